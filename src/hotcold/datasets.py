@@ -1,0 +1,200 @@
+"""Dataset I/O: CF-style attributes, provenance, atomic netCDF4 writes (SPEC 2).
+
+Every data variable written by hotcold carries ``units`` and ``long_name``
+(checked on write) and, where one applies, the paper's equation number in
+``equation``.  Every file carries provenance: package version, git revision,
+the configuration subset that produced it, seeds and creation time.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from . import __version__
+
+__all__ = [
+    "CONVENTIONS",
+    "set_attrs",
+    "missing_attrs",
+    "git_revision",
+    "code_hash",
+    "provenance_attrs",
+    "finalize",
+    "write_netcdf",
+    "open_dataset",
+    "flag_attrs",
+]
+
+CONVENTIONS = "CF-1.10"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def set_attrs(
+    da: xr.DataArray, units: str, long_name: str, equation: str | None = None, **extra: Any
+) -> xr.DataArray:
+    """Attach CF attributes (and the paper's equation number) to a DataArray in place."""
+    da.attrs.update(units=units, long_name=long_name)
+    if equation:
+        da.attrs["equation"] = equation
+    da.attrs.update(extra)
+    return da
+
+
+def flag_attrs(meanings: Iterable[str], long_name: str) -> dict[str, Any]:
+    """CF flag attributes for an int8 category variable (``flag_values``/``flag_meanings``)."""
+    meanings = list(meanings)
+    return {
+        "units": "1",
+        "long_name": long_name,
+        "flag_values": np.arange(len(meanings), dtype=np.int8),
+        "flag_meanings": " ".join(meanings),
+    }
+
+
+def missing_attrs(ds: xr.Dataset) -> list[str]:
+    """Names of data variables and coordinates lacking ``units`` or ``long_name``."""
+    bad = []
+    for name, var in list(ds.data_vars.items()) + list(ds.coords.items()):
+        if var.dtype.kind in "OSU":  # string coordinates (e.g. family) need no units
+            if "long_name" not in var.attrs:
+                bad.append(str(name))
+            continue
+        if "units" not in var.attrs or "long_name" not in var.attrs:
+            bad.append(str(name))
+    return bad
+
+
+def git_revision(path: str | os.PathLike | None = None) -> str:
+    """``git describe --always --dirty`` of the checkout containing ``path``, or 'unknown'."""
+    where = Path(path) if path is not None else _PACKAGE_DIR
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def code_hash(*modules: str) -> str:
+    """SHA-256 (first 16 hex digits) of the source of the named ``hotcold`` modules.
+
+    Passed to Snakemake jobs as a ``params:`` value so that a change of the
+    physics code reruns exactly the jobs that use it (SPEC 4).  ``__init__``
+    (the version) is always included.
+    """
+    h = hashlib.sha256()
+    for name in sorted(set(modules) | {"__init__"}):
+        src = _PACKAGE_DIR / f"{name}.py"
+        h.update(name.encode())
+        h.update(src.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def provenance_attrs(
+    config: Mapping[str, Any] | None = None,
+    seeds: Mapping[str, Any] | None = None,
+    inputs: Iterable[str] | None = None,
+    workdir: str | os.PathLike | None = None,
+) -> dict[str, str]:
+    """Global provenance attributes (SPEC 2; issue 6 item 4).
+
+    Parameters
+    ----------
+    config : mapping
+        The configuration subset that produced the file (stored as JSON).
+    seeds : mapping
+        Seeds and seed-sequence keys used (stored as JSON).
+    inputs : iterable of str
+        Paths of the input files this dataset was made from.
+    workdir : path
+        Directory whose git revision is recorded (default: the package's).
+    """
+    attrs = {
+        "hotcold_version": __version__,
+        "git_revision": git_revision(workdir),
+        "config": json.dumps(_jsonable(dict(config or {})), sort_keys=True),
+        "seeds": json.dumps(_jsonable(dict(seeds or {})), sort_keys=True),
+        "date_created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    if inputs is not None:
+        attrs["source_files"] = json.dumps([str(p) for p in inputs])
+    return attrs
+
+
+def finalize(
+    ds: xr.Dataset,
+    title: str,
+    config: Mapping[str, Any] | None = None,
+    seeds: Mapping[str, Any] | None = None,
+    inputs: Iterable[str] | None = None,
+    **global_attrs: Any,
+) -> xr.Dataset:
+    """Add ``Conventions``, title, references and provenance; return ``ds``."""
+    ds.attrs.update(
+        Conventions=CONVENTIONS,
+        title=title,
+        institution="hotcold workflow",
+        source=f"hotcold {__version__}",
+        references=(
+            "I. V. Gornyi, A. D. Mirlin, M. Mueller, D. G. Polyakov, "
+            "'Absence of many-body localization in a continuum'"
+        ),
+    )
+    ds.attrs.update(provenance_attrs(config, seeds, inputs))
+    ds.attrs.update({k: v for k, v in global_attrs.items() if v is not None})
+    return ds
+
+
+def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+    """Write ``ds`` to netCDF4 atomically (temporary file, then rename).
+
+    Refuses (ValueError) a dataset whose variables lack units or long_name,
+    so that no file without them can leave the workflow.
+    """
+    bad = missing_attrs(ds)
+    if bad:
+        raise ValueError(f"variables without units/long_name: {', '.join(bad)}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".nc.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def open_dataset(path: str | os.PathLike) -> xr.Dataset:
+    """Open a hotcold netCDF file fully into memory (and close the file)."""
+    with xr.open_dataset(path, engine="netcdf4") as ds:
+        return ds.load()
