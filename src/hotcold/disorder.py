@@ -1,0 +1,230 @@
+"""Gaussian random potentials in 1D, streamed and reproducible (SPEC 1.1).
+
+A realization is fully determined by (family, w, d, dx, seed, stream key):
+child seeds come from :class:`numpy.random.SeedSequence`, so any job, in any
+order and on any number of cores, regenerates the same arrays bit for bit.
+
+The potential is represented by its values U_n = U(x_n) on the grid
+x_n = n dx [energy]:
+
+* white (d = 0): U_n ~ N(0, w/dx) i.i.d. (cell average of w delta-correlated
+  noise; the kicks U_n dx then have exactly the white spectrum S_U(q) = w);
+* exponential: the exact AR(1) recursion of the Ornstein-Uhlenbeck process,
+  U_{n+1} = a U_n + sqrt(1 - a^2) sigma g_n with a = exp(-dx/d),
+  sigma^2 = C(0) = w/(2d);
+* lorentzian, gaussian: U = h * g, a FIR filter of white noise with the
+  kernel h whose Fourier transform is sqrt(S_U(q)), applied block by block
+  with overlap-save (O(block + kernel) memory).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal
+
+from .theory import FAMILIES, correlator, power_spectrum
+
+__all__ = [
+    "Model",
+    "model_seed",
+    "fir_kernel",
+    "PotentialStream",
+    "realizations",
+    "measure_correlator",
+]
+
+#: Purpose keys that make the random streams of different stages independent.
+STREAMS = {"localization": 1, "realizations": 2, "correlator": 3}
+
+#: FIR block length (fixed: the FFT size must not depend on user settings so
+#: that streams are reproducible bit for bit).
+_FIR_BLOCK = 1 << 16
+
+
+@dataclass(frozen=True)
+class Model:
+    """A 1D disorder model: family, strength w [energy^2 length], radius d [length].
+
+    ``d == 0`` is white noise whatever the family; it is normalised to family
+    ``white`` so that the white model is one model, not one per family.
+    """
+
+    family: str
+    w: float
+    d: float
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"unknown disorder family {self.family!r}; expected one of {FAMILIES}")
+        if not (np.isfinite(self.w) and self.w >= 0):
+            raise ValueError(f"disorder strength w must be finite and >= 0, got {self.w}")
+        if not (np.isfinite(self.d) and self.d >= 0):
+            raise ValueError(f"correlation radius d must be finite and >= 0, got {self.d}")
+        if self.d == 0 or self.family == "white":
+            object.__setattr__(self, "family", "white")
+            object.__setattr__(self, "d", 0.0)
+
+    @property
+    def label(self) -> str:
+        return "white" if self.family == "white" else f"{self.family} d={self.d:g}"
+
+    def spectrum(self, q: np.ndarray) -> np.ndarray:
+        """Power spectrum S_U(q) [energy^2 length] (SPEC 1.1)."""
+        return power_spectrum(q, self.family, self.w, self.d)
+
+    def correlator(self, x: np.ndarray) -> np.ndarray:
+        """Correlator C(x) [energy^2]; white noise has none pointwise."""
+        return correlator(x, self.family, self.w, self.d)
+
+
+def model_seed(seed: int, model: Model, stream: str, *extra: int) -> np.random.SeedSequence:
+    """Child seed for a (model, purpose) pair, independent of every other pair.
+
+    The spawn key holds the purpose, a CRC32 of the model's family and the
+    exact bits of d, so adding models to a sweep never changes existing ones.
+    Disorder strength and grid step are *not* in the key: changing them
+    rescales the same underlying white noise (common random numbers).
+    """
+    fam = zlib.crc32(model.family.encode())
+    dbits = int(np.float64(model.d).view(np.uint64))
+    key = (STREAMS[stream], fam, dbits & 0xFFFFFFFF, dbits >> 32, *extra)
+    return np.random.SeedSequence(int(seed), spawn_key=key)
+
+
+def fir_kernel(model: Model, dx: float, tol: float = 1e-10) -> np.ndarray:
+    """Discrete kernel h_j = sqrt(dx) h(j dx), |j| <= J, with |FT h|^2 = S_U.
+
+    Then U_n = sum_j h_j g_{n-j} with g i.i.d. N(0, 1) has covariance
+    dx sum_j h(x_n - x_j) h(x_m - x_j) ~ C(x_n - x_m).
+
+    * gaussian: h(x) = sqrt(w) exp(-x^2/(2 d^2)) / (sqrt(2 pi) d), cut where
+      it has fallen below ``tol`` of its maximum;
+    * lorentzian: h(x) = sqrt(w) (d/2) / (pi (x^2 + d^2/4)), cut at 200 d
+      (the neglected variance is ~ 3e-8 of C(0)).
+    """
+    if model.family == "gaussian":
+        half = model.d * np.sqrt(2 * np.log(1 / tol))
+    elif model.family == "lorentzian":
+        half = 200.0 * model.d
+    else:
+        raise ValueError(f"no FIR kernel for family {model.family!r}")
+    nj = int(np.ceil(half / dx))
+    x = np.arange(-nj, nj + 1) * dx
+    w, d = model.w, model.d
+    if model.family == "gaussian":
+        h = np.sqrt(w) * np.exp(-(x**2) / (2 * d**2)) / (np.sqrt(2 * np.pi) * d)
+    else:
+        h = np.sqrt(w) * (d / 2) / (np.pi * (x**2 + d**2 / 4))
+    return np.sqrt(dx) * h
+
+
+class PotentialStream:
+    """Endless stream of potential values U_n on the grid x_n = n dx [energy].
+
+    Memory is O(block + kernel).  The concatenation of successive blocks does
+    not depend on the block sizes requested (white and exponential) or is
+    fixed by the internal FIR block (lorentzian, gaussian), so results are
+    bit-identical for given (model, dx, seed).
+
+    Parameters
+    ----------
+    model : Model
+    dx : float
+        Grid step [length], must resolve d (dx <= d/4 is enforced).
+    seed : SeedSequence or int
+    """
+
+    def __init__(self, model: Model, dx: float, seed: np.random.SeedSequence | int) -> None:
+        if not (dx > 0 and np.isfinite(dx)):
+            raise ValueError(f"grid step dx must be > 0, got {dx}")
+        if model.d > 0 and dx > model.d / 4:
+            raise ValueError(f"grid step dx={dx} does not resolve d={model.d} (need dx <= d/4)")
+        self.model, self.dx = model, float(dx)
+        self._rng = np.random.Generator(np.random.PCG64(seed))
+        self._buffer = np.empty(0)
+        if model.family == "exponential":
+            self._a = np.exp(-dx / model.d)
+            self._sigma = np.sqrt(model.w / (2 * model.d))
+            self._state = self._sigma * self._rng.standard_normal()  # stationary start
+        elif model.family in ("lorentzian", "gaussian"):
+            self._h = fir_kernel(model, dx)
+            self._tail = self._rng.standard_normal(self._h.size - 1)
+
+    def _produce(self) -> np.ndarray:
+        fam = self.model.family
+        if fam == "white":
+            return np.sqrt(self.model.w / self.dx) * self._rng.standard_normal(_FIR_BLOCK)
+        if fam == "exponential":
+            g = self._rng.standard_normal(_FIR_BLOCK)
+            b = self._sigma * np.sqrt(1.0 - self._a**2)
+            out, zf = signal.lfilter([b], [1.0, -self._a], g, zi=[self._a * self._state])
+            self._state = out[-1]
+            return out
+        g = np.concatenate([self._tail, self._rng.standard_normal(_FIR_BLOCK)])
+        self._tail = g[-(self._h.size - 1) :] if self._h.size > 1 else g[:0]
+        return signal.fftconvolve(g, self._h, mode="valid")
+
+    def take(self, n: int) -> np.ndarray:
+        """Return the next ``n`` values of the stream."""
+        parts, have = [self._buffer], self._buffer.size
+        while have < n:
+            blk = self._produce()
+            parts.append(blk)
+            have += blk.size
+        allv = np.concatenate(parts)
+        self._buffer = allv[n:]
+        return allv[:n]
+
+    def chunks(self, size: int) -> Iterator[np.ndarray]:
+        """Endless iterator of consecutive chunks of ``size`` values."""
+        while True:
+            yield self.take(size)
+
+
+def realizations(
+    model: Model, dx: float, n_sites: int, n_real: int, seed: int
+) -> np.ndarray:
+    """Independent realizations for exact diagonalization, shape (n_real, n_sites) [energy].
+
+    Realization r uses its own child seed (``model_seed(..., 'realizations', r)``),
+    so the set is the same whichever subset or order is generated.
+    """
+    out = np.empty((n_real, n_sites))
+    for r in range(n_real):
+        out[r] = PotentialStream(model, dx, model_seed(seed, model, "realizations", r)).take(
+            n_sites
+        )
+    return out
+
+
+def measure_correlator(
+    model: Model, dx: float, seed: int, n_lags: int, n_cells: int, n_batches: int = 16
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Measured correlator <U(x) U(0)> at lags j dx with its standard error.
+
+    A stream of ``n_cells`` values is split into ``n_batches`` consecutive
+    batches; the per-batch FFT estimates give the mean and standard error.
+
+    Returns
+    -------
+    lags : ndarray [length]
+    c_mean, c_stderr : ndarray [energy^2]
+    """
+    stream = PotentialStream(model, dx, model_seed(seed, model, "correlator"))
+    nb = n_cells // n_batches
+    est = np.empty((n_batches, n_lags))
+    for b in range(n_batches):
+        u = stream.take(nb)
+        nfft = 1 << int(np.ceil(np.log2(2 * nb)))
+        f = np.fft.rfft(u, nfft)
+        ac = np.fft.irfft(f * np.conj(f), nfft)[:n_lags]
+        est[b] = ac / (nb - np.arange(n_lags))
+    return (
+        np.arange(n_lags) * dx,
+        est.mean(axis=0),
+        est.std(axis=0, ddof=1) / np.sqrt(n_batches),
+    )
