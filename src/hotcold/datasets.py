@@ -187,6 +187,7 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     os.close(fd)
     try:
         ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4")
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -198,3 +199,53 @@ def open_dataset(path: str | os.PathLike) -> xr.Dataset:
     """Open a hotcold netCDF file fully into memory (and close the file)."""
     with xr.open_dataset(path, engine="netcdf4") as ds:
         return ds.load()
+
+
+def merge_models(
+    per_model: Mapping[tuple[str, float], xr.Dataset],
+    families: Iterable[str],
+    ds_values: Iterable[float],
+) -> xr.Dataset:
+    """Stack per-model datasets into one over (family, d, ...) (SPEC 2).
+
+    ``per_model`` maps (family, d) to a dataset; the white-noise model
+    ('white', 0.0) fills the d = 0 slot of every family, so that
+    ``ds.sel(family=f, d=0)`` is white noise for every f.  Per-model global
+    attributes that differ between models (e.g. the grid step ``dx``) become
+    variables over (family, d).
+    """
+    families = [f for f in families if f != "white"] or ["white"]
+    ds_values = sorted({float(d) for d in ds_values})
+    rows = []
+    extra: dict[str, np.ndarray] = {}
+    for fam in families:
+        cols = []
+        for d in ds_values:
+            key = ("white", 0.0) if d == 0 else (fam, d)
+            cols.append(per_model[key].expand_dims(d=[d]))
+        rows.append(xr.concat(cols, dim="d", combine_attrs="drop_conflicts"))
+    merged = xr.concat(
+        rows,
+        dim=xr.DataArray(families, dims="family", name="family"),
+        combine_attrs="drop_conflicts",
+    )
+    for name in ("dx",):
+        vals = np.array(
+            [
+                [
+                    per_model[("white", 0.0) if d == 0 else (f, d)].attrs.get(name, np.nan)
+                    for d in ds_values
+                ]
+                for f in families
+            ],
+            dtype=float,
+        )
+        extra[name] = vals
+    for name, vals in extra.items():
+        merged[name] = (("family", "d"), vals)
+        set_attrs(merged[name], "length", "grid step of the per-model computation")
+    for key in ("family", "d", "dx", "w"):
+        merged.attrs.pop(key, None)
+    merged["family"].attrs["long_name"] = "disorder family (d = 0 is white noise for every family)"
+    set_attrs(merged["d"], "length", "disorder correlation radius d")
+    return merged

@@ -185,9 +185,7 @@ class PotentialStream:
             yield self.take(size)
 
 
-def realizations(
-    model: Model, dx: float, n_sites: int, n_real: int, seed: int
-) -> np.ndarray:
+def realizations(model: Model, dx: float, n_sites: int, n_real: int, seed: int) -> np.ndarray:
     """Independent realizations for exact diagonalization, shape (n_real, n_sites) [energy].
 
     Realization r uses its own child seed (``model_seed(..., 'realizations', r)``),
@@ -228,3 +226,63 @@ def measure_correlator(
         est.mean(axis=0),
         est.std(axis=0, ddof=1) / np.sqrt(n_batches),
     )
+
+
+def disorder_dataset(
+    model: Model,
+    seed: int,
+    ed_dx: float,
+    ed_sites: int,
+    ed_realizations: int,
+    corr_dx: float,
+    corr_lags: int,
+    corr_cells: int,
+):
+    """Per-model dataset (SPEC 1.1): ED realizations and measured vs target correlator.
+
+    Parameters
+    ----------
+    model : Model
+    seed : int
+    ed_dx, ed_sites, ed_realizations
+        Grid step [length], number of sites and of realizations used by the
+        exact-diagonalization (spectral) stage.
+    corr_dx, corr_lags, corr_cells
+        Grid step, number of lags and stream length of the correlator check.
+    """
+    import xarray as xr
+
+    from .datasets import set_attrs
+
+    pot = realizations(model, ed_dx, ed_sites, ed_realizations, seed)
+    lags, c_mean, c_se = measure_correlator(model, corr_dx, seed, corr_lags, corr_cells)
+    if model.family == "white":
+        target = np.where(lags == 0, model.w / corr_dx, 0.0)
+        tgt_name = "target correlator of the discretised white noise, w/dx at lag 0"
+    else:
+        target = model.correlator(lags)
+        tgt_name = "target correlator C(x) (SPEC 1.1 table)"
+    ds = xr.Dataset(
+        {
+            "potential": (("realization", "x"), pot),
+            "correlator": ("lag", c_mean),
+            "correlator_stderr": ("lag", c_se),
+            "correlator_target": ("lag", target),
+        },
+        coords={
+            "realization": np.arange(ed_realizations),
+            "x": np.arange(ed_sites) * ed_dx,
+            "lag": lags,
+        },
+    )
+    set_attrs(
+        ds["potential"], "energy", "random potential U(x_n) of each realization", grid_step=ed_dx
+    )
+    set_attrs(ds["correlator"], "energy^2", "measured correlator <U(x) U(0)>")
+    set_attrs(ds["correlator_stderr"], "energy^2", "standard error of the measured correlator")
+    set_attrs(ds["correlator_target"], "energy^2", tgt_name)
+    set_attrs(ds["realization"], "1", "realization index (child seed key)")
+    set_attrs(ds["x"], "length", "position in the box")
+    set_attrs(ds["lag"], "length", "separation x of the correlator")
+    ds.attrs.update(family=model.family, d=model.d, w=model.w, dx=ed_dx, correlator_dx=corr_dx)
+    return ds

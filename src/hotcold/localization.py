@@ -283,37 +283,40 @@ class LyapunovResult:
             return self.xi * self.lyapunov_stderr / self.lyapunov
 
 
-def _dos_from_idos(energy, per_chunk_nodes, n_chunks, chunk_len, m):
-    """rho = drho_clean + d(N - N_clean)/deps by finite differences on the grid.
+def dos_step(energies: np.ndarray, m: float, w: float, rel_step: float) -> np.ndarray:
+    """Half-width delta of the shadow pair eps -+ delta used for rho = dN/deps.
 
-    The clean part is differentiated exactly; the smooth disorder correction
-    by 3-point (non-uniform) differences using only the chunks that both
-    neighbours ran through (same disorder, so their fluctuations cancel), with
-    batch-mean errors.
+    delta = rel_step * max(|eps|, E_w) with the white-noise energy scale
+    E_w = (m w^2)^(1/3) (so that eps = 0 gets a finite step).
+    """
+    e_w = (m * w * w) ** (1.0 / 3.0)
+    return rel_step * np.maximum(np.abs(energies), e_w)
+
+
+def _dos_from_shadows(energy, delta, per_nodes_lo, per_nodes_hi, n_chunks, chunk_len, m, n_batches):
+    """rho = rho_clean(eps) + [Delta N - Delta N_clean]/(2 delta) from the shadow pair.
+
+    Both shadows see the same disorder, so their node-count difference is a
+    level count in [eps - delta, eps + delta] (Sturm oscillation) with
+    Poisson-like, batch-estimated error; the clean part is differentiated
+    exactly, which removes the O(delta^2) bias of the clean sqrt(eps) term.
     """
     n_e = energy.size
-    dos = np.empty(n_e)
-    se = np.empty(n_e)
-    n0 = clean_idos(energy, m)
-    rho0 = clean_dos(energy, m)
-    rho0 = np.where(np.isfinite(rho0), rho0, 0.0)
-    n0 = np.where(energy > 0, n0, 0.0)
+    dos = np.full(n_e, np.nan)
+    se = np.full(n_e, np.nan)
+    lo, hi = energy - delta, energy + delta
+    n0 = lambda x: np.where(x > 0, clean_idos(x, m), 0.0)  # noqa: E731
     for i in range(n_e):
-        lo, hi = max(i - 1, 0), min(i + 1, n_e - 1)
-        if lo == hi:
-            dos[i], se[i] = rho0[i], math.inf
-            continue
-        nc = int(min(n_chunks[lo], n_chunks[hi]))
+        nc = int(n_chunks[i])
         if nc < 2:
-            dos[i], se[i] = math.nan, math.inf
             continue
-        de = energy[hi] - energy[lo]
-        diff = (per_chunk_nodes[:nc, hi] - per_chunk_nodes[:nc, lo]) / chunk_len
-        diff = diff - (n0[hi] - n0[lo])
-        mean, err, _ = batch_stderr(diff)
-        clean_term = rho0[i] if energy[lo] > 0 else (n0[hi] - n0[lo]) / de
-        dos[i] = clean_term + mean / de
-        se[i] = err / de
+        diff = (per_nodes_hi[:nc, i] - per_nodes_lo[:nc, i]) / chunk_len
+        mean, err, _ = batch_stderr(diff, n_batches)
+        if lo[i] > 0:
+            dos[i] = clean_dos(energy[i], m) + (mean - (n0(hi[i]) - n0(lo[i]))) / (2 * delta[i])
+        else:
+            dos[i] = mean / (2 * delta[i])
+        se[i] = err / (2 * delta[i])
     return dos, se
 
 
@@ -332,6 +335,7 @@ def run_lyapunov(
     xi_per_batch: float = 5.0,
     log: Callable[[str], None] | None = None,
     log_every: float = 5.0,
+    dos_rel_step: float = 0.05,
 ) -> LyapunovResult:
     """Error-controlled transfer-matrix run for all energies of one model.
 
@@ -362,6 +366,10 @@ def run_lyapunov(
         A batch must span this many xi for its mean to count as independent.
     log : callable, optional
         Receives progress lines.
+    dos_rel_step : float
+        Relative half-width of the shadow energies eps -+ delta that give
+        rho = dN/deps (:func:`dos_step`); they run until rho reaches the same
+        relative error (much sooner than gamma: a level count converges fast).
 
     Returns
     -------
@@ -373,22 +381,26 @@ def run_lyapunov(
     n_e = energies.size
     if attempt is None:
         attempt = np.ones(n_e, dtype=bool)
-    kmax = wavevector(energies, m).max(initial=0.0)
+    delta = dos_step(energies, m, model.w, dos_rel_step)
+    # main energies, then the lower and the upper shadows
+    e_all = np.concatenate([energies, energies - delta, energies + delta])
+    n_all = e_all.size
+    kmax = wavevector(e_all, m).max(initial=0.0)
     if kmax * dx >= np.pi / 2:
         raise ValueError(f"k dx = {kmax * dx:.3g} >= pi/2: grid step too coarse for the energies")
-    mat, shift, inv_scale = free_propagators(energies, m, dx)
-    p = np.ones(n_e)
-    q = np.zeros(n_e)
+    mat, shift, inv_scale = free_propagators(e_all, m, dx)
+    p = np.ones(n_all)
+    q = np.zeros(n_all)
     max_chunks = max(int(math.ceil(max_cells / chunk)), min_chunks + 1)
-    per_log = np.zeros((max_chunks, n_e))
-    per_nodes = np.zeros((max_chunks, n_e))
-    n_chunks = np.zeros(n_e, dtype=np.int64)
-    active = attempt.copy()
+    per_log = np.zeros((max_chunks, n_all))
+    per_nodes = np.zeros((max_chunks, n_all))
+    n_chunks = np.zeros(n_all, dtype=np.int64)
+    active = np.concatenate([attempt, np.ones(2 * n_e, dtype=bool)])
     status = np.where(attempt, 0, 2).astype(np.int8)
     stream = PotentialStream(model, dx, model_seed(seed, model, "localization"))
     chunk_len = chunk * dx
-    logsum = np.zeros(n_e)
-    nodes = np.zeros(n_e, dtype=np.int64)
+    logsum = np.zeros(n_all)
+    nodes = np.zeros(n_all, dtype=np.int64)
     t0 = last = time.monotonic()
     k = -1  # chunk index; chunk 0 is burn-in
     while active.any():
@@ -405,7 +417,7 @@ def run_lyapunov(
         per_log[row, idx] = ls
         per_nodes[row, idx] = ns
         n_chunks[idx] += 1
-        for e in idx:
+        for e in idx[idx < n_e]:
             nc = n_chunks[e]
             if nc >= max_chunks:
                 active[e] = False
@@ -420,13 +432,26 @@ def run_lyapunov(
             batch_len = (nc // nb) * chunk_len
             if se / g <= rel_error and batch_len * 2 * gamma >= xi_per_batch and nb >= 8:
                 active[e] = False
+        for e in idx[(idx >= n_e) & (idx < 2 * n_e)] - n_e:
+            nc = n_chunks[n_e + e]
+            done = nc >= max_chunks
+            if not done and nc >= min_chunks:
+                diff = per_nodes[:nc, 2 * n_e + e] - per_nodes[:nc, n_e + e]
+                mean, se, nb = batch_stderr(diff, n_batches)
+                done = mean > 0 and se / mean <= rel_error and nb >= 8
+                # no level at all in the window (deep Lifshitz tail) once the
+                # main energy has finished: rho is below 1/(2 delta L)
+                done = done or (mean == 0 and not active[e])
+            if done:
+                active[n_e + e] = active[2 * n_e + e] = False
         now = time.monotonic()
         if log is not None and (now - last >= log_every or not active.any()):
             last = now
             cells = int(n_chunks.sum()) * chunk
             log(
                 f"[{model.label}] {now - t0:7.1f} s: {k} chunks, {cells:.3e} energy-cells, "
-                f"{int(active.sum())}/{int(attempt.sum())} energies still running"
+                f"{int(active[:n_e].sum())}/{int(attempt.sum())} energies and "
+                f"{int(active[n_e : 2 * n_e].sum())}/{n_e} DOS pairs still running"
             )
     lyap = np.full(n_e, np.nan)
     lyap_se = np.full(n_e, np.nan)
@@ -440,8 +465,16 @@ def run_lyapunov(
         lyap[e], lyap_se[e] = g / chunk_len, se / chunk_len
         nn, nse, _ = batch_stderr(per_nodes[:nc, e], n_batches)
         idos[e], idos_se[e] = nn / chunk_len, nse / chunk_len
-    dos, dos_se = _dos_from_idos(energies, per_nodes, n_chunks, chunk_len, m)
-    dos = np.where(n_chunks > 0, dos, np.nan)
+    dos, dos_se = _dos_from_shadows(
+        energies,
+        delta,
+        per_nodes[:, n_e : 2 * n_e],
+        per_nodes[:, 2 * n_e :],
+        n_chunks[n_e : 2 * n_e],
+        chunk_len,
+        m,
+        n_batches,
+    )
     return LyapunovResult(
         energy=energies,
         lyapunov=lyap,
@@ -449,9 +482,81 @@ def run_lyapunov(
         idos=idos,
         idos_stderr=idos_se,
         dos=dos,
-        dos_stderr=np.where(n_chunks > 0, dos_se, np.nan),
-        length=n_chunks * chunk_len,
+        dos_stderr=dos_se,
+        length=n_chunks[:n_e] * chunk_len,
         status=status,
         dx=dx,
         chunk=chunk,
     )
+
+
+def localization_dataset(res: LyapunovResult, model: Model, m: float):
+    """Per-model dataset over ``energy`` (SPEC 2): measured and Born xi, IDOS, DOS.
+
+    ``xi`` is the measured value where the run converged or hit its cap with a
+    finite relative error below 1/2, and the Born asymptote elsewhere;
+    ``xi_source`` says which (CF flags), ``status`` says how the run ended.
+    """
+    import xarray as xr
+
+    from .datasets import flag_attrs, set_attrs
+    from .theory import xi_born as _xi_born
+
+    e = res.energy
+    xb = _xi_born(e, model.family, m, model.w, model.d)
+    meas = res.xi
+    rel = res.lyapunov_stderr / res.lyapunov
+    usable = np.isfinite(meas) & (meas > 0) & np.isfinite(rel) & (rel < 0.5)
+    src = np.where(usable, 0, 1).astype(np.int8)
+    xi = np.where(usable, meas, xb)
+    xi_se = np.where(usable, res.xi_stderr, np.nan)
+    coords = {"energy": ("energy", e)}
+    ds = xr.Dataset(coords=coords)
+    set_attrs(ds["energy"], "energy_unit", "single-particle energy eps")
+
+    def put(name, values, units, long_name, equation=None, **kw):
+        ds[name] = ("energy", np.asarray(values))
+        set_attrs(ds[name], units, long_name, equation, **kw)
+
+    put(
+        "xi",
+        xi,
+        "length",
+        "localization length xi = 1/(2 gamma) (measured, else Born)",
+        "Eq. (2) convention",
+    )
+    put("xi_stderr", xi_se, "length", "standard error of xi (NaN where xi is the Born value)")
+    put(
+        "xi_measured",
+        meas,
+        "length",
+        "transfer-matrix localization length 1/(2 gamma)",
+        "Eq. (2) convention",
+    )
+    put("lyapunov", res.lyapunov, "1/length", "Lyapunov exponent gamma = lim ln|psi(L)|/L")
+    put("lyapunov_stderr", res.lyapunov_stderr, "1/length", "standard error of gamma")
+    put("idos", res.idos, "1/length", "integrated density of states per length (node counting)")
+    put("idos_stderr", res.idos_stderr, "1/length", "standard error of idos")
+    put("dos", res.dos, "1/(energy length)", "density of states per length rho = dN/deps")
+    put("dos_stderr", res.dos_stderr, "1/(energy length)", "standard error of dos")
+    put(
+        "xi_born",
+        xb,
+        "length",
+        "Born localization length 1/(2 gamma_B), gamma_B = m^2 S_U(2k)/(2k^2)",
+        "Eq. (2) (white noise); SPEC 1.2 (Born)",
+    )
+    put("idos_clean", clean_idos(e, m), "1/length", "clean IDOS sqrt(2 m eps)/pi")
+    put(
+        "dos_clean",
+        np.where(e > 0, clean_dos(e, m), 0.0),
+        "1/(energy length)",
+        "clean DOS m/(pi k)",
+    )
+    put("length", res.length, "length", "system length used per energy (after burn-in)")
+    ds["xi_source"] = ("energy", src)
+    ds["xi_source"].attrs.update(flag_attrs(["measured", "born"], "origin of xi"))
+    ds["status"] = ("energy", res.status)
+    ds["status"].attrs.update(flag_attrs(STATUS, "how the transfer-matrix run ended"))
+    ds.attrs.update(family=model.family, d=model.d, w=model.w, m=m, dx=res.dx, chunk=res.chunk)
+    return ds

@@ -249,9 +249,7 @@ def mott_length_eq7(xi_c: ArrayLike, delta_c: ArrayLike, omega: ArrayLike) -> np
     return 2.0 * np.asarray(xi_c) * np.log(np.asarray(delta_c) / np.abs(np.asarray(omega)))
 
 
-def spectral_function_eq5(
-    x: ArrayLike, omega: ArrayLike, xi_c: float, rho_c: float
-) -> np.ndarray:
+def spectral_function_eq5(x: ArrayLike, omega: ArrayLike, xi_c: float, rho_c: float) -> np.ndarray:
     """Eq. (5): Gor'kov-Dorokhov-Prigara asymptote of S_omega(x) near its Mott peak.
 
     S_omega(x) ~ -(1/2) rho_c^2 (xi_c/(pi l_M))^(1/2) exp(-(|x| - l_M)^2/(4 xi_c l_M)),

@@ -1,0 +1,28 @@
+# hotcold: numerics for "Absence of many-body localization in a continuum".
+# Run from the repository root:  snakemake --workflow-profile workflow/profiles/default
+# (see README.md).  Stages: disorder -> localization -> spectral -> hotcold -> figures.
+
+import os
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+# the embedded default; --configfile / --config values are merged over it
+configfile: os.path.join(workflow.basedir, "config", "config.yaml")
+
+
+report: os.path.join(workflow.basedir, "workflow", "report", "workflow.rst")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/disorder.smk"
+include: "workflow/rules/localization.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

@@ -1,0 +1,1 @@
+"""Figures, one module per stage (SPEC 1.5); every function returns a matplotlib Figure."""

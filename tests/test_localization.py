@@ -1,0 +1,218 @@
+"""Transfer-matrix engine against exact and asymptotic results (issue 3, SPEC 1.2).
+
+Every comparison is with an independent result: Eq. (2), the exact
+white-noise solution (Frisch-Lloyd/Halperin, theory.white_noise_exact), the
+Born asymptote, the clean IDOS, or deep-tail asymptotics; tolerances are 3
+reported standard errors (plus the stated relative bound where the issue asks
+for one).  Seeds are fixed, so each test is deterministic.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hotcold import theory
+from hotcold.disorder import Model
+from hotcold.localization import (
+    batch_stderr,
+    choose_dx,
+    discretization_bias,
+    fd_lyapunov_chunk,
+    free_propagators,
+    kick_lyapunov_chunk,
+    run_lyapunov,
+)
+
+M = 1.0
+
+
+def _run(model, energies, rel, max_cells=4e7, dx=None, seed=7, **kw):
+    energies = np.asarray(energies, float)
+    if dx is None:
+        dx, att = choose_dx(model, energies, M, rel, max_cells, 0.1, 0.6, 8, 0.2)
+    return run_lyapunov(model, energies, M, seed, dx, rel, max_cells, **kw)
+
+
+def test_white_noise_eq2_and_free_idos_at_high_energy():
+    """Eq. (2): xi = 2 eps/(m w) at high energy, within 3 s.e. and 3 %.
+
+    At eps = 20, 40 with w = 1 the exact white-noise xi differs from Eq. (2)
+    by < 0.02 % (theory.white_noise_exact), far below the 1 % target error.
+    """
+    w, energies = 1.0, np.array([20.0, 40.0])
+    res = _run(Model("white", w, 0), energies, rel=0.01)
+    assert (res.status == 0).all()
+    eq2 = theory.xi_white_eq2(energies, M, w)
+    dev = np.abs(res.xi - eq2)
+    assert np.all(dev < 3 * res.xi_stderr), (res.xi, res.xi_stderr, eq2)
+    assert np.all(dev / eq2 < 0.03)
+    free = theory.clean_idos(energies, M)
+    assert np.all(np.abs(res.idos - free) < 3 * res.idos_stderr + 1e-4 * free)
+    assert np.all(np.abs(res.idos / free - 1) < 1e-3)
+
+
+def test_white_noise_exact_solution_at_all_energies():
+    """Strong disorder, band bottom and deep below it: the exact Frisch-Lloyd result."""
+    w = 1.0
+    energies = np.array([-3.0, -0.5, 0.0, 0.3, 1.0, 3.0])
+    res = _run(Model("white", w, 0), energies, rel=0.005, max_cells=2e7)
+    g_ex, n_ex = theory.white_noise_exact(energies, M, w)
+    assert np.all(np.abs(res.lyapunov - g_ex) < 3 * res.lyapunov_stderr), (res.lyapunov, g_ex)
+    # node counting: the IDOS, including the Lifshitz tail below the band bottom
+    assert np.all(np.abs(res.idos - n_ex) < 3 * res.idos_stderr + 1e-12)
+    # rho = dN/deps against the derivative of the exact IDOS
+    h = 1e-4
+    rho_ex = (
+        theory.white_noise_exact(energies + h, M, w)[1]
+        - theory.white_noise_exact(energies - h, M, w)[1]
+    ) / (2 * h)
+    inner = slice(1, -1)  # end points use one-sided differences (coarse grid)
+    assert np.all(
+        np.abs(res.dos[inner] - rho_ex[inner]) < 0.05 * rho_ex[inner] + 3 * res.dos_stderr[inner]
+    )
+
+
+def test_numerically_safe_deep_below_band_bottom():
+    """No overflow or NaN at any energy; gamma -> kappa = sqrt(2 m |eps|) deep in the gap."""
+    energies = np.array([-1e8, -1e4, -50.0])
+    res = run_lyapunov(Model("white", 0.1, 0), energies, M, 1, 0.05, 1e-3, 2e5, chunk=4096)
+    kappa = np.sqrt(2 * M * np.abs(energies))
+    assert np.all(np.isfinite(res.lyapunov))
+    assert np.allclose(res.lyapunov, kappa, rtol=1e-3)
+    assert np.all(res.idos == 0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["lorentzian", "exponential", "gaussian"])
+@pytest.mark.parametrize("d", [0.25, 0.5])
+def test_correlated_born_at_weak_disorder(family, d):
+    """Numerical xi matches the Born asymptote within 3 s.e. at weak disorder, high energy.
+
+    Next Born order: the relative deviation xi/xi_B - 1 is first order in w at
+    fixed energy (the next order of the Born series).  It is measured here at
+    w = 1, then scaled by w to the weak-disorder point w = 0.02: the predicted
+    deviation must be below the statistical error there (asserted), and the
+    numerics must then agree with Born within 3 s.e.  (At w = 1 the deviation
+    is several per cent -- up to ~20 % for gaussian d = 0.5, where S_U(2k) is
+    suppressed by exp(-4) and the next order, built from S_U at smaller q,
+    matters relatively more -- so the weak point is w = 0.02.)
+    """
+    eps = 2.0
+    strong = _run(Model(family, 1.0, d), [eps], rel=0.01)
+    delta_strong = abs(strong.xi[0] / theory.xi_born(eps, family, M, 1.0, d) - 1)
+    w = 0.02
+    weak = _run(Model(family, w, d), [eps], rel=0.03, max_cells=3e8)
+    xb = theory.xi_born(eps, family, M, w, d)
+    predicted = (delta_strong + 3 * strong.lyapunov_stderr[0] / strong.lyapunov[0]) * w / 1.0
+    rel_se = weak.xi_stderr[0] / weak.xi[0]
+    assert predicted < rel_se, f"next Born order {predicted:.3g} not below s.e. {rel_se:.3g}"
+    assert abs(weak.xi[0] - xb) < 3 * weak.xi_stderr[0], (weak.xi[0], weak.xi_stderr[0], xb)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["lorentzian", "exponential", "gaussian"])
+def test_departs_from_born_at_strong_disorder(family):
+    """At low energy and strong disorder the numerics depart from Born by many s.e."""
+    w, d, eps = 1.0, 0.5, 0.3
+    res = _run(Model(family, w, d), [eps], rel=0.01)
+    xb = theory.xi_born(eps, family, M, w, d)
+    assert abs(res.xi[0] - xb) > 5 * res.xi_stderr[0], (res.xi[0], res.xi_stderr[0], xb)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["lorentzian", "exponential", "gaussian"])
+def test_d_to_zero_recovers_white_noise(family):
+    """xi(d) -> xi(white) as d -> 0: significant at d = 0.2, within 3 s.e. at d = 0.002.
+
+    At eps = 1 (k d = 0.28 for d = 0.2) the Born spectra differ from white by
+    10-25 %; at d = 0.002 by < 0.6 %, below the 2 % target error.
+    """
+    w, eps = 0.3, 1.0
+    white = _run(Model("white", w, 0), [eps], rel=0.02)
+    far = _run(Model(family, w, 0.2), [eps], rel=0.02)
+    near = _run(Model(family, w, 0.002), [eps], rel=0.02, max_cells=1e9)
+    se = lambda a: np.hypot(a.xi_stderr[0], white.xi_stderr[0])  # noqa: E731
+    assert abs(far.xi[0] - white.xi[0]) > 3 * se(far)
+    assert abs(near.xi[0] - white.xi[0]) < 3 * se(near)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family,d", [("white", 0.0), ("exponential", 0.25), ("lorentzian", 0.25)])
+def test_grid_step_convergence_at_default_settings(family, d):
+    """Halving dx changes xi by less than the statistical error (default w, rel_error, dx rule).
+
+    Same seed, so the two grids sample the same family of streams but are
+    different realizations: the difference is compared with the combined s.e.
+    """
+    from conftest import default_config
+
+    cfg = default_config()
+    loc, w = cfg["localization"], cfg["disorder"]["w"]
+    energies = np.array([0.5, 1.0, 4.0, 8.0])
+    model = Model(family, w, d)
+    dx, att = choose_dx(
+        model,
+        energies,
+        M,
+        loc["rel_error"],
+        loc["max_cells"],
+        loc["dx_max"],
+        loc["kdx_max"],
+        loc["points_per_d"],
+        loc["bias_fraction"],
+    )
+    energies = energies[att]
+    a = run_lyapunov(model, energies, M, 3, dx, loc["rel_error"], loc["max_cells"])
+    b = run_lyapunov(model, energies, M, 3, dx / 2, loc["rel_error"], 2 * loc["max_cells"])
+    ok = (a.status == 0) & (b.status == 0)
+    assert ok.sum() >= 2
+    diff = np.abs(a.xi - b.xi)[ok]
+    comb = np.hypot(a.xi_stderr, b.xi_stderr)[ok]
+    assert np.all(diff < 3 * comb), (diff, comb)
+
+
+def test_discretization_bias_formula():
+    """Aliasing bias of the sampled exponential spectrum ~ (2 k dx)^2/12 for d >> dx, 2kd >> 1."""
+    model = Model("exponential", 1.0, 1.0)
+    k = 2.0
+    eps = k**2 / 2
+    for dx in (0.01, 0.02):
+        b = discretization_bias(model, np.array([eps]), M, dx)[0]
+        assert b == pytest.approx((2 * k * dx) ** 2 / 12, rel=0.1)
+    assert discretization_bias(Model("white", 1, 0), np.array([eps]), M, 0.3)[0] == 0.0
+
+
+def test_engine_independent_of_threads_and_matches_fd_in_continuum_limit():
+    """Bit-identical for 1 or 2 numba threads; the FD baseline tends to the same gamma."""
+    import numba
+
+    rng = np.random.default_rng(0)
+    dx = 0.02
+    u = rng.standard_normal(200_000) * np.sqrt(1.0 / dx)
+    energies = np.array([0.5, 2.0, 4.0])
+    outs = []
+    for nt in (1, 2):
+        numba.set_num_threads(nt)
+        mat, shift, inv = free_propagators(energies, M, dx)
+        p, q = np.ones(3), np.zeros(3)
+        ls, nd = np.zeros(3), np.zeros(3, dtype=np.int64)
+        kick_lyapunov_chunk(u, 2 * M * dx, mat, shift, inv, p, q, ls, nd)
+        outs.append((ls.copy(), nd.copy()))
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    assert np.array_equal(outs[0][0], outs[1][0]) and np.array_equal(outs[0][1], outs[1][1])
+    p0, p1 = np.zeros(3), np.ones(3)
+    lf, nf = np.zeros(3), np.zeros(3, dtype=np.int64)
+    fd_lyapunov_chunk(u, energies, M, dx, p0, p1, lf, nf)
+    # same potential, same length: node counts agree to O(dispersion error)
+    assert np.all(np.abs(nf - outs[0][1]) <= 0.01 * outs[0][1] + 5)
+
+
+def test_batch_stderr_of_iid_samples():
+    """Batch means reproduce sigma/sqrt(n) for independent samples."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(3.0, 2.0, 64_000)
+    mean, se, nb = batch_stderr(x, 32)
+    assert nb == 32
+    assert abs(mean - 3.0) < 3 * se
+    assert se == pytest.approx(2.0 / np.sqrt(x.size), rel=0.3)  # 32 batches: ~13 % scatter

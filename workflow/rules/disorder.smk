@@ -1,0 +1,22 @@
+# SPEC 1.1: per-model disorder realizations (for exact diagonalization) and the
+# measured correlator against the target.
+
+
+rule disorder:
+    output:
+        "results/disorder/{family}/d{d}.nc",
+    log:
+        "results/logs/disorder/{family}/d{d}.log",
+    params:
+        model=model_params,
+        seed=config["seed"],
+        ed=lambda wildcards: ed_grid(),
+        correlator=config["disorder"]["correlator"],
+        code=code("disorder", "theory", "datasets"),
+    resources:
+        mem_mb=lambda wildcards: 500 + ed_grid()["bytes"] // 500_000,
+        runtime=10,
+    conda:
+        HOTCOLD_ENV
+    script:
+        "../scripts/disorder.py"

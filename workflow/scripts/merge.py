@@ -1,0 +1,20 @@
+"""Merge rules: stack per-model datasets over (family, d) (SPEC 2)."""
+
+from hotcold.datasets import finalize, merge_models, open_dataset, write_netcdf
+from hotcold.jobs import job_log
+
+p = snakemake.params
+with job_log(snakemake.log[0]) as log:
+    per_model = {
+        (f, float(d)): open_dataset(path) for (f, d), path in zip(p.models, snakemake.input)
+    }
+    log(f"merging {len(per_model)} models over families {p.families} and d {p.d}")
+    ds = merge_models(per_model, p.families, p.d)
+    finalize(
+        ds,
+        f"hotcold merged dataset {snakemake.output[0]}",
+        config=p.config,
+        seeds={"seed": p.config.get("seed")},
+        inputs=list(snakemake.input),
+    )
+    write_netcdf(ds, snakemake.output[0])
