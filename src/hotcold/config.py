@@ -51,6 +51,29 @@ def _nonfinite(obj: Any, path: tuple = ()) -> list[str]:
     return out
 
 
+def _coerce_numbers(obj: Any) -> Any:
+    """Turn numeric strings into numbers, in place for containers.
+
+    ``snakemake --config 'localization={"rel_error": 0.05}'`` passes nested
+    values as strings, and YAML 1.1 reads ``1e8`` (no dot, no sign) as a
+    string: both are accepted as the numbers they spell.
+    """
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            obj[k] = _coerce_numbers(v)
+        return obj
+    if isinstance(obj, list):
+        obj[:] = [_coerce_numbers(v) for v in obj]
+        return obj
+    if isinstance(obj, str):
+        for cast in (int, float):
+            try:
+                return cast(obj)
+            except ValueError:
+                pass
+    return obj
+
+
 def _fill_defaults(schema: Mapping, cfg: dict) -> None:
     """Insert schema ``default`` values for missing keys (recursively)."""
     for key, sub in schema.get("properties", {}).items():
@@ -66,6 +89,7 @@ def validate_config(config: dict, schema: Mapping) -> dict:
     Returns the config with defaults filled in.  Raises :class:`ConfigError`
     naming every offending key (``section.key: problem``).
     """
+    _coerce_numbers(config)
     errors = _nonfinite(config)
     validator = jsonschema.Draft7Validator(schema)
     for err in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):
@@ -75,9 +99,8 @@ def validate_config(config: dict, schema: Mapping) -> dict:
             extra = sorted(set(err.instance) - set(allowed))
             errors.append(f"{where}: unknown key(s) {extra}; allowed: {allowed}")
         elif err.validator in ("oneOf", "anyOf"):
-            errors.append(
-                f"{where}: {err.instance!r} is not valid: {err.schema.get('description', err.message)}"
-            )
+            expected = err.schema.get("description", err.message)
+            errors.append(f"{where}: {err.instance!r} is not valid: {expected}")
         else:
             errors.append(f"{where}: {err.message}")
     if not errors:

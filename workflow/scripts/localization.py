@@ -40,7 +40,12 @@ with job_log(snakemake.log[0], snakemake.threads) as log:
     )
     ds = localization_dataset(res, model, run["m"])
     for e, x, se, src, st in zip(
-        energies, ds.xi.values, ds.xi_stderr.values, ds.xi_source.values, ds.status.values
+        energies,
+        ds.xi.values,
+        ds.xi_stderr.values,
+        ds.xi_source.values,
+        ds.status.values,
+        strict=True,
     ):
         log(
             f"  eps={e:9.4g}  xi={x:11.5g} +- {se:9.3g}  source={['measured', 'born'][src]}"

@@ -6,7 +6,8 @@ from hotcold.jobs import job_log
 p = snakemake.params
 with job_log(snakemake.log[0]) as log:
     per_model = {
-        (f, float(d)): open_dataset(path) for (f, d), path in zip(p.models, snakemake.input)
+        (f, float(d)): open_dataset(path)
+        for (f, d), path in zip(p.models, snakemake.input, strict=True)
     }
     log(f"merging {len(per_model)} models over families {p.families} and d {p.d}")
     ds = merge_models(per_model, p.families, p.d)

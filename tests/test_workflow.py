@@ -1,0 +1,132 @@
+"""End-to-end workflow tests in temporary directories (issue 3; SPEC 2-4)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+from conftest import ROOT, default_config, run_snakemake, tiny_config
+
+from hotcold.config import ConfigError, load_schema, validate_config
+
+SCHEMA = load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")
+
+BAD = [
+    ("unknown key", lambda c: c.update(bogus=1), "bogus"),
+    ("negative w", lambda c: c["disorder"].update(w=-1.0), "disorder.w"),
+    ("negative d", lambda c: c["disorder"].update(d=[0.0, -0.5]), "disorder.d"),
+    ("rel_error zero", lambda c: c["localization"].update(rel_error=0), "localization.rel_error"),
+    ("rel_error negative", lambda c: c["localization"].update(rel_error=-0.1),
+     "localization.rel_error"),
+    ("empty energies", lambda c: c["localization"].update(energies=[]), "localization.energies"),
+    ("bad family", lambda c: c["disorder"].update(families=["pink"]), "disorder.families"),
+    ("infinite energy", lambda c: c["localization"].update(energies=[1.0, float("inf")]),
+     "localization.energies"),
+    ("nan energy", lambda c: c["localization"].update(energies=[float("nan")]),
+     "localization.energies"),
+    ("negative temperature", lambda c: c.update(temperatures=[0.01, -0.02]), "temperatures"),
+    ("eta_c zero", lambda c: c.update(eta_c=0), "eta_c"),
+]
+
+
+@pytest.mark.parametrize("what,mutate,key", BAD, ids=[b[0] for b in BAD])
+def test_invalid_config_rejected_in_python(what, mutate, key):
+    cfg = default_config()
+    mutate(cfg)
+    with pytest.raises(ConfigError) as exc:
+        validate_config(cfg, SCHEMA)
+    assert key in str(exc.value)
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("what,mutate,key", BAD[:9:2], ids=[b[0] for b in BAD[:9:2]])
+def test_invalid_config_rejected_before_any_job(tmp_path, what, mutate, key):
+    """The CLI rejects the config before any job runs, naming the key, no traceback."""
+    cfg = default_config()
+    mutate(cfg)
+    proc = run_snakemake(tmp_path, "-c1", config=cfg, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert key in out
+    assert "Traceback" not in out
+    assert not (tmp_path / "results").exists()
+
+
+def test_default_config_is_valid_and_numeric_strings_accepted():
+    cfg = default_config()
+    validate_config(cfg, SCHEMA)
+    cfg2 = copy.deepcopy(default_config())
+    cfg2["localization"]["max_cells"] = "1e8"  # YAML 1.1 reads this as a string
+    assert validate_config(cfg2, SCHEMA)["localization"]["max_cells"] == 1e8
+
+
+@pytest.mark.workflow
+def test_end_to_end_tiny_localization(tmp_path):
+    cfg = tiny_config()
+    run_snakemake(tmp_path, "-c2", "results/localization.nc",
+                  "results/figures/localization.png", config=cfg)
+    ds = xr.open_dataset(tmp_path / "results" / "localization.nc")
+    for name in ("xi", "xi_stderr", "lyapunov", "idos", "dos", "xi_born", "xi_source"):
+        assert set(ds[name].dims) == {"family", "d", "energy"}, name
+    for name, var in ds.data_vars.items():
+        assert "units" in var.attrs and "long_name" in var.attrs, name
+    assert "Eq. (2)" in ds["xi_born"].attrs["equation"]
+    assert ds["xi_source"].attrs["flag_meanings"] == "measured born"
+    assert ds.attrs["Conventions"].startswith("CF-")
+    for key in ("hotcold_version", "git_revision", "config", "seeds", "date_created"):
+        assert key in ds.attrs, key
+    assert json.loads(ds.attrs["config"])["localization"]["rel_error"] == 0.1
+    assert list(ds["family"].values) == ["lorentzian", "exponential"]
+    assert list(ds["d"].values) == [0.0, 0.5]
+    assert 1.0 in ds["energy"].values  # the Fermi energy is always on the grid
+    # d = 0 is the same white-noise model in every family
+    np.testing.assert_array_equal(ds["xi"].sel(family="lorentzian", d=0.0).values,
+                                  ds["xi"].sel(family="exponential", d=0.0).values)
+    # no silent NaN: xi is finite everywhere (measured or Born, flagged)
+    assert np.isfinite(ds["xi"].values).all()
+    assert (tmp_path / "results" / "logs" / "localization" / "white" / "d0.log").read_text()
+
+
+def _data_vars(path):
+    with xr.open_dataset(path) as ds:
+        return {k: v.values.copy() for k, v in ds.variables.items()}
+
+
+def _assert_bit_identical(a, b):
+    assert a.keys() == b.keys()
+    for k in a:
+        va, vb = a[k], b[k]
+        if va.dtype.kind == "f":
+            assert np.array_equal(va.view(np.uint64 if va.itemsize == 8 else np.uint32),
+                                  vb.view(np.uint64 if vb.itemsize == 8 else np.uint32)), k
+        else:
+            assert np.array_equal(va, vb), k
+
+
+@pytest.mark.workflow
+def test_reproducible_across_core_counts_tiny(tmp_path):
+    """-c1 and -c2 give bit-identical data variables (tiny config)."""
+    cfg = tiny_config()
+    a, b = tmp_path / "c1", tmp_path / "c2"
+    a.mkdir()
+    b.mkdir()
+    run_snakemake(a, "-c1", "results/localization.nc", config=cfg)
+    run_snakemake(b, "-c2", "results/localization.nc", config=cfg)
+    _assert_bit_identical(_data_vars(a / "results/localization.nc"),
+                          _data_vars(b / "results/localization.nc"))
+
+
+@pytest.mark.slow
+@pytest.mark.workflow
+def test_reproducible_across_core_counts_default(tmp_path):
+    """The default workflow's merged datasets are bit-identical with -c1 and -c2."""
+    a, b = tmp_path / "c1", tmp_path / "c2"
+    a.mkdir()
+    b.mkdir()
+    run_snakemake(a, "-c1", "results/localization.nc", timeout=1800)
+    run_snakemake(b, "-c2", "results/localization.nc", timeout=1800)
+    _assert_bit_identical(_data_vars(a / "results/localization.nc"),
+                          _data_vars(b / "results/localization.nc"))
