@@ -122,7 +122,8 @@ def main() -> None:
     print("1. transfer steps per second per core (22 energies, 2^21 cells, 1 thread)")
     print(f"   kick engine : {kick_rate:.3e} steps/s/core")
     print(
-        f"   FD baseline : {fd_rate:.3e} steps/s/core   (engine/baseline = {kick_rate / fd_rate:.2f})"
+        f"   FD baseline : {fd_rate:.3e} steps/s/core"
+        f"   (engine/baseline = {kick_rate / fd_rate:.2f})"
     )
 
     energies = localization_energies(cfg)
