@@ -32,7 +32,12 @@ def tiny_config() -> dict:
 
 
 def run_snakemake(
-    workdir: Path, *args: str, config: dict | None = None, timeout: float = 600, check: bool = True
+    workdir: Path,
+    *args: str,
+    config: dict | None = None,
+    timeout: float = 600,
+    check: bool = True,
+    env: dict | None = None,
 ) -> subprocess.CompletedProcess:
     """Run the repository's Snakefile in ``workdir`` with an optional config file."""
     cmd = [*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "-d", str(workdir)]
@@ -41,13 +46,28 @@ def run_snakemake(
         cfile.write_text(yaml.safe_dump(config))
         cmd += ["--configfile", str(cfile)]
     cmd += list(args)
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    full_env = dict(os.environ, PYTHONHASHSEED="0", **(env or {}))
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env)
     if check and proc.returncode != 0:
         raise AssertionError(
             f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
         )
     return proc
+
+
+def planned_jobs(workdir: Path, *targets: str, **kw) -> dict[str, int]:
+    """Rule -> number of jobs a dry run would execute (parsed from 'Job stats')."""
+    out = run_snakemake(workdir, "-n", *targets, **kw).stdout
+    jobs: dict[str, int] = {}
+    if "Nothing to be done" in out:
+        return jobs
+    table = out.split("Job stats:", 1)[1].splitlines()[3:]
+    for line in table:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] == "total":
+            break
+        jobs[parts[0]] = int(parts[1])
+    return jobs
 
 
 @pytest.fixture
