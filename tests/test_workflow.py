@@ -19,14 +19,23 @@ BAD = [
     ("negative w", lambda c: c["disorder"].update(w=-1.0), "disorder.w"),
     ("negative d", lambda c: c["disorder"].update(d=[0.0, -0.5]), "disorder.d"),
     ("rel_error zero", lambda c: c["localization"].update(rel_error=0), "localization.rel_error"),
-    ("rel_error negative", lambda c: c["localization"].update(rel_error=-0.1),
-     "localization.rel_error"),
+    (
+        "rel_error negative",
+        lambda c: c["localization"].update(rel_error=-0.1),
+        "localization.rel_error",
+    ),
     ("empty energies", lambda c: c["localization"].update(energies=[]), "localization.energies"),
     ("bad family", lambda c: c["disorder"].update(families=["pink"]), "disorder.families"),
-    ("infinite energy", lambda c: c["localization"].update(energies=[1.0, float("inf")]),
-     "localization.energies"),
-    ("nan energy", lambda c: c["localization"].update(energies=[float("nan")]),
-     "localization.energies"),
+    (
+        "infinite energy",
+        lambda c: c["localization"].update(energies=[1.0, float("inf")]),
+        "localization.energies",
+    ),
+    (
+        "nan energy",
+        lambda c: c["localization"].update(energies=[float("nan")]),
+        "localization.energies",
+    ),
     ("negative temperature", lambda c: c.update(temperatures=[0.01, -0.02]), "temperatures"),
     ("eta_c zero", lambda c: c.update(eta_c=0), "eta_c"),
 ]
@@ -66,8 +75,9 @@ def test_default_config_is_valid_and_numeric_strings_accepted():
 @pytest.mark.workflow
 def test_end_to_end_tiny_localization(tmp_path):
     cfg = tiny_config()
-    run_snakemake(tmp_path, "-c2", "results/localization.nc",
-                  "results/figures/localization.png", config=cfg)
+    run_snakemake(
+        tmp_path, "-c2", "results/localization.nc", "results/figures/localization.png", config=cfg
+    )
     ds = xr.open_dataset(tmp_path / "results" / "localization.nc")
     for name in ("xi", "xi_stderr", "lyapunov", "idos", "dos", "xi_born", "xi_source"):
         assert set(ds[name].dims) == {"family", "d", "energy"}, name
@@ -83,8 +93,10 @@ def test_end_to_end_tiny_localization(tmp_path):
     assert list(ds["d"].values) == [0.0, 0.5]
     assert 1.0 in ds["energy"].values  # the Fermi energy is always on the grid
     # d = 0 is the same white-noise model in every family
-    np.testing.assert_array_equal(ds["xi"].sel(family="lorentzian", d=0.0).values,
-                                  ds["xi"].sel(family="exponential", d=0.0).values)
+    np.testing.assert_array_equal(
+        ds["xi"].sel(family="lorentzian", d=0.0).values,
+        ds["xi"].sel(family="exponential", d=0.0).values,
+    )
     # no silent NaN: xi is finite everywhere (measured or Born, flagged)
     assert np.isfinite(ds["xi"].values).all()
     assert (tmp_path / "results" / "logs" / "localization" / "white" / "d0.log").read_text()
@@ -100,8 +112,10 @@ def _assert_bit_identical(a, b):
     for k in a:
         va, vb = a[k], b[k]
         if va.dtype.kind == "f":
-            assert np.array_equal(va.view(np.uint64 if va.itemsize == 8 else np.uint32),
-                                  vb.view(np.uint64 if vb.itemsize == 8 else np.uint32)), k
+            assert np.array_equal(
+                va.view(np.uint64 if va.itemsize == 8 else np.uint32),
+                vb.view(np.uint64 if vb.itemsize == 8 else np.uint32),
+            ), k
         else:
             assert np.array_equal(va, vb), k
 
@@ -115,8 +129,9 @@ def test_reproducible_across_core_counts_tiny(tmp_path):
     b.mkdir()
     run_snakemake(a, "-c1", "results/localization.nc", config=cfg)
     run_snakemake(b, "-c2", "results/localization.nc", config=cfg)
-    _assert_bit_identical(_data_vars(a / "results/localization.nc"),
-                          _data_vars(b / "results/localization.nc"))
+    _assert_bit_identical(
+        _data_vars(a / "results/localization.nc"), _data_vars(b / "results/localization.nc")
+    )
 
 
 @pytest.mark.slow
@@ -128,5 +143,6 @@ def test_reproducible_across_core_counts_default(tmp_path):
     b.mkdir()
     run_snakemake(a, "-c1", "results/localization.nc", timeout=1800)
     run_snakemake(b, "-c2", "results/localization.nc", timeout=1800)
-    _assert_bit_identical(_data_vars(a / "results/localization.nc"),
-                          _data_vars(b / "results/localization.nc"))
+    _assert_bit_identical(
+        _data_vars(a / "results/localization.nc"), _data_vars(b / "results/localization.nc")
+    )

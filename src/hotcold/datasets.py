@@ -141,7 +141,7 @@ def provenance_attrs(
         "git_revision": git_revision(workdir),
         "config": json.dumps(_jsonable(dict(config or {})), sort_keys=True),
         "seeds": json.dumps(_jsonable(dict(seeds or {})), sort_keys=True),
-        "date_created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "date_created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
     if inputs is not None:
         attrs["source_files"] = json.dumps([str(p) for p in inputs])
