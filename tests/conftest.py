@@ -70,6 +70,20 @@ def planned_jobs(workdir: Path, *targets: str, **kw) -> dict[str, int]:
     return jobs
 
 
+def assert_bit_identical(path_a: Path, path_b: Path) -> None:
+    """Every variable of two netCDF files has bit-identical values (NaN included)."""
+    import numpy as np
+    import xarray as xr
+
+    with xr.open_dataset(path_a) as a, xr.open_dataset(path_b) as b:
+        assert set(a.variables) == set(b.variables)
+        for k in a.variables:
+            va, vb = a[k].values, b[k].values
+            if va.dtype.kind == "f":
+                va, vb = va.view(f"u{va.itemsize}"), vb.view(f"u{vb.itemsize}")
+            assert np.array_equal(va, vb), k
+
+
 @pytest.fixture
 def tiny(tmp_path) -> tuple[Path, dict]:
     return tmp_path, copy.deepcopy(tiny_config())

@@ -9,20 +9,14 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import pytest
 import xarray as xr
-from conftest import ROOT, planned_jobs, run_snakemake, tiny_config
+from conftest import ROOT, assert_bit_identical, planned_jobs, run_snakemake, tiny_config
 
 pytestmark = pytest.mark.workflow
 
 LOC = "results/localization.nc"
 FIG = "results/figures/localization.png"
-
-
-def _vars(path):
-    with xr.open_dataset(path) as ds:
-        return {k: v.values.copy() for k, v in ds.variables.items()}
 
 
 def test_noop_and_added_d_reruns_only_new_jobs(tmp_path):
@@ -80,10 +74,22 @@ def test_killed_run_resumes_bit_identical(tmp_path):
     killed.mkdir()
     run_snakemake(ref, "-c1", LOC, config=cfg)
     (killed / "test-config.yaml").write_text((ref / "test-config.yaml").read_text())
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(killed),
-           "--configfile", str(killed / "test-config.yaml"), "-c1", LOC]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "-d",
+        str(killed),
+        "--configfile",
+        str(killed / "test-config.yaml"),
+        "-c1",
+        LOC,
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     log = killed / "results/logs/localization/white/d0.log"
     deadline = time.monotonic() + 120
     while not (log.exists() and "measuring" in log.read_text()):
@@ -98,7 +104,18 @@ def test_killed_run_resumes_bit_identical(tmp_path):
     # what a user does after a crash (README): unlock, then rerun incomplete jobs
     run_snakemake(killed, "--unlock", config=cfg)
     run_snakemake(killed, "-c1", "--rerun-incomplete", LOC, config=cfg)
-    a, b = _vars(ref / LOC), _vars(killed / LOC)
-    assert a.keys() == b.keys()
-    for k in a:
-        assert np.array_equal(a[k], b[k]), k
+    assert_bit_identical(ref / LOC, killed / LOC)
+
+
+def test_between_workflow_cache_shares_localization(tmp_path):
+    """Snakemake's output cache: a second project reuses the localization results."""
+    cfg = tiny_config()
+    env = {"SNAKEMAKE_OUTPUT_CACHE": str(tmp_path / "cache")}
+    (tmp_path / "cache").mkdir()
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    run_snakemake(a, "-c2", "--cache", LOC, config=cfg, env=env)
+    out = run_snakemake(b, "-c2", "--cache", LOC, config=cfg, env=env)
+    assert (out.stdout + out.stderr).count("from cache") == 3  # the three models
+    assert_bit_identical(a / LOC, b / LOC)

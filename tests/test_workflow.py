@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 import xarray as xr
-from conftest import ROOT, default_config, run_snakemake, tiny_config
+from conftest import ROOT, assert_bit_identical, default_config, run_snakemake, tiny_config
 
 from hotcold.config import ConfigError, load_schema, validate_config
 
@@ -102,24 +102,6 @@ def test_end_to_end_tiny_localization(tmp_path):
     assert (tmp_path / "results" / "logs" / "localization" / "white" / "d0.log").read_text()
 
 
-def _data_vars(path):
-    with xr.open_dataset(path) as ds:
-        return {k: v.values.copy() for k, v in ds.variables.items()}
-
-
-def _assert_bit_identical(a, b):
-    assert a.keys() == b.keys()
-    for k in a:
-        va, vb = a[k], b[k]
-        if va.dtype.kind == "f":
-            assert np.array_equal(
-                va.view(np.uint64 if va.itemsize == 8 else np.uint32),
-                vb.view(np.uint64 if vb.itemsize == 8 else np.uint32),
-            ), k
-        else:
-            assert np.array_equal(va, vb), k
-
-
 @pytest.mark.workflow
 def test_reproducible_across_core_counts_tiny(tmp_path):
     """-c1 and -c2 give bit-identical data variables (tiny config)."""
@@ -129,9 +111,7 @@ def test_reproducible_across_core_counts_tiny(tmp_path):
     b.mkdir()
     run_snakemake(a, "-c1", "results/localization.nc", config=cfg)
     run_snakemake(b, "-c2", "results/localization.nc", config=cfg)
-    _assert_bit_identical(
-        _data_vars(a / "results/localization.nc"), _data_vars(b / "results/localization.nc")
-    )
+    assert_bit_identical(a / "results/localization.nc", b / "results/localization.nc")
 
 
 @pytest.mark.slow
@@ -143,6 +123,4 @@ def test_reproducible_across_core_counts_default(tmp_path):
     b.mkdir()
     run_snakemake(a, "-c1", "results/localization.nc", timeout=1800)
     run_snakemake(b, "-c2", "results/localization.nc", timeout=1800)
-    _assert_bit_identical(
-        _data_vars(a / "results/localization.nc"), _data_vars(b / "results/localization.nc")
-    )
+    assert_bit_identical(a / "results/localization.nc", b / "results/localization.nc")

@@ -11,6 +11,10 @@ rule localization:
         run=localization_params(),
         code=code("localization", "disorder", "theory", "datasets"),
     threads: 2
+    # Between-workflow cache (snakemake --cache, SNAKEMAKE_OUTPUT_CACHE): the
+    # key hashes params (model, settings, code version), so a project with the
+    # same model and settings reuses the expensive result.
+    cache: "omit-software"
     resources:
         mem_mb=lambda wildcards: 300 + int(8 * 2 * 8 * len(localization_params()["energies"]) * config["localization"]["max_cells"] / config["localization"]["chunk"] / 1e6),
         runtime=lambda wildcards: 10 + int(1e-9 * config["localization"]["max_cells"] * len(localization_params()["energies"]) / 60 * 4),
