@@ -272,3 +272,245 @@ def thermal_density_eq6(temperature: ArrayLike, xi_c: float, rho_c: float) -> np
     delta_c = 1.0 / (rho_c * xi_c)
     t = np.asarray(temperature, dtype=float)
     return (2.0 * np.pi**2 / 3.0) / xi_c * (t / delta_c) ** 2
+
+
+# ---------------------------------------------------------------------------
+# 4. Hot-cold delocalization (Eqs. 8-30; SPEC 1.4)
+# ---------------------------------------------------------------------------
+
+#: Composition (Eqs. 6-12 in 1D, 22-25 in 2D) over the closed forms Eq. (13) / (26).
+COMPOSITION_FACTOR = {1: 4.0 * np.pi**2 / 3.0, 2: 4.0}
+
+_TWO_D_NODES = None
+
+
+def _two_d_nodes() -> tuple[np.ndarray, np.ndarray]:
+    """Composite Gauss-Legendre nodes on phi in [0, pi/2], panels [b/2, b] with b = (pi/2) 2^-j.
+
+    Geometric panels resolve the boundary layer phi ~ 1/(k d) of smooth
+    disorder at any k d up to ~1e11 with 20 nodes per panel (cached).
+    """
+    global _TWO_D_NODES
+    if _TWO_D_NODES is None:
+        x, wq = np.polynomial.legendre.leggauss(20)
+        edges = (np.pi / 2) * 2.0 ** -np.arange(0, 41, dtype=float)
+        lo = np.append(edges[1:], 0.0)
+        hi = edges
+        half = 0.5 * (hi - lo)[:, None]
+        mid = 0.5 * (hi + lo)[:, None]
+        _TWO_D_NODES = ((mid + half * x).ravel(), (half * wq).ravel())
+    return _TWO_D_NODES
+
+
+def transport_rate_2d(
+    energy: ArrayLike, family: str, m: float, w2: float, d: float, method: str = "auto"
+) -> np.ndarray:
+    """Weak-disorder 2D transport rate 1/tau = m < S_U(2k sin(theta/2)) (1 - cos theta) >_theta.
+
+    SPEC 1.2 / paper Sec. IV; Eq. (21) for white noise (1/tau = m w2).  The
+    2D disorder of each family is the radially symmetric correlator whose
+    2D power spectrum is the same function of |q| as the 1D one, with
+    w -> w2 (w2 exp(-|q| d), w2/(1 + q^2 d^2), w2 exp(-q^2 d^2)); its
+    integral over the plane is w2.  With s = sin(theta/2):
+    1/tau = (4 m/pi) int_0^{pi/2} S_U(2 k sin phi) sin^2 phi dphi.
+
+    Closed forms: exponential 1/tau = (2 m w2/a)(1 - 1/sqrt(1 + a)), a = 4 k^2 d^2;
+    gaussian 1/tau = m w2 [I0e(b) - I1e(b)], b = 2 k^2 d^2.  Lorentzian (and
+    ``method='quadrature'``): composite Gauss-Legendre quadrature.
+
+    Parameters
+    ----------
+    energy : array_like
+        Energy eps [energy], > 0.
+    family : str
+        One of :data:`FAMILIES`; d == 0 is white noise.
+    m, w2, d : float
+        Mass, 2D disorder strength [energy^2 length^2], correlation radius [length].
+    method : {'auto', 'quadrature'}
+
+    Returns
+    -------
+    ndarray
+        1/tau [energy].
+    """
+    from scipy import special
+
+    _check_family(family)
+    e = np.asarray(energy, dtype=float)
+    k = wavevector(e, m)
+    if family == "white" or d == 0:
+        return np.full_like(k, m * w2)
+    if method == "auto" and family == "exponential":
+        a = 4.0 * (k * d) ** 2
+        small = a < 1e-6
+        a_s = np.where(small, 1.0, a)
+        val = 2.0 * m * w2 / a_s * (1.0 - 1.0 / np.sqrt(1.0 + a_s))
+        return np.where(small, m * w2 * (1.0 - 0.75 * a), val)
+    if method == "auto" and family == "gaussian":
+        b = 2.0 * (k * d) ** 2
+        return m * w2 * (special.i0e(b) - special.i1e(b))
+    phi, wq = _two_d_nodes()
+    sin = np.sin(phi)
+    q = 2.0 * k[..., None] * sin
+    vals = power_spectrum(q, family, w2, d) * sin**2
+    return (4.0 * m / np.pi) * np.sum(vals * wq, axis=-1)
+
+
+def ln_xi_2d(
+    energy: ArrayLike,
+    family: str,
+    m: float,
+    w2: float,
+    d: float,
+    symmetry: str = "orthogonal",
+) -> np.ndarray:
+    """Natural log of the 2D localization length, Eq. (20) or Eq. (30).
+
+    ln(xi/l) = pi eps tau (orthogonal, Eq. 20) or (pi eps tau)^2 (unitary,
+    broken time reversal, Eq. 30); l = v tau, v = k/m, tau from
+    :func:`transport_rate_2d`.  Returned as a logarithm because xi overflows
+    double precision for eps tau >~ 200.  [ln length]
+    """
+    if symmetry not in ("orthogonal", "unitary"):
+        raise ValueError(f"symmetry must be 'orthogonal' or 'unitary', got {symmetry!r}")
+    e = np.asarray(energy, dtype=float)
+    tau = 1.0 / transport_rate_2d(e, family, m, w2, d)
+    v = wavevector(e, m) / m
+    x = np.pi * e * tau
+    return np.log(v * tau) + (x if symmetry == "orthogonal" else x**2)
+
+
+def thermal_density_eq22(temperature: ArrayLike, xi_c: float, rho_c: float) -> np.ndarray:
+    """Eq. (22): 2D n_T = (l_M / xi_c^3) (T/Delta_c)^2, Delta_c = 1/(rho_c xi_c^2) [1/length^2]."""
+    delta_c = 1.0 / (rho_c * xi_c**2)
+    t = np.asarray(temperature, dtype=float)
+    l_m = mott_length_eq7(xi_c, delta_c, t)
+    return l_m / xi_c**3 * (t / delta_c) ** 2
+
+
+def eta_hc_closed_form(
+    alpha: ArrayLike, delta_c: ArrayLike, delta_h: ArrayLike, temperature: ArrayLike, dim: int
+) -> np.ndarray:
+    """Eq. (13) (dim 1) / Eq. (26) (dim 2): alpha (Delta_c/Delta_h) (T/Delta_c)^3 ln^D(Delta_c/T).
+
+    Dimensionless.  The composition V_hc/Delta_3hc of Eqs. (6)-(12) equals
+    4 pi^2/3 times Eq. (13); that of Eqs. (22)-(25) equals 4 times Eq. (26)
+    (:data:`COMPOSITION_FACTOR`).
+    """
+    t = np.asarray(temperature, dtype=float)
+    dc = np.asarray(delta_c, dtype=float)
+    return np.asarray(alpha) * dc / np.asarray(delta_h) * (t / dc) ** 3 * np.log(dc / t) ** dim
+
+
+def eps0_1d(m: float, d: ArrayLike) -> np.ndarray:
+    """eps0 = 1/(8 m d^2): above it the 1D xi(eps) grows faster than linearly (Eq. 14) [energy]."""
+    d = np.asarray(d, dtype=float)
+    with np.errstate(divide="ignore"):
+        return 1.0 / (8.0 * m * d**2)
+
+
+def chi_eq16(temperature: ArrayLike, w: float, u: float, delta_c: ArrayLike) -> np.ndarray:
+    """Eq. (16): chi(T) = (w/(|u| Delta_c)) (Delta_c/T)^3 / ln(Delta_c/T) (dimensionless)."""
+    t = np.asarray(temperature, dtype=float)
+    dc = np.asarray(delta_c, dtype=float)
+    return w / (abs(u) * dc) * (dc / t) ** 3 / np.log(dc / t)
+
+
+def eps_th_eq14(eps0: ArrayLike, chi: ArrayLike) -> np.ndarray:
+    """Eq. (14), Lorentzian correlator: eps_th ~ eps0 ln^2 chi [energy]."""
+    return np.asarray(eps0) * np.log(np.asarray(chi)) ** 2
+
+
+def eps_th_eq15(eps0: ArrayLike, chi: ArrayLike) -> np.ndarray:
+    """Eq. (15), exponential correlator: eps_th ~ eps0 chi [energy]."""
+    return np.asarray(eps0) * np.asarray(chi)
+
+
+def eps_th_composition_born(
+    family: str, eps0: ArrayLike, chi: ArrayLike, eta_c: float
+) -> np.ndarray:
+    """Threshold of the 1D composition with Born xi_h and clean rho_h, in closed form [energy].
+
+    With rho_h = m/(pi k) and xi_h = k^2/(m^2 S_U(2k)), rho_h^2 xi_h =
+    1/(pi^2 S_U(2k)) and the composition (4 pi^2/3) x Eq. (13) becomes
+    eta_hc = 4 w / (3 chi S_U(2k_h)), chi from Eq. (16) (with the Delta_c
+    actually used).  eta_hc = eta_c then gives S_U(2k)/w = 4/(3 eta_c chi):
+
+    - lorentzian: eps_th = eps0 ln^2(3 eta_c chi/4)   (cf. Eq. 14)
+    - exponential: eps_th = eps0 (3 eta_c chi/4 - 1)  (cf. Eq. 15)
+    - gaussian:    eps_th = eps0 ln(3 eta_c chi/4)
+
+    NaN where 3 eta_c chi/4 <= 1 (no solution) and for white noise (no
+    eps dependence: the marginal case).
+    """
+    _check_family(family)
+    z = 0.75 * eta_c * np.asarray(chi, dtype=float)
+    e0 = np.asarray(eps0, dtype=float)
+    ok = z > 1.0
+    zs = np.where(ok, z, 2.0)
+    if family == "lorentzian":
+        out = e0 * np.log(zs) ** 2
+    elif family == "exponential":
+        out = e0 * (zs - 1.0)
+    elif family == "gaussian":
+        out = e0 * np.log(zs)
+    else:
+        out = np.full(np.broadcast(e0, zs).shape, np.nan)
+    return np.where(ok, out, np.nan)
+
+
+def eps_th_eq28(
+    temperature: ArrayLike,
+    fermi_energy: float,
+    tau: ArrayLike,
+    alpha: float,
+    delta_c: ArrayLike,
+    symmetry: str = "orthogonal",
+) -> np.ndarray:
+    """Eq. (28): eps_th ~ eps_F + (1/(2 pi tau)) ln[(1/alpha)(Delta_c/T)^3] (2D) [energy].
+
+    For broken time reversal (Eq. 30, ``symmetry='unitary'``) the logarithm
+    is replaced by its square root, as stated below Eq. (30).
+    """
+    t = np.asarray(temperature, dtype=float)
+    lg = np.log((np.asarray(delta_c) / t) ** 3 / alpha)
+    if symmetry == "unitary":
+        lg = np.sqrt(np.clip(lg, 0.0, None))
+    return fermi_energy + lg / (2.0 * np.pi * np.asarray(tau))
+
+
+def hot_density_eq17(
+    eps_th: ArrayLike, fermi_energy: float, temperature: ArrayLike, m: float
+) -> np.ndarray:
+    """Eq. (17): n_h = T / (pi sqrt(2 eps_th/m)) exp(-(eps_th - eps_F)/T) [1/length] (1D)."""
+    e = np.asarray(eps_th, dtype=float)
+    t = np.asarray(temperature, dtype=float)
+    return t / (np.pi * np.sqrt(2.0 * e / m)) * np.exp(-(e - fermi_energy) / t)
+
+
+def ln_sigma_eq18(eps_th: ArrayLike, fermi_energy: float, temperature: ArrayLike) -> np.ndarray:
+    """Eq. (18) (and Eq. 29 in 2D): ln sigma = -(eps_th - eps_F)/T (dimensionless)."""
+    return -(np.asarray(eps_th, dtype=float) - fermi_energy) / np.asarray(temperature, dtype=float)
+
+
+def ln_xi_born(energy: ArrayLike, family: str, m: float, w: float, d: float) -> np.ndarray:
+    """Natural log of the Born xi = k^2 / (m^2 S_U(2k)) [ln length], overflow-free.
+
+    Same as ``log(xi_born(...))`` (SPEC 1.2) but with ln S_U evaluated
+    analytically, so that it stays finite where S_U(2k) underflows
+    (Lorentzian/Gaussian at large k d).  -inf at eps <= 0.
+    """
+    _check_family(family)
+    e = np.asarray(energy, dtype=float)
+    k = wavevector(e, m)
+    q = 2.0 * k
+    if family == "white" or d == 0:
+        ln_s = np.full_like(q, np.log(w))
+    elif family == "lorentzian":
+        ln_s = np.log(w) - q * d
+    elif family == "exponential":
+        ln_s = np.log(w) - np.log1p((q * d) ** 2)
+    else:
+        ln_s = np.log(w) - (q * d) ** 2
+    with np.errstate(divide="ignore"):
+        return np.where(k > 0, 2.0 * np.log(k) - 2.0 * np.log(m) - ln_s, -np.inf)

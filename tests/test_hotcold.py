@@ -1,0 +1,418 @@
+"""Tests of the hot-cold stage (issue 5; SPEC 1.4): eta_hc, eps_th(T), n_h, ln sigma, 1D and 2D."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import xarray as xr
+from conftest import default_config
+
+from hotcold import theory
+from hotcold.datasets import missing_attrs, write_netcdf
+from hotcold.hotcold import (
+    THRESHOLD_STATUS,
+    WINDOW_STATUS,
+    hotcold_dataset,
+)
+
+QUIET = {"log": lambda msg: None}
+FAMS = ("lorentzian", "exponential", "gaussian")
+
+
+def st(name: str) -> int:
+    return THRESHOLD_STATUS.index(name)
+
+
+def cfg_1d(tmin=1e-9, tmax=1e-2, num=36, **kw) -> dict:
+    cfg = copy.deepcopy(default_config())
+    cfg["dimensions"] = [1]
+    cfg["temperatures"] = {"min": tmin, "max": tmax, "num": num, "spacing": "log"}
+    cfg["xi_max"] = [1e5, 1e6, 1e7, 1e8]
+    cfg.update(kw)
+    return cfg
+
+
+def cfg_2d(w2=2.0) -> dict:
+    """2D white noise with Delta_c ~ 0.5, so that T << Delta_c is reachable."""
+    cfg = copy.deepcopy(default_config())
+    cfg["dimensions"] = [2]
+    cfg["disorder"].update(w2=w2, families=["lorentzian", "exponential"], d=[0.0, 0.25])
+    cfg["xi_max"] = [1e2, 1e3]
+    return cfg
+
+
+WIDE = {"energy_max": 1e10, "energy_num": 800}
+
+
+@pytest.fixture(scope="module")
+def ds1():
+    return hotcold_dataset(cfg_1d(), settings=WIDE, **QUIET)
+
+
+@pytest.fixture(scope="module")
+def ds2():
+    cfg = cfg_2d()
+    ds = hotcold_dataset(cfg, settings={"energy_max": 1e4, "energy_num": 600}, **QUIET)
+    return ds, cfg
+
+
+def born_localization(
+    config: dict,
+    factor: float = 1.0,
+    born_nodes: tuple[int, ...] = (),
+    white_name: bool = False,
+    nodes: int = 22,
+) -> xr.Dataset:
+    """Synthetic merged localization dataset over (family, d, energy) from theory.xi_born.
+
+    ``factor`` multiplies the 'measured' xi (perturbed measurement);
+    ``born_nodes`` are node indices flagged xi_source = born.  The d = 0 row
+    is white noise under every family, or (``white_name``) a family 'white'.
+    """
+    m, w = config["m"], config["disorder"]["w"]
+    e = np.unique(np.append(np.geomspace(0.25, 32.0, nodes), config["fermi_energy"]))
+    fams = list(FAMS) + (["white"] if white_name else [])
+    dvals = sorted(config["disorder"]["d"])
+    xi = np.empty((len(fams), len(dvals), len(e)))
+    for i, f in enumerate(fams):
+        for j, d in enumerate(dvals):
+            xi[i, j] = theory.xi_born(e, "white" if d == 0 else f, m, w, d) * factor
+    src = np.zeros(xi.shape, dtype=np.int8)
+    src[..., list(born_nodes)] = 1
+    dos = np.broadcast_to(theory.clean_dos(e, m), xi.shape).copy()
+    if white_name:
+        xi[:-1, 0] = np.nan  # d = 0 only under 'white'
+    return xr.Dataset(
+        {
+            "xi": (("family", "d", "energy"), xi),
+            "xi_source": (("family", "d", "energy"), src),
+            "dos": (("family", "d", "energy"), dos),
+        },
+        coords={"family": fams, "d": dvals, "energy": e},
+    )
+
+
+# ---------------------------------------------------------------------------
+# composition vs closed forms
+# ---------------------------------------------------------------------------
+
+
+def test_composition_over_eq13_is_4pi2_over_3(ds1):
+    fin = np.isfinite(ds1.eta_hc.values) & np.isfinite(ds1.eta_hc_closed_form.values)
+    assert fin.mean() > 0.75  # inf: overflow of exp(2 k d) etc. at eps ~ 1e10
+    r = (ds1.eta_hc / ds1.eta_hc_closed_form).values[fin]
+    assert np.allclose(r, 4 * np.pi**2 / 3, rtol=1e-10)
+    assert float(ds1.composition_factor.sel(dim=1)) == pytest.approx(4 * np.pi**2 / 3)
+    # and the closed form itself against theory.eta_hc_closed_form (independent path)
+    s = ds1.sel(dim=1, family="lorentzian", d=0.25)
+    alpha = s.rho_h * abs(default_config()["interaction"]["u"])
+    dh = 1 / (s.rho_h * s.xi_h)
+    with np.errstate(divide="ignore"):  # xi_h = inf (overflow) at the top of the grid
+        ref = theory.eta_hc_closed_form(
+            alpha.values[None], float(s.Delta_c), dh.values[None], s.T.values[:, None], 1
+        )
+    fin = np.isfinite(ref) & np.isfinite(s.eta_hc_closed_form.values)
+    assert fin.mean() > 0.5
+    assert np.allclose(s.eta_hc_closed_form.values[fin], ref[fin], rtol=1e-10)
+
+
+def test_composition_over_eq26_is_4(ds2):
+    ds, _ = ds2
+    good = ds.regime.sel(dim=2) & 1 == 0
+    r = (ds.eta_hc / ds.eta_hc_closed_form).sel(dim=2).where(good)
+    r = r.values[np.isfinite(r.values)]
+    assert r.size > 1000
+    assert np.allclose(r, 4.0, rtol=1e-10)
+
+
+def test_eq27_white_noise_2d(ds2):
+    ds, cfg = ds2
+    s = ds.sel(dim=2, family="lorentzian", d=0.0)
+    tau = 1 / (cfg["m"] * cfg["disorder"]["w2"])
+    e, ef = s.energy.values, cfg["fermi_energy"]
+    ln_ratio = 2 * (s.ln_xi_h.values - np.log(float(s.xi_c)))  # ln(Delta_c/Delta_h), rho const
+    assert np.allclose(
+        ln_ratio, np.log(e / ef) + 2 * np.pi * (e - ef) * tau, rtol=1e-10, atol=1e-10
+    )
+
+
+def test_transport_rate_2d_quadrature_matches_closed_forms():
+    e = np.geomspace(1e-3, 1e8, 12)
+    for fam in ("exponential", "gaussian"):
+        a = theory.transport_rate_2d(e, fam, 1.0, 0.05, 0.5)
+        b = theory.transport_rate_2d(e, fam, 1.0, 0.05, 0.5, method="quadrature")
+        assert np.allclose(a, b, rtol=1e-8)
+    assert np.allclose(theory.transport_rate_2d(e, "white", 2.0, 0.05, 0.0), 0.1)  # Eq. (21)
+    lor = theory.transport_rate_2d(e, "lorentzian", 1.0, 0.05, 0.5)
+    assert lor[0] == pytest.approx(0.05, rel=0.05) and np.all(np.diff(lor) < 0)
+
+
+# ---------------------------------------------------------------------------
+# thresholds vs the asymptotes
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fam", FAMS)
+def test_born_threshold_equals_composition_exact_forms(ds1, fam):
+    s = ds1.sel(dim=1, family=fam).sel(d=[0.25, 0.5])
+    found = s.eps_th_status == st("found")
+    assert int(found.sum()) >= (15 if fam == "exponential" else 60)  # else beyond the grid
+    r = s.ratio_comp_born.where(found).values
+    r = r[np.isfinite(r)]
+    assert np.max(np.abs(r - 1)) < 1e-6
+
+
+def test_lorentzian_slope_vs_ln2_chi_tends_to_one(ds1):
+    s = ds1.sel(dim=1, family="lorentzian", d=0.25)
+    t = ds1.T.values
+    y, x = (s.eps_th / s.eps0).values, np.log(s.chi.values) ** 2
+    slopes = []
+    for sel in (t <= t.min() * 10, t >= t.max() / 10):
+        p, cov = np.polyfit(x[sel], y[sel], 1, cov=True)
+        slopes.append((p[0], np.sqrt(cov[0, 0])))
+    (lo, lo_err), (hi, _) = slopes
+    print(
+        f"lorentzian eps_th/eps0 vs ln^2 chi: slope {lo:.5f} +- {lo_err:.1e} "
+        f"(lowest decade), {hi:.4f} (highest)"
+    )
+    assert abs(lo - 1) < 0.01 and abs(lo - 1) < abs(hi - 1)
+    # Eq. (14) ratio approaches 1 slowly (like 1/ln chi)
+    r = s.ratio_eq14.values
+    assert abs(r[0] - 1) < abs(r[-1] - 1)
+
+
+def test_exponential_threshold_proportional_to_chi():
+    ds = hotcold_dataset(cfg_1d(tmin=1e-3, tmax=1e-2, num=12), settings=WIDE, **QUIET)
+    s = ds.sel(dim=1, family="exponential", d=0.25)
+    assert np.all(s.eps_th_status.values == st("found"))
+    p = np.polyfit(np.log(s.chi.values), np.log(s.eps_th.values), 1)
+    assert p[0] == pytest.approx(1.0, abs=2e-3)
+    # Eq. (15) holds up to the factor 3/4 of the composition (eta_c = 1)
+    assert np.allclose(s.ratio_eq15.values, 0.75, rtol=1e-3)
+
+
+def test_2d_threshold_slope_tends_to_eq28(ds2):
+    _, cfg = ds2
+    cfg = copy.deepcopy(cfg)
+    cfg["disorder"].update(families=["lorentzian"], d=[0.0])
+    cfg["xi_max"] = []
+    dc = 2 * np.pi / np.exp(2 * float(theory.ln_xi_2d(1.0, "white", 1.0, 2.0, 0.0)))
+    lns = np.linspace(10, 70, 31)  # ln(Delta_c/T)
+    cfg["temperatures"] = list(dc * np.exp(-lns))
+    ds = hotcold_dataset(cfg, settings={"energy_max": 1e4, "energy_num": 2000}, **QUIET)
+    s = ds.sel(dim=2, family="lorentzian", d=0.0)
+    assert float(s.Delta_c) == pytest.approx(dc, rel=1e-12)
+    assert np.all(s.eps_th_status.values == st("found"))
+    e = s.eps_th.values[::-1]  # ascending ln(Delta_c/T)
+    local = np.diff(e) / np.diff(lns)
+    target = 3 / (2 * np.pi * float(s.tau_c))
+    dev = np.abs(local / target - 1)
+    print(
+        f"2D local slope / (3/(2 pi tau)): {local[0] / target:.4f} (L=10) "
+        f"-> {local[-1] / target:.4f} (L=70)"
+    )
+    assert dev[-1] < 0.03 and np.all(np.diff(dev) < 0)
+
+
+def test_white_noise_1d_is_marginal_with_the_analytic_limit(ds1):
+    cfg = cfg_1d()
+    m, ef, w, u = cfg["m"], cfg["fermi_energy"], cfg["disorder"]["w"], cfg["interaction"]["u"]
+    kf = np.sqrt(2 * m * ef)
+    dc = np.pi * kf * w / (2 * ef)  # 1/(rho_c xi_c), rho_c = m/(pi k_F), xi_c = 2 eps_F/(m w)
+    t = ds1.T.values
+    lim = 4 / 3 * u * t**3 * np.log(dc / t) / (w * dc**2)
+    for fam in FAMS:
+        s = ds1.sel(dim=1, family=fam, d=0.0)
+        assert np.all(s.eps_th_status.values == st("marginal"))
+        assert np.all(np.isnan(s.eps_th.values)) and np.all(s.ln_sigma.values == -np.inf)
+        assert np.allclose(s.eta_hc_limit.values, lim, rtol=1e-10)
+        # Born xi: eta_hc does not depend on eps
+        assert np.allclose(s.eta_hc.values, lim[:, None], rtol=1e-9)
+    # a strong interaction lifts the constant above eta_c: threshold at the bottom of the grid
+    strong = cfg_1d(tmin=0.02, tmax=0.05, num=3)
+    strong["interaction"]["u"] = 1e3
+    s = hotcold_dataset(strong, **QUIET).sel(dim=1, family="lorentzian", d=0.0)
+    assert np.all(s.eta_hc_limit.values > 1)
+    assert np.all(s.eps_th_status.values == st("below_grid"))
+
+
+def test_super_arrhenius(ds1):
+    for fam in FAMS:
+        for d in (0.25, 0.5):
+            s = ds1.sel(dim=1, family=fam, d=d)
+            s = s.isel(T=np.flatnonzero(s.eps_th_status.values == st("found")))
+            assert s.sizes["T"] >= 8
+            inv_t = 1 / s.T.values[::-1]  # ascending 1/T
+            mls = -s.ln_sigma.values[::-1]
+            slope = np.diff(mls) / np.diff(inv_t)
+            assert np.all(np.diff(slope) > 0), (fam, d)
+            assert np.allclose(s.ln_sigma.values, -(s.eps_th.values - 1.0) / s.T.values)
+            nh = s.T.values / (np.pi * np.sqrt(2 * s.eps_th.values)) * np.exp(s.ln_sigma.values)
+            assert np.allclose(s.n_h.values, nh, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# bounded xi (Fig. 2)
+# ---------------------------------------------------------------------------
+
+
+def test_bounded_xi_true_transition(ds1):
+    cfg = cfg_1d(tmin=1e-3, tmax=0.05, num=40)
+    ds = hotcold_dataset(cfg, settings=WIDE, **QUIET)
+    for fam in FAMS:
+        s = ds.sel(dim=1, family=fam, d=0.25)
+        tc = s.T_c.values
+        ok = s.T_c_status.values == 0
+        assert ok.sum() >= 3
+        assert np.all(np.diff(tc[ok]) < 0), (fam, tc)
+        for x in np.flatnonzero(ok):
+            b = s.isel(xi_max=x)
+            below, above = b.T.values < tc[x], b.T.values > tc[x]
+            assert np.all(b.window_status.values[below] == WINDOW_STATUS.index("none"))
+            assert np.all(b.ln_sigma_bounded.values[below] == -np.inf)
+            assert np.all(b.window_status.values[above] == WINDOW_STATUS.index("closed"))
+            assert np.all(np.isfinite(b.ln_sigma_bounded.values[above]))
+            # the window brackets the cap energy where eta_hc peaks
+            ecap = float(b.eps_cap)
+            assert np.all(b.eps_lo.values[above] <= ecap) and np.all(b.eps_hi.values[above] >= ecap)
+    # roughly xi_max^(-1/3) for lorentzian
+    tc = ds.sel(dim=1, family="lorentzian", d=0.25).T_c.values
+    ok = np.isfinite(tc)
+    p = np.polyfit(np.log(ds.xi_max.values[ok]), np.log(tc[ok]), 1)
+    assert -0.4 < p[0] < -0.28
+
+
+# ---------------------------------------------------------------------------
+# measured inputs, numerical n_T, flags
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("white_name", [False, True])
+def test_measured_equal_to_born_reproduces_born(white_name):
+    cfg = cfg_1d(tmin=1e-4, tmax=1e-2, num=6)
+    loc = born_localization(cfg, white_name=white_name, nodes=80)
+    ds = hotcold_dataset(cfg, localization=loc, settings=WIDE, **QUIET)
+    ref = hotcold_dataset(cfg, settings=WIDE, **QUIET)
+    e = ds.energy.values
+    inside = e < 32
+    src = ds.xi_source.sel(dim=1).values
+    assert np.all(src[..., inside] == 0) and np.all(src[..., ~inside] == 1)
+    assert np.all(ds.xi_c_source.values == 0)
+    assert np.allclose(ds.eta_hc.values[..., ~inside], ref.eta_hc.values[..., ~inside], rtol=1e-12)
+    # log-log interpolation of the (convex) Born xi between nodes: a few per cent at most
+    assert np.allclose(ds.eta_hc.values[..., inside], ref.eta_hc.values[..., inside], rtol=5e-2)
+    assert np.allclose(ds.eps_th.values, ref.eps_th.values, rtol=1e-2, equal_nan=True)
+    assert np.array_equal(ds.eps_th_status.values, ref.eps_th_status.values)
+
+
+def test_perturbed_measured_xi_is_used_and_flagged():
+    cfg = cfg_1d(tmin=1e-4, tmax=1e-2, num=6)
+    loc = born_localization(cfg, factor=1.3, born_nodes=(20, 21))  # top nodes flagged born
+    ds = hotcold_dataset(cfg, localization=loc, settings=WIDE, **QUIET)
+    s = ds.sel(dim=1, family="exponential", d=0.25)
+    e = ds.energy.values
+    e20 = loc.energy.values[19]  # last node whose right neighbour is still measured
+    meas = s.xi_source.values == 0
+    assert np.all(meas[e < e20]) and not np.any(meas[e > e20])
+    born = theory.xi_born(e, "exponential", 1.0, 0.1, 0.25)
+    assert np.allclose(s.xi_h.values[e < e20] / born[e < e20], 1.3, rtol=2e-2)
+    assert np.allclose(s.xi_h.values[e > 32] / born[e > 32], 1.0, rtol=1e-12)
+    assert float(s.xi_c) == pytest.approx(
+        1.3 * float(theory.xi_born(1.0, "exponential", 1.0, 0.1, 0.25))
+    )
+    # the all-Born variant is unchanged, eta_hc differs
+    assert not np.allclose(s.eta_hc.values, s.eta_hc_born.values)
+    ref = hotcold_dataset(cfg, settings=WIDE, **QUIET).sel(dim=1, family="exponential", d=0.25)
+    assert np.allclose(s.eta_hc_born.values, ref.eta_hc.values, rtol=1e-12)
+
+
+def test_numerical_n_t_is_interpolated_and_flagged():
+    cfg = cfg_1d(tmin=1e-3, tmax=1e-1, num=9)
+    tt = np.geomspace(0.005, 0.05, 5)
+    fams, dvals = list(FAMS), sorted(cfg["disorder"]["d"])
+    ref = hotcold_dataset(cfg, **QUIET)
+    nt = np.empty((len(fams), len(dvals), len(tt)))
+    for i, f in enumerate(fams):
+        for j, d in enumerate(dvals):
+            s = ref.sel(dim=1, family=f, d=d)
+            nt[i, j] = 2 * theory.thermal_density_eq6(tt, float(s.xi_c), float(s.rho_c))
+    spec = xr.Dataset(
+        {"n_T": (("family", "d", "T"), nt)}, coords={"family": fams, "d": dvals, "T": tt}
+    )
+    ds = hotcold_dataset(cfg, spectral=spec, **QUIET)
+    t = ds.T.values
+    inside = (t >= tt[0]) & (t <= tt[-1])
+    src = ds.n_T_source.sel(dim=1).values
+    assert np.all(src[..., inside] == 1) and np.all(src[..., ~inside] == 0)
+    num, den = ds.eta_hc.sel(dim=1).values, ref.eta_hc.sel(dim=1).values
+    with np.errstate(invalid="ignore"):
+        r = np.where(np.isfinite(den) & np.isfinite(num), num / den, np.nan)
+    r_in, r_out = r[:, :, inside], r[:, :, ~inside]  # NaN: overflow at the top of the grid
+    assert np.allclose(r_in[np.isfinite(r_in)], 2.0, rtol=1e-10)
+    assert np.allclose(r_out[np.isfinite(r_out)], 1.0, rtol=1e-12)
+    assert np.isfinite(r).mean() > 0.5
+
+
+def test_bad_input_flagged_not_crashing():
+    cfg = cfg_1d()
+    cfg["temperatures"] = [-0.01, 0.0, 0.01, 0.5]
+    msgs: list[str] = []
+    ds = hotcold_dataset(cfg, settings=WIDE, log=msgs.append)
+    assert any("<= 0" in m for m in msgs) and any("high_T" in m for m in msgs)
+    s = ds.sel(dim=1)
+    bad = s.T.values <= 0
+    assert np.all(s.eps_th_status.values[..., bad] == st("invalid_T"))
+    assert np.all(s.regime.values[..., bad] & 2)
+    assert np.all(s.regime.sel(T=0.5).values & 1)  # T > Delta_c
+    assert np.all(s.eps_th_status.sel(T=0.5).values == st("none"))
+    with pytest.raises(ValueError, match="eta_c"):
+        hotcold_dataset(dict(cfg, eta_c=0.0), **QUIET)
+    with pytest.raises(ValueError, match="eta_c"):
+        hotcold_dataset(dict(cfg, eta_c=-1.0), **QUIET)
+    with pytest.raises(ValueError, match="symmetry"):
+        hotcold_dataset(cfg, settings={"symmetry": "symplectic"}, **QUIET)
+
+
+def test_strong_disorder_flag():
+    cfg = cfg_1d(tmin=1e-3, tmax=1e-2, num=3)
+    cfg["disorder"]["w"] = 2.0  # k_F xi_c = sqrt(2) * 2/2 ~ 1.4
+    ds = hotcold_dataset(cfg, **QUIET)
+    assert np.all(ds.regime.sel(dim=1, d=0.0).values & 4)
+
+
+def test_no_unexplained_nan(ds1, ds2):
+    for ds in (ds1, ds2[0]):
+        nan = np.isnan(ds.eps_th.values)
+        ok_nan = np.isin(
+            ds.eps_th_status.values,
+            [st(k) for k in ("none", "marginal", "beyond_grid", "invalid_T")],
+        )
+        assert np.array_equal(nan, ok_nan)
+        assert not np.any(np.isnan(ds.eta_hc.values))
+
+
+def test_unitary_2d_threshold_lower(ds2):
+    ds, cfg = ds2
+    uni = hotcold_dataset(
+        cfg, settings={"energy_max": 1e4, "energy_num": 600, "symmetry": "unitary"}, **QUIET
+    )
+    a, b = ds.eps_th.sel(dim=2, d=0.0), uni.eps_th.sel(dim=2, d=0.0)
+    both = np.isfinite(a) & np.isfinite(b)
+    assert int(both.sum()) > 0 and np.all((b <= a).values[both.values])
+
+
+def test_dataset_attrs_and_netcdf(ds1, tmp_path):
+    ds = hotcold_dataset(default_config(), **QUIET)  # default config: both dims, Born inputs
+    assert set(ds.dims) == {"dim", "family", "d", "T", "energy", "xi_max"}
+    assert missing_attrs(ds) == []
+    for name, var in ds.data_vars.items():
+        for key in ("units", "long_name", "equation"):
+            assert key in var.attrs, (name, key)
+    assert float(ds.eta_c) == 1.0
+    assert ds.composition_factor.values.tolist() == pytest.approx([4 * np.pi**2 / 3, 4.0])
+    write_netcdf(ds, tmp_path / "hotcold.nc")
+    back = xr.open_dataset(tmp_path / "hotcold.nc")
+    assert back.eta_hc.shape == ds.eta_hc.shape
+    back.close()
