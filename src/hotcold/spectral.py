@@ -1,0 +1,1088 @@
+"""Spectral function S_omega(x) and thermal-pair density n_T from exact eigenstates (SPEC 1.3).
+
+Model
+-----
+H = -(1/2m) d^2/dx^2 + U(x) on the sites x_n = n dx, n = 0..N-1, of a
+hard-wall box of length L = N dx (3-point Laplacian): diagonal
+1/(m dx^2) + U_n, off-diagonal -1/(2 m dx^2).  Eigenvectors are normalised
+in the continuum sense, sum_n psi(x_n)^2 dx = 1 (psi in length^-1/2).
+Units hbar = k_B = 1; energies [energy], lengths [length].
+
+Pair correlation
+----------------
+For a pair of eigenstates, p_ij(y) = psi_i(y) psi_j(y) [1/length] and
+
+    C_ij(x) = int_{y in R} dy p_ij(y) p_ij(y + x)           [1/length],
+
+with the *origin* y restricted to the interior region R = [a, L - a] (a =
+``margin``) and the partner y + x anywhere in the box.  Because the partner
+runs over the whole box, the exact sum rule survives the margin:
+
+    int dx C_ij(x) = (int_R p_ij)(int p_ij) = (int_R p_ij) delta_ij,
+
+i.e. 0 for i != j (orthonormality); with a = 0 it is (int p_ij)^2 = delta_ij.
+
+Estimators
+----------
+* S_omega(x) at eps = eps_F, Eq. (4) averaged over the origin y and the
+  disorder (SPEC 1.3), folded to |omega| and |x|:
+
+      S(|omega|, |x|) = sum_{ordered (i, j), i != j} C_ij(|x|)
+                         / (2 L_y(x) de domega),
+
+  over pairs with eps_i in [eps_F - de/2, eps_F + de/2) and |eps_j - eps_i|
+  in the omega bin [omega_lo, omega_hi).  The factor 2 averages omega and
+  -omega; an unordered pair {i, j} enters once per role in which it
+  qualifies (0, 1 or 2 times).  C_ij(|x|) = (C_ij(x) + C_ij(-x))/2 and
+  L_y(x) is the mean (over +-x) length of origins in R whose partner lies in
+  the box (= L - 2a for |x| <= a), which makes the estimator unbiased for a
+  translation-invariant S; values are averaged over the lags in each x bin.
+* n_T(T), Eq. (3) on the eigenpairs (SPEC 1.3):
+
+      n_T = (2/L_R) sum_{eps_j < eps_i} f(eps_i) (1 - f(eps_j)) J_ij,
+      J_ij = -int_{|x| > x_cut} C_ij(x) dx = int_{y in R} p_ij(y) q_ij(y) dy,
+      q_ij(y) = int_{|s| <= x_cut} p_ij(y + s) ds,
+
+  (the second form of J_ij is the sum rule for i != j), L_R = L - 2a.
+  Pairs are taken from the eigenpairs in [eps_F - W, eps_F + W] with
+  eps_i - eps_j <= W, W = ``window_T`` * max(T).  Every neglected pair has
+  f(eps_i)(1 - f(eps_j)) <= exp(-W/T); for a flat spectral weight the
+  neglected fraction of n_T is ~ (12/pi^2)(W/T + 1) exp(-W/T): 4.9e-3 at
+  T = max(T) for the default W = 8 max(T), 1.4e-4 at W/T = 12 (T <=
+  max(T)/1.5), 3e-6 at W/T = 16; :func:`truncation_fraction` evaluates it
+  exactly and the dataset stores it per T (``n_T_truncation``).
+
+Errors are standard errors over realizations (std/sqrt(n)) for the averages
+and delete-one jackknife over realizations for fitted quantities (peak
+positions, slopes, exponents), which accounts for the correlations between
+omega bins and between temperatures.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numba
+import numpy as np
+from scipy import fft as sfft
+from scipy.linalg import eigh_tridiagonal
+from scipy.optimize import OptimizeWarning, curve_fit
+from scipy.special import expit
+
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "tridiagonal_hamiltonian",
+    "eigenpairs",
+    "interior_slice",
+    "pair_correlation",
+    "origin_length",
+    "spectral_pairs",
+    "spectral_sums",
+    "thermal_pairs",
+    "thermal_pair_integrals",
+    "fermi",
+    "thermal_density",
+    "truncation_fraction",
+    "window_for",
+    "realization_estimate",
+    "fit_power_law",
+    "gaussian_peak",
+    "fit_mott_slope",
+    "jackknife",
+    "cold_inputs",
+    "spectral_dataset",
+]
+
+#: Settings of :func:`spectral_dataset` (config section ``spectral``).  Lengths
+#: in units of xi_c, energies in units of Delta_c = 1/(rho_c xi_c) unless noted.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    # grid of the realizations (read by the disorder stage, not used here)
+    "dx": 0.1,  # [length] lattice step of the ED realizations
+    "box_length": 400.0,  # [length] box length L
+    "realizations": 64,  # number of disorder realizations
+    # estimator
+    "margin": 3.0,  # [xi_c] origins y kept >= margin from each wall
+    "x_cut": 2.0,  # [xi_c] |x| > x_cut defines the Mott peak / n_T integral
+    "x_step": 0.25,  # [xi_c] width of the |x| bins of S
+    "x_max": None,  # [xi_c] largest |x| of S; None: L - 2 margin (= L_R)
+    "energy_bin": 0.5,  # [Delta_c] width de of the eps_i bin centred at eps_F
+    "omega_min": 0.02,  # [Delta_c] lowest |omega| bin edge (log-spaced bins)
+    "omega_max": 1.0,  # [Delta_c] highest |omega| bin edge
+    "omega_num": 12,  # number of |omega| bins
+    "window_T": 8.0,  # [max(T)] half-width W of the eigenpair window for n_T
+    "T_max_rel": 0.5,  # [Delta_c] n_T computed for T <= T_max_rel (NaN above)
+    "fit_T_max": 0.3,  # [Delta_c] n_T ~ A T^p fitted for T <= fit_T_max
+    "fit_omega_max": 0.3,  # [Delta_c] l_peak vs ln(Delta_c/omega) fitted below
+    "temperatures": None,  # [energy] list or {min,max,num,spacing}; None: caller's
+}
+
+
+# ---------------------------------------------------------------------------
+# Eigenpairs
+# ---------------------------------------------------------------------------
+
+
+def tridiagonal_hamiltonian(
+    potential: np.ndarray, dx: float, m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Diagonal and off-diagonal of the hard-wall 3-point Hamiltonian [energy].
+
+    diag = 1/(m dx^2) + U_n, offdiag = -1/(2 m dx^2) (SPEC 1.3).
+    """
+    u = np.asarray(potential, dtype=float)
+    diag = 1.0 / (m * dx * dx) + u
+    off = np.full(u.size - 1, -0.5 / (m * dx * dx))
+    return diag, off
+
+
+def eigenpairs(
+    potential: np.ndarray, dx: float, m: float, e_lo: float, e_hi: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact eigenpairs with energies in (e_lo, e_hi] (LAPACK stebz/stein window).
+
+    Parameters
+    ----------
+    potential : ndarray, shape (N,)
+        U(x_n) on the sites x_n = n dx [energy].
+    dx : float
+        Lattice step [length].
+    m : float
+        Particle mass.
+    e_lo, e_hi : float
+        Energy window [energy]; half-open (e_lo, e_hi] as in
+        :func:`scipy.linalg.eigh_tridiagonal`.
+
+    Returns
+    -------
+    energies : ndarray, shape (n_states,)
+        Ascending eigenvalues [energy].
+    psi : ndarray, shape (n_states, N)
+        Eigenvectors with sum_n psi_n^2 dx = 1 [length^-1/2] (C order).
+    """
+    diag, off = tridiagonal_hamiltonian(potential, dx, m)
+    if e_hi <= e_lo:
+        return np.empty(0), np.empty((0, diag.size))
+    w, v = eigh_tridiagonal(diag, off, select="v", select_range=(e_lo, e_hi), check_finite=False)
+    return w, np.ascontiguousarray(v.T) / math.sqrt(dx)
+
+
+def interior_slice(n_sites: int, dx: float, margin: float) -> slice:
+    """Sites whose distance from both walls is >= ``margin`` [length] (origins R)."""
+    a = int(math.ceil(margin / dx - 1e-9))
+    if 2 * a >= n_sites:
+        raise ValueError(f"margin {margin} leaves no interior in a box of {n_sites} x {dx}")
+    return slice(a, n_sites - a)
+
+
+def origin_length(n_sites: int, dx: float, origin: slice, lags: np.ndarray) -> np.ndarray:
+    """L_y(s dx): mean over +-s of the length of origins in R with partner in the box.
+
+    Equals L_R = L - 2a for |s| dx <= a and L - a - |s| dx beyond [length].
+    """
+    lo, hi = origin.start, origin.stop
+    s = np.abs(np.asarray(lags))
+    plus = np.clip(np.minimum(hi, n_sites - s) - lo, 0, None)
+    minus = np.clip(hi - np.maximum(lo, s), 0, None)
+    return 0.5 * (plus + minus) * dx
+
+
+def pair_correlation(
+    psi_a: np.ndarray,
+    psi_b: np.ndarray,
+    dx: float,
+    origin: slice | None = None,
+    max_lag: int | None = None,
+) -> np.ndarray:
+    """C_ij(x) = int_{y in R} dy p_ij(y) p_ij(y + x) by FFT, for a batch of pairs.
+
+    Parameters
+    ----------
+    psi_a, psi_b : ndarray, shape (n_pairs, N) or (N,)
+        psi_i and psi_j of each pair [length^-1/2].
+    dx : float
+        Lattice step [length].
+    origin : slice, optional
+        Sites allowed as origin y (default: the whole box).  The partner
+        y + x runs over the whole box, so sum_x C dx = (int_R p)(int p).
+    max_lag : int, optional
+        Largest |s| returned (default N - 1, all lags).
+
+    Returns
+    -------
+    ndarray, shape (n_pairs, 2 max_lag + 1)
+        C at x = s dx, s = -max_lag..max_lag [1/length].
+    """
+    a = np.atleast_2d(psi_a)
+    b = np.atleast_2d(psi_b)
+    n = a.shape[1]
+    k = n - 1 if max_lag is None else min(int(max_lag), n - 1)
+    nfft = sfft.next_fast_len(n + k, real=True)
+    p = np.zeros((a.shape[0], nfft))
+    np.multiply(a, b, out=p[:, :n])
+    fp = sfft.rfft(p, axis=1)
+    if origin is not None:
+        p[:, : origin.start] = 0.0
+        p[:, origin.stop :] = 0.0
+        fr = sfft.rfft(p, axis=1, overwrite_x=True)
+    else:
+        fr = fp.copy()
+    np.conjugate(fr, out=fr)
+    fr *= fp
+    c = sfft.irfft(fr, nfft, axis=1, overwrite_x=True)  # c[s] = sum_y p_R(y) p(y + s)
+    out = np.concatenate([c[:, nfft - k :], c[:, : k + 1]], axis=1) * dx
+    return out if np.ndim(psi_a) == 2 else out[0]
+
+
+# ---------------------------------------------------------------------------
+# Estimators on one realization
+# ---------------------------------------------------------------------------
+
+
+def spectral_pairs(
+    energies: np.ndarray, eps: float, de: float, omega_edges: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Unordered pairs {i, j} entering S(|omega|) at eps, with their multiplicity.
+
+    A role (i as reference) qualifies when eps_i in [eps - de/2, eps + de/2)
+    and |eps_j - eps_i| in [omega_edges[0], omega_edges[-1]).  Each unordered
+    pair appears once, with ``mult`` = number of qualifying roles (1 or 2);
+    both roles of a pair have the same |omega|.
+
+    Returns
+    -------
+    i, j : ndarray of int
+        Indices into ``energies`` (i < j).
+    omega_bin : ndarray of int
+        Index of the |omega| bin.
+    mult : ndarray of int
+        1 or 2.
+    """
+    e = np.asarray(energies)
+    lo, hi = eps - 0.5 * de, eps + 0.5 * de
+    ref = (e >= lo) & (e < hi)
+    ii, jj = np.triu_indices(e.size, k=1)
+    om = np.abs(e[jj] - e[ii])
+    mult = ref[ii].astype(int) + ref[jj].astype(int)
+    ok = (mult > 0) & (om >= omega_edges[0]) & (om < omega_edges[-1])
+    ii, jj, om, mult = ii[ok], jj[ok], om[ok], mult[ok]
+    b = np.searchsorted(omega_edges, om, side="right") - 1
+    return ii, jj, b, mult
+
+
+def spectral_sums(
+    energies: np.ndarray,
+    psi: np.ndarray,
+    dx: float,
+    eps: float,
+    de: float,
+    omega_edges: np.ndarray,
+    x_edges: np.ndarray,
+    origin: slice,
+    batch: int = 256,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """S(|omega|, |x|) of one realization (estimator of Eq. 4, module docstring).
+
+    Parameters
+    ----------
+    energies, psi
+        Eigenpairs (:func:`eigenpairs`); must include every state with energy
+        in [eps - de/2 - omega_edges[-1], eps + de/2 + omega_edges[-1]).
+    dx : float
+        Lattice step [length].
+    eps, de : float
+        Reference energy and width of its bin [energy].
+    omega_edges : ndarray
+        |omega| bin edges [energy] (bins [lo, hi)).
+    x_edges : ndarray
+        |x| bin edges [length] (lags s with s dx in [lo, hi)).
+    origin : slice
+        Origin region R.
+
+    Returns
+    -------
+    S : ndarray, shape (n_omega, n_x)
+        [1/(energy^2 length^2)].
+    x_mean : ndarray, shape (n_x,)
+        Mean |x| of the lags in each bin [length].
+    sum_rule : float
+        max over pairs of |int dx C_ij(x)| (exactly 0 for i != j) [1].
+    """
+    n_sites = psi.shape[1]
+    n_om, n_x = omega_edges.size - 1, x_edges.size - 1
+    lags = np.arange(n_sites)
+    # lag s belongs to bin b when x_edges[b] <= s dx < x_edges[b + 1] (edges rounded to 1e-9 dx)
+    xbin = np.searchsorted(x_edges, lags * dx + 1e-9 * dx, side="right") - 1
+    xbin[(xbin < 0) | (xbin >= n_x)] = -1
+    k_max = int(np.max(np.nonzero(xbin >= 0)[0])) if np.any(xbin >= 0) else 0
+    use = xbin[: k_max + 1] >= 0
+    ly = origin_length(n_sites, dx, origin, lags[: k_max + 1])
+    counts = np.bincount(xbin[: k_max + 1][use], minlength=n_x)
+    x_mean = np.bincount(
+        xbin[: k_max + 1][use], weights=(lags * dx)[: k_max + 1][use], minlength=n_x
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x_mean = x_mean / counts
+    out = np.zeros((n_om, n_x))
+    ii, jj, ob, mult = spectral_pairs(energies, eps, de, omega_edges)
+    resid = 0.0
+    for start in range(0, ii.size, batch):
+        sl = slice(start, start + batch)
+        c = pair_correlation(psi[ii[sl]], psi[jj[sl]], dx, origin)
+        resid = max(resid, float(np.max(np.abs(c.sum(axis=1) * dx))))
+        mid = n_sites - 1
+        cs = 0.5 * (c[:, mid : mid + k_max + 1] + c[:, mid - k_max : mid + 1][:, ::-1])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cs = np.where(ly > 0, cs / ly, 0.0)
+        # weights of each pair into its omega bin, then lags into x bins
+        wgt = np.zeros((n_om, cs.shape[0]))
+        wgt[ob[sl], np.arange(cs.shape[0])] = mult[sl]
+        per_lag = wgt @ cs[:, use]  # (n_om, lags used)
+        for b in range(n_om):
+            out[b] += np.bincount(xbin[: k_max + 1][use], weights=per_lag[b], minlength=n_x)
+    dom = np.diff(omega_edges)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = out / counts[None, :] / (2.0 * de * dom[:, None])
+    return out, x_mean, resid
+
+
+def thermal_pairs(energies: np.ndarray, e_lo: float, e_hi: float, w: float):
+    """Pairs (i, j), eps_j < eps_i, both in [e_lo, e_hi], eps_i - eps_j <= w, for n_T."""
+    e = np.asarray(energies)
+    inside = np.nonzero((e >= e_lo) & (e <= e_hi))[0]
+    jj, ii = np.triu_indices(inside.size, k=1)  # jj < ii (ascending energies)
+    ii, jj = inside[ii], inside[jj]
+    ok = (e[ii] - e[jj] <= w) & (e[ii] > e[jj])
+    return ii[ok], jj[ok]
+
+
+@numba.njit(parallel=True, cache=True)
+def _box_integrals(psi, ii, jj, lo, hi, k, dx):  # pragma: no cover - numba
+    n = psi.shape[1]
+    out = np.empty(ii.size)
+    for t in numba.prange(ii.size):
+        a = psi[ii[t]]
+        b = psi[jj[t]]
+        w = 0.0
+        for y in range(max(lo - k, 0), min(lo + k + 1, n)):
+            w += a[y] * b[y]
+        acc = 0.0
+        for y in range(lo, hi):
+            acc += a[y] * b[y] * w
+            yn = y + k + 1
+            if yn < n:
+                w += a[yn] * b[yn]
+            yo = y - k
+            if yo >= 0:
+                w -= a[yo] * b[yo]
+        out[t] = acc * dx * dx
+    return out
+
+
+def thermal_pair_integrals(
+    psi: np.ndarray, ii: np.ndarray, jj: np.ndarray, dx: float, origin: slice, x_cut: float
+) -> np.ndarray:
+    """J_ij = int_{y in R} p_ij(y) int_{|s| <= x_cut} p_ij(y + s) ds dy [1].
+
+    For i != j this equals -int_{|x| > x_cut} C_ij(x) dx by the sum rule
+    (Eq. 3 integrand); O(N) per pair, numba-parallel over pairs.
+    """
+    k = int(round(x_cut / dx))
+    if ii.size == 0:
+        return np.empty(0)
+    return _box_integrals(
+        psi, ii.astype(np.int64), jj.astype(np.int64), origin.start, origin.stop, k, dx
+    )
+
+
+def fermi(energy: np.ndarray, mu: float, temperature: float | np.ndarray) -> np.ndarray:
+    """Fermi function f = 1/(exp((eps - mu)/T) + 1), overflow-free."""
+    return expit(-(np.asarray(energy) - mu) / temperature)
+
+
+def thermal_density(
+    energies: np.ndarray,
+    ii: np.ndarray,
+    jj: np.ndarray,
+    j_pair: np.ndarray,
+    eps_f: float,
+    temperatures: np.ndarray,
+    length: float,
+) -> np.ndarray:
+    """n_T = (2/L_R) sum_{eps_j < eps_i} f(eps_i)(1 - f(eps_j)) J_ij, Eq. (3) [1/length]."""
+    t = np.asarray(temperatures, dtype=float)[:, None]
+    e = np.asarray(energies)
+    w = fermi(e[ii][None, :], eps_f, t) * fermi(-e[jj][None, :], -eps_f, t)
+    return 2.0 / length * (w @ j_pair)
+
+
+def truncation_fraction(temperatures: np.ndarray, w: float) -> np.ndarray:
+    """Fraction of the Eq. (3) weight lost by the window, for a flat spectral weight.
+
+    With S independent of eps and omega, n_T is proportional to
+    int de int_{Omega > 0} dOmega f(e)(1 - f(e - Omega)) = pi^2 T^2/6; the
+    window keeps |e - mu| <= W, |e - Omega - mu| <= W and Omega <= W.  With
+    f(e)(1 - f(e - Omega)) = n_B(Omega)(f(e - Omega) - f(e)) the e integral
+    is closed-form; the Omega integral is done by quadrature.  Returns
+    1 - kept/total per T (about (12/pi^2)(W/T + 1) exp(-W/T) for W >> T).
+    """
+    from scipy.integrate import quad
+
+    out = []
+    for t in np.atleast_1d(np.asarray(temperatures, dtype=float)):
+        u = w / t  # everything in units of T
+
+        def g(e):  # primitive of f: int f de = -ln(1 + exp(-e))
+            return -np.logaddexp(0.0, -e)
+
+        def kept(om, u=u):
+            if om <= 0:
+                return 0.0
+            nb = 1.0 / np.expm1(om)
+            return nb * (g(u - om) - g(-u) - g(u) + g(-u + om))
+
+        val = quad(kept, 0.0, u, limit=400, epsabs=0.0, epsrel=1e-12, points=[1.0, 10.0])[0]
+        out.append(max(0.0, 1.0 - val / (np.pi**2 / 6.0)))
+    return np.asarray(out)
+
+
+def window_for(
+    eps_f: float, de: float, omega_max: float, t_max: float, window_t: float
+) -> tuple[float, float, float]:
+    """Eigenpair window (e_lo, e_hi) and n_T half-width W [energy].
+
+    The window covers the S estimator ([eps_F - de/2 - omega_max,
+    eps_F + de/2 + omega_max)) and the n_T window eps_F -+ W, W = window_t
+    t_max, with a relative pad of 1e-9 so that no needed state sits on the
+    LAPACK window edge.
+    """
+    w = window_t * t_max
+    half = max(0.5 * de + omega_max, w)
+    pad = 1e-9 * max(1.0, abs(eps_f)) + 1e-6 * half
+    return eps_f - half - pad, eps_f + half + pad, w
+
+
+def realization_estimate(
+    potential: np.ndarray,
+    dx: float,
+    m: float,
+    eps_f: float,
+    de: float,
+    omega_edges: np.ndarray,
+    x_edges: np.ndarray,
+    margin: float,
+    x_cut: float,
+    temperatures: np.ndarray,
+    window_t: float,
+) -> dict[str, Any]:
+    """All estimates of one realization: S, n_T, sum-rule residual, state count."""
+    t = np.asarray(temperatures, dtype=float)
+    e_lo, e_hi, w = window_for(eps_f, de, omega_edges[-1], float(t.max()), window_t)
+    e, psi = eigenpairs(potential, dx, m, e_lo, e_hi)
+    n = psi.shape[1]
+    origin = interior_slice(n, dx, margin)
+    s, x_mean, resid = spectral_sums(e, psi, dx, eps_f, de, omega_edges, x_edges, origin)
+    ii, jj = thermal_pairs(e, eps_f - w, eps_f + w, w)
+    jp = thermal_pair_integrals(psi, ii, jj, dx, origin, x_cut)
+    l_r = (origin.stop - origin.start) * dx
+    n_t = thermal_density(e, ii, jj, jp, eps_f, t, l_r)
+    return {
+        "S": s,
+        "x_mean": x_mean,
+        "sum_rule": resid,
+        "n_T": n_t,
+        "n_states": e.size,
+        "n_pairs": ii.size,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Fits
+# ---------------------------------------------------------------------------
+
+
+def jackknife(samples: np.ndarray, estimator: Callable[[np.ndarray], Any]):
+    """Delete-one jackknife over axis 0: (estimate on all, stderr, leave-one-out values)."""
+    samples = np.asarray(samples)
+    n = samples.shape[0]
+    full = np.asarray(estimator(samples), dtype=float)
+    loo = np.array([estimator(np.delete(samples, k, axis=0)) for k in range(n)], dtype=float)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt((n - 1) / n * np.nansum((loo - np.nanmean(loo, axis=0)) ** 2, axis=0))
+    se = np.where(np.all(np.isfinite(loo), axis=0), se, np.nan) if loo.ndim > 1 else se
+    return full, se, loo
+
+
+def _wls_line(xv: np.ndarray, yv: np.ndarray, sig: np.ndarray) -> tuple[float, float]:
+    ok = np.isfinite(xv) & np.isfinite(yv) & np.isfinite(sig) & (sig > 0)
+    if ok.sum() < 2:
+        return np.nan, np.nan
+    wt = 1.0 / sig[ok] ** 2
+    a = np.vstack([xv[ok], np.ones(ok.sum())]).T
+    coef = np.linalg.lstsq(a * np.sqrt(wt)[:, None], yv[ok] * np.sqrt(wt), rcond=None)[0]
+    return float(coef[0]), float(coef[1])
+
+
+def fit_power_law(
+    temperatures: np.ndarray, n_t_samples: np.ndarray, t_fit_max: float
+) -> dict[str, float]:
+    """Fit n_T = A T^p for T <= t_fit_max (weighted in ln n_T), jackknife errors.
+
+    Parameters
+    ----------
+    temperatures : ndarray (n_T,) [energy]
+    n_t_samples : ndarray (n_real, n_T)
+        Per-realization n_T [1/length].
+    t_fit_max : float [energy]
+
+    Returns
+    -------
+    dict with ``exponent``, ``exponent_stderr``, ``prefactor`` (A),
+    ``prefactor_stderr``, ``coef2`` (c in n_T = c T^2, p fixed to 2) and
+    ``coef2_stderr``, ``n_points``.
+    """
+    t = np.asarray(temperatures, dtype=float)
+    sel = t <= t_fit_max
+    lt = np.log(t[sel])
+
+    def est(smp):
+        mean = smp[:, sel].mean(axis=0)
+        se = smp[:, sel].std(axis=0, ddof=1) / np.sqrt(smp.shape[0])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p, ln_a = _wls_line(lt, np.log(mean), se / mean)
+            wt = (t[sel] ** 2 / se) ** 2
+            c2 = np.sum(wt * mean / t[sel] ** 2) / np.sum(wt)
+        return [p, math.exp(ln_a) if np.isfinite(ln_a) else np.nan, c2]
+
+    if sel.sum() < 2 or n_t_samples.shape[0] < 3:
+        nan = float("nan")
+        return dict(
+            exponent=nan,
+            exponent_stderr=nan,
+            prefactor=nan,
+            prefactor_stderr=nan,
+            coef2=nan,
+            coef2_stderr=nan,
+            n_points=int(sel.sum()),
+        )
+    full, se, _ = jackknife(np.asarray(n_t_samples), est)
+    return dict(
+        exponent=float(full[0]),
+        exponent_stderr=float(se[0]),
+        prefactor=float(full[1]),
+        prefactor_stderr=float(se[1]),
+        coef2=float(full[2]),
+        coef2_stderr=float(se[2]),
+        n_points=int(sel.sum()),
+    )
+
+
+def _gauss(x, a, mu, sig):
+    return a * np.exp(-0.5 * ((x - mu) / sig) ** 2)
+
+
+def gaussian_peak(
+    x: np.ndarray, minus_s: np.ndarray, sigma: np.ndarray, x_lo: float, x_hi: float, guess: float
+) -> float:
+    """Centre of a weighted Gaussian fit to -S(x) on [x_lo, x_hi] [length], NaN if none.
+
+    Returns NaN when the fit fails or the centre leaves [x_lo, x_hi].
+    """
+    ok = (x >= x_lo) & (x <= x_hi) & np.isfinite(minus_s) & np.isfinite(sigma) & (sigma > 0)
+    if ok.sum() < 4:
+        return np.nan
+    xs, ys, ss = x[ok], minus_s[ok], sigma[ok]
+    mu0 = guess if x_lo < guess < x_hi else xs[np.argmax(ys)]
+    a0 = max(float(np.max(ys)), 1e-300)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", OptimizeWarning)
+            popt, _ = curve_fit(
+                _gauss,
+                xs,
+                ys,
+                p0=[a0, mu0, max(0.3 * (x_hi - x_lo), 1e-3)],
+                sigma=ss,
+                maxfev=4000,
+            )
+    except (RuntimeError, ValueError):
+        return np.nan
+    mu = float(popt[1])
+    if not (x_lo <= mu <= x_hi) or popt[0] <= 0:
+        return np.nan
+    return mu
+
+
+def fit_mott_slope(
+    log_ratio: np.ndarray, l_peak: np.ndarray, l_stderr: np.ndarray
+) -> tuple[float, float]:
+    """Weighted linear fit l_peak = slope ln(Delta_c/omega) + intercept (Eq. 7 form)."""
+    return _wls_line(np.asarray(log_ratio), np.asarray(l_peak), np.asarray(l_stderr))
+
+
+# ---------------------------------------------------------------------------
+# Inputs from the localization stage and the per-model dataset
+# ---------------------------------------------------------------------------
+
+
+def cold_inputs(loc, eps_f: float) -> dict[str, float]:
+    """xi_c, rho_c and their standard errors at eps_F from a localization dataset.
+
+    Log-log interpolation of ``xi`` and of the measured ``dos`` (clean
+    ``dos_clean`` where the measured one is not finite) on the energy grid;
+    standard errors are interpolated linearly in ln(eps).
+
+    Returns
+    -------
+    dict with ``xi_c`` [length], ``xi_c_stderr``, ``rho_c`` [1/(energy length)],
+    ``rho_c_stderr`` (keywords of :func:`spectral_dataset`).
+    """
+    e = np.asarray(loc["energy"].values, dtype=float)
+    le = np.log(e)
+    x = float(np.log(eps_f))
+
+    def interp(name, log=True):
+        v = np.asarray(loc[name].values, dtype=float)
+        ok = np.isfinite(v) & (v > 0 if log else np.isfinite(v))
+        if ok.sum() < 1:
+            return np.nan
+        if log:
+            return float(np.exp(np.interp(x, le[ok], np.log(v[ok]))))
+        return float(np.interp(x, le[ok], v[ok]))
+
+    xi = interp("xi")
+    xi_se = interp("xi_stderr", log=False) if "xi_stderr" in loc else np.nan
+    if "dos" in loc and np.isfinite(interp("dos")):
+        rho, rho_se = interp("dos"), interp("dos_stderr", log=False) if "dos_stderr" in loc else 0.0
+    else:
+        rho, rho_se = interp("dos_clean"), np.nan
+    return {"xi_c": xi, "xi_c_stderr": xi_se, "rho_c": rho, "rho_c_stderr": rho_se}
+
+
+def _temperature_grid(spec, delta_c: float) -> np.ndarray:
+    from .config import expand_grid
+
+    if spec is None:
+        return np.geomspace(0.02, 0.5, 13) * delta_c
+    return np.asarray(expand_grid(spec), dtype=float)
+
+
+def spectral_dataset(
+    potential: np.ndarray,
+    dx: float,
+    m: float,
+    eps_F: float,  # noqa: N803 - the paper's symbol
+    xi_c: float,
+    rho_c: float,
+    temperatures: Sequence[float] | np.ndarray | Mapping | None = None,
+    settings: Mapping[str, Any] | None = None,
+    log: Callable[[str], Any] = print,
+    *,
+    xi_c_stderr: float = float("nan"),
+    rho_c_stderr: float = float("nan"),
+):
+    """Per-model dataset of SPEC 1.3: S_omega(x), n_T(T), Mott peak, fits.
+
+    Streams over realizations: memory is one realization's eigenpairs plus
+    accumulators (per-realization S of size n_omega x n_x and n_T of size
+    n_T, kept for the jackknife).
+
+    Parameters
+    ----------
+    potential : ndarray, shape (n_real, N)
+        Disorder realizations U(x_n) [energy] on x_n = n dx.
+    dx : float
+        Lattice step [length].
+    m : float
+        Particle mass.
+    eps_F : float
+        Fermi energy [energy].
+    xi_c, rho_c : float
+        Localization length [length] and DOS [1/(energy length)] at eps_F
+        (localization stage); Delta_c = 1/(rho_c xi_c).
+    temperatures : array_like or {min, max, num, spacing}, optional
+        T grid [energy]; default ``settings['temperatures']``, else
+        geomspace(0.02, 0.5, 13) Delta_c.
+    settings : mapping, optional
+        Keys of :data:`DEFAULT_SETTINGS` (missing keys take the defaults).
+    log : callable
+        Progress messages (one per realization).
+    xi_c_stderr, rho_c_stderr : float
+        Standard errors of xi_c, rho_c (stored, propagated into Eq. 6, 7).
+
+    Returns
+    -------
+    xarray.Dataset
+        dims ``omega``, ``x``, ``T`` (see the variables' attributes).
+    """
+    import xarray as xr
+
+    from .datasets import set_attrs
+    from .theory import mott_length_eq7, spectral_function_eq5, thermal_density_eq6
+
+    cfg = dict(DEFAULT_SETTINGS)
+    cfg.update({k: v for k, v in (settings or {}).items() if v is not None or k == "x_max"})
+    pot = np.atleast_2d(np.asarray(potential, dtype=float))
+    n_real, n_sites = pot.shape
+    box = n_sites * dx
+    delta_c = 1.0 / (rho_c * xi_c)
+    margin = float(cfg["margin"]) * xi_c
+    if 2 * margin > 0.5 * box:
+        log(
+            f"WARNING: box L = {box:g} is only {box / xi_c:.3g} xi_c: margin reduced from "
+            f"{margin:.4g} to L/4 = {box / 4:.4g}; results are dominated by the box size"
+        )
+        margin = box / 4
+    x_cut = float(cfg["x_cut"]) * xi_c
+    origin = interior_slice(n_sites, dx, margin)
+    l_r = (origin.stop - origin.start) * dx
+    x_max = l_r if cfg["x_max"] is None else min(float(cfg["x_max"]) * xi_c, (n_sites - 1) * dx)
+    x_step = float(cfg["x_step"]) * xi_c
+    x_edges = np.arange(0.0, x_max + 0.5 * x_step, x_step)
+    x_edges = x_edges[x_edges <= x_max + 1e-9]
+    om_rel_edges = np.geomspace(
+        float(cfg["omega_min"]), float(cfg["omega_max"]), int(cfg["omega_num"]) + 1
+    )
+    omega_edges = om_rel_edges * delta_c
+    omega = np.sqrt(omega_edges[:-1] * omega_edges[1:])
+    de = float(cfg["energy_bin"]) * delta_c
+    if temperatures is None:
+        temperatures = cfg.get("temperatures")
+    t_grid = _temperature_grid(temperatures, delta_c)
+    t_on = t_grid <= float(cfg["T_max_rel"]) * delta_c * (1 + 1e-12)
+    t_use = t_grid[t_on] if t_on.any() else t_grid[:1]
+    window_t = float(cfg["window_T"])
+    e_lo, e_hi, w_nt = window_for(eps_F, de, omega_edges[-1], float(t_use.max()), window_t)
+    log(
+        f"spectral: {n_real} realizations x {n_sites} sites (L = {box:g}), xi_c = {xi_c:.4g}, "
+        f"rho_c = {rho_c:.4g}, Delta_c = {delta_c:.4g}; margin {margin:.3g}, x_cut {x_cut:.3g}, "
+        f"window [{e_lo:.4g}, {e_hi:.4g}], l_M(omega_min) = "
+        f"{float(mott_length_eq7(xi_c, delta_c, omega_edges[0])):.4g} vs x_max {x_max:.4g}"
+    )
+
+    s_all = np.empty((n_real, omega.size, x_edges.size - 1))
+    nt_all = np.full((n_real, t_grid.size), np.nan)
+    resid = np.empty(n_real)
+    n_states = np.empty(n_real, dtype=np.int64)
+    x_mean = None
+    t0 = time.perf_counter()
+    for r in range(n_real):
+        t1 = time.perf_counter()
+        est = realization_estimate(
+            pot[r], dx, m, eps_F, de, omega_edges, x_edges, margin, x_cut, t_use, window_t
+        )
+        s_all[r], resid[r] = est["S"], est["sum_rule"]
+        if t_on.any():
+            nt_all[r, t_on] = est["n_T"]
+        n_states[r] = est["n_states"]
+        x_mean = est["x_mean"]
+        log(
+            f"realization {r + 1}/{n_real}: {est['n_states']} states, {est['n_pairs']} n_T pairs, "
+            f"sum-rule residual {est['sum_rule']:.2e}, {time.perf_counter() - t1:.2f} s"
+        )
+    elapsed = time.perf_counter() - t0
+
+    def mean_se(a):
+        return a.mean(axis=0), (
+            a.std(axis=0, ddof=1) / np.sqrt(a.shape[0])
+            if a.shape[0] > 1
+            else np.full(a.shape[1:], np.nan)
+        )
+
+    s_mean, s_se = mean_se(s_all)
+    nt_mean, nt_se = mean_se(nt_all)
+
+    # Mott peak per omega (jackknife errors over realizations):
+    # l_peak = centroid of -S on [x_cut, x_max] (fit-free, robust);
+    # l_peak_fit = centre of a weighted Gaussian fit (NaN where the fit fails).
+    lm_eq7 = mott_length_eq7(xi_c, delta_c, omega)
+    sel_x = (x_mean >= x_cut) & np.isfinite(x_mean)
+
+    def centroids(smp):
+        mu = -smp.mean(axis=0)[:, sel_x]
+        return np.sum(mu * x_mean[sel_x], axis=1) / np.sum(mu, axis=1)
+
+    def gauss_peaks(smp):
+        mu = smp.mean(axis=0)
+        se = smp.std(axis=0, ddof=1) / np.sqrt(smp.shape[0])
+        return [
+            gaussian_peak(x_mean, -mu[b], se[b], x_cut, x_max, float(lm_eq7[b]))
+            for b in range(omega.size)
+        ]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if n_real >= 3:
+            l_peak, l_peak_se, l_loo = jackknife(s_all, centroids)
+            l_fit, l_fit_se, _ = jackknife(s_all, gauss_peaks)
+        else:
+            l_peak, l_loo = centroids(s_all), None
+            l_fit = np.asarray(gauss_peaks(s_all))
+            l_peak_se = l_fit_se = np.full(omega.size, np.nan)
+
+    lnr = np.log(delta_c / omega)
+    ok = (omega <= float(cfg["fit_omega_max"]) * delta_c) & np.isfinite(l_peak)
+    ok &= np.isfinite(l_peak_se) & (l_peak_se > 0)
+    slope, intercept = fit_mott_slope(lnr[ok], l_peak[ok], l_peak_se[ok])
+    n_fit = int(ok.sum())
+    # the same centroid applied to Eq. (5) on the same grid and range: what the
+    # estimator would give if Eq. (5) were exact (truncation at x_cut, x_max)
+    s5 = spectral_function_eq5(x_mean[None, :], omega[:, None], xi_c, rho_c)
+    l_eq5 = centroids(s5[None])
+    slope5 = fit_mott_slope(lnr[ok], l_eq5[ok], l_peak_se[ok])[0]
+    slope_se = intercept_se = np.nan
+    if l_loo is not None and np.isfinite(slope):
+        # refit the same points with the same weights in each leave-one-out sample
+        loo = np.array(
+            [fit_mott_slope(lnr[ok], l_loo[k][ok], l_peak_se[ok]) for k in range(n_real)]
+        )
+        good = np.all(np.isfinite(loo), axis=1)
+        nn = int(good.sum())
+        if nn >= 3:
+            dev = loo[good] - loo[good].mean(axis=0)
+            se_fit = np.sqrt((nn - 1) / nn * np.sum(dev**2, axis=0))
+            slope_se, intercept_se = float(se_fit[0]), float(se_fit[1])
+
+    pw = fit_power_law(t_grid[t_on], nt_all[:, t_on], float(cfg["fit_T_max"]) * delta_c)
+    c_eq6 = (2 * np.pi**2 / 3) * rho_c**2 * xi_c  # n_T(eq6) = c_eq6 T^2
+    rel_in = math.hypot(
+        xi_c_stderr / xi_c if np.isfinite(xi_c_stderr) else 0.0,
+        2 * rho_c_stderr / rho_c if np.isfinite(rho_c_stderr) else 0.0,
+    )
+    ratio = pw["coef2"] / c_eq6
+    ratio_se = ratio * math.hypot(pw["coef2_stderr"] / pw["coef2"], rel_in)
+    trunc = np.where(t_on, truncation_fraction(t_grid, w_nt), np.nan)
+
+    # index coordinates are dimensionless (omega/Delta_c, |x|/xi_c bin centres)
+    # so that per-model datasets share them and concatenate over (family, d)
+    coords = {
+        "omega": ("omega", np.sqrt(om_rel_edges[:-1] * om_rel_edges[1:])),
+        "x": ("x", (np.arange(x_edges.size - 1) + 0.5) * float(cfg["x_step"])),
+        "T": ("T", t_grid),
+    }
+    ds = xr.Dataset(coords=coords)
+    set_attrs(ds["omega"], "1", "|omega| / Delta_c (geometric centre of the omega bin)")
+    ds["omega"].attrs["bin_edges"] = om_rel_edges
+    set_attrs(ds["x"], "1", "|x| / xi_c (centre of the x bin)")
+    ds["x"].attrs["bin_edges"] = x_edges / xi_c
+    set_attrs(ds["T"], "energy_unit", "temperature")
+    ds["omega_abs"] = ("omega", omega)
+    set_attrs(ds["omega_abs"], "energy_unit", "frequency |omega| (geometric bin centre)")
+    ds["x_abs"] = ("x", x_mean)
+    set_attrs(ds["x_abs"], "length", "distance |x| (mean lattice lag in the bin)")
+
+    def put(name, dims, values, units, long_name, equation=None, **kw):
+        ds[name] = (dims, np.asarray(values, dtype=float))
+        set_attrs(ds[name], units, long_name, equation, **kw)
+
+    om_x = ("omega", "x")
+    put(
+        "S",
+        om_x,
+        s_mean,
+        "1/(energy^2 length^2)",
+        "spectral function S_omega(x) at eps_F, exact eigenstates",
+        "Eq. (4)",
+    )
+    put(
+        "S_stderr",
+        om_x,
+        s_se,
+        "1/(energy^2 length^2)",
+        "standard error of S over realizations",
+        "Eq. (4)",
+    )
+    put(
+        "S_eq5",
+        om_x,
+        spectral_function_eq5(x_mean[None, :], omega[:, None], xi_c, rho_c),
+        "1/(energy^2 length^2)",
+        "Gorkov-Dorokhov-Prigara asymptote of S_omega(x)",
+        "Eq. (5)",
+    )
+    put(
+        "l_peak",
+        "omega",
+        l_peak,
+        "length",
+        "position of the negative Mott peak of S: centroid of -S on x_cut <= |x| <= x_max",
+        "Eq. (5), (7)",
+    )
+    put("l_peak_stderr", "omega", l_peak_se, "length", "jackknife standard error of l_peak")
+    put(
+        "l_peak_eq5",
+        "omega",
+        l_eq5,
+        "length",
+        "the l_peak centroid applied to Eq. (5) on the same x grid and range",
+        "Eq. (5)",
+    )
+    put(
+        "l_peak_fit",
+        "omega",
+        l_fit,
+        "length",
+        "centre of a weighted Gaussian fit to -S on x_cut <= |x| <= x_max (NaN: fit failed)",
+        "Eq. (5)",
+    )
+    put("l_peak_fit_stderr", "omega", l_fit_se, "length", "jackknife standard error of l_peak_fit")
+    put("l_M_eq7", "omega", lm_eq7, "length", "Mott length 2 xi_c ln(Delta_c/omega)", "Eq. (7)")
+    put(
+        "n_T",
+        "T",
+        nt_mean,
+        "1/length",
+        "thermal-pair density from exact eigenpairs",
+        "Eq. (3)",
+        comment=f"NaN exactly where T > T_max_rel Delta_c = {float(cfg['T_max_rel']):g} Delta_c "
+        "(not computed: the eigenpair window would exceed the low-T regime)",
+    )
+    put("n_T_stderr", "T", nt_se, "1/length", "standard error of n_T over realizations", "Eq. (3)")
+    put(
+        "n_T_eq6",
+        "T",
+        thermal_density_eq6(t_grid, xi_c, rho_c),
+        "1/length",
+        "(2 pi^2/3)(1/xi_c)(T/Delta_c)^2",
+        "Eq. (6)",
+    )
+    put(
+        "n_T_truncation",
+        "T",
+        trunc,
+        "1",
+        "fraction of the Eq. (3) weight outside the eigenpair window (flat spectral weight)",
+        "Eq. (3)",
+    )
+    put(
+        "sum_rule_residual",
+        (),
+        float(np.max(resid)),
+        "1",
+        "max over realizations and S pairs (i != j) of |int dx C_ij(x)|",
+        "sum rule below Eq. (5)",
+    )
+    put(
+        "mott_slope", (), slope, "length", "slope of l_peak vs ln(Delta_c/omega)", "Eq. (7): 2 xi_c"
+    )
+    put("mott_slope_stderr", (), slope_se, "length", "jackknife standard error of mott_slope")
+    put(
+        "mott_intercept",
+        (),
+        intercept,
+        "length",
+        "intercept of l_peak vs ln(Delta_c/omega)",
+        "Eq. (7): 0",
+    )
+    put(
+        "mott_intercept_stderr",
+        (),
+        intercept_se,
+        "length",
+        "jackknife standard error of mott_intercept",
+    )
+    put("mott_slope_ratio", (), slope / (2 * xi_c), "1", "mott_slope / (2 xi_c)", "Eq. (7): 1")
+    put(
+        "mott_slope_eq5_estimator_ratio",
+        (),
+        slope5 / (2 * xi_c),
+        "1",
+        "slope of l_peak_eq5 vs ln(Delta_c/omega) / (2 xi_c) (estimator applied to Eq. 5)",
+        "Eq. (5), (7)",
+    )
+    put(
+        "mott_slope_ratio_stderr",
+        (),
+        abs(slope / (2 * xi_c))
+        * math.hypot(
+            slope_se / slope if slope else np.nan,
+            xi_c_stderr / xi_c if np.isfinite(xi_c_stderr) else 0.0,
+        ),
+        "1",
+        "standard error of mott_slope_ratio (incl. xi_c error)",
+    )
+    put(
+        "T_exponent",
+        (),
+        pw["exponent"],
+        "1",
+        "exponent p of n_T = A T^p at T <= fit_T_max Delta_c",
+        "Eq. (6): 2",
+    )
+    put(
+        "T_exponent_stderr",
+        (),
+        pw["exponent_stderr"],
+        "1",
+        "jackknife standard error of T_exponent",
+    )
+    put(
+        "eq6_ratio",
+        (),
+        ratio,
+        "1",
+        "n_T xi_c/(T/Delta_c)^2 / (2 pi^2/3), fitted with p = 2 at T <= fit_T_max Delta_c",
+        "Eq. (6)",
+    )
+    put(
+        "eq6_ratio_stderr",
+        (),
+        ratio_se,
+        "1",
+        "standard error of eq6_ratio (jackknife, incl. xi_c and rho_c errors)",
+    )
+    put(
+        "xi_c",
+        (),
+        xi_c,
+        "length",
+        "localization length at eps_F (localization stage)",
+        "Eq. (2) convention",
+    )
+    put("xi_c_stderr", (), xi_c_stderr, "length", "standard error of xi_c")
+    put("rho_c", (), rho_c, "1/(energy length)", "density of states per length at eps_F")
+    put("rho_c_stderr", (), rho_c_stderr, "1/(energy length)", "standard error of rho_c")
+    put("delta_c", (), delta_c, "energy_unit", "Delta_c = 1/(rho_c xi_c)", "Sec. II")
+    put("box_length_over_xi_c", (), box / xi_c, "1", "box length L / xi_c (want >> 2 margin + l_M)")
+    put(
+        "x_cut", (), x_cut, "length", "inner cut |x| > x_cut of the Mott peak and of n_T", "Eq. (3)"
+    )
+    put("margin", (), margin, "length", "distance of the origins y from each wall")
+    put(
+        "mott_fit_omega_max",
+        (),
+        float(cfg["fit_omega_max"]),
+        "1",
+        "largest omega/Delta_c in the l_peak vs ln(Delta_c/omega) fit",
+    )
+    put("n_T_fit_T_max", (), float(cfg["fit_T_max"]), "1", "largest T/Delta_c in the n_T fits")
+    put(
+        "n_states_mean",
+        (),
+        float(n_states.mean()),
+        "1",
+        "mean number of eigenpairs per realization",
+    )
+    ds.attrs.update(
+        m=m,
+        fermi_energy=eps_F,
+        dx=dx,
+        box_length=box,
+        n_realizations=n_real,
+        margin=margin,
+        x_cut=x_cut,
+        energy_bin=de,
+        window_lo=e_lo,
+        window_hi=e_hi,
+        n_T_window=w_nt,
+        fit_T_max=float(cfg["fit_T_max"]) * delta_c,
+        fit_omega_max=float(cfg["fit_omega_max"]) * delta_c,
+        n_mott_fit_points=n_fit,
+        n_T_fit_points=pw["n_points"],
+        seconds_per_realization=elapsed / n_real,
+        settings=repr({k: cfg[k] for k in sorted(cfg)}),
+    )
+    return ds
