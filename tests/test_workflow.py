@@ -36,7 +36,13 @@ BAD = [
         lambda c: c["localization"].update(energies=[float("nan")]),
         "localization.energies",
     ),
-    ("negative temperature", lambda c: c.update(temperatures=[0.01, -0.02]), "temperatures"),
+    (
+        "log T grid from 0",
+        lambda c: c.update(temperatures={"min": 0, "max": 1, "num": 3}),
+        "temperatures.min",
+    ),
+    ("unknown spectral key", lambda c: c.update(spectral={"box": 1}), "spectral"),
+    ("bad 2D symmetry", lambda c: c.update(hotcold={"symmetry": "chiral"}), "hotcold.symmetry"),
     ("eta_c zero", lambda c: c.update(eta_c=0), "eta_c"),
 ]
 

@@ -111,9 +111,11 @@ def validate_config(config: dict, schema: Mapping) -> dict:
         if isinstance(spec, Mapping) and spec["max"] <= spec["min"]:
             errors.append("localization.energies.max: must be larger than min")
         tspec = config["temperatures"]
-        temps = expand_grid(tspec) if not errors else []
-        if len(temps) and np.min(temps) <= 0:
-            errors.append("temperatures: every temperature must be > 0")
+        log_t = isinstance(tspec, Mapping) and tspec.get("spacing", "log") == "log"
+        if log_t and tspec["min"] <= 0:
+            errors.append("temperatures.min: must be > 0 for log spacing")
+        # explicit T <= 0 values are not rejected: the hotcold stage flags them
+        # (regime flag nonpositive_T) and warns in its log (issue 5)
     if errors:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
     return config
@@ -151,3 +153,44 @@ def localization_energies(config: Mapping) -> np.ndarray:
     """Energy grid of the localization stage, always containing the Fermi energy."""
     grid = expand_grid(config["localization"]["energies"])
     return np.unique(np.append(grid, float(config["fermi_energy"])))
+
+
+def ed_grid(config: Mapping, family: str, d: float) -> dict[str, float | int]:
+    """Grid of the exact-diagonalization realizations of one model (SPEC 1.3).
+
+    The box is ``spectral.box_length`` cold localization lengths long, with
+    xi_c estimated by the Born asymptote at eps_F (known before the
+    localization stage runs), so every model resolves its Mott peak with the
+    same number of xi_c; the step is ``spectral.dx``, refined to d/4 where
+    the disorder correlator needs it.
+
+    Returns
+    -------
+    dict with ``dx`` [length], ``box_length`` [length], ``sites``,
+    ``realizations``, ``xi_c_born`` [length] and ``bytes`` (of the realizations).
+    """
+    from .theory import xi_born
+
+    sp = config["spectral"]
+    d = float(d)
+    dx = float(sp["dx"]) if d == 0 else min(float(sp["dx"]), d / 4)
+    xi_c = float(
+        xi_born(
+            float(config["fermi_energy"]),
+            family,
+            float(config["m"]),
+            float(config["disorder"]["w"]),
+            d,
+        )
+    )
+    box = float(sp["box_length"]) * xi_c
+    sites = int(round(box / dx))
+    n = int(sp["realizations"])
+    return {
+        "dx": dx,
+        "box_length": sites * dx,
+        "sites": sites,
+        "realizations": n,
+        "xi_c_born": xi_c,
+        "bytes": 8 * sites * n,
+    }

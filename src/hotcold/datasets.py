@@ -223,10 +223,11 @@ def merge_models(
         for d in ds_values:
             key = ("white", 0.0) if d == 0 else (fam, d)
             cols.append(per_model[key].expand_dims(d=[d]))
-        rows.append(xr.concat(cols, dim="d", combine_attrs="drop_conflicts"))
+        rows.append(xr.concat(cols, dim="d", join="outer", combine_attrs="drop_conflicts"))
     merged = xr.concat(
         rows,
         dim=xr.DataArray(families, dims="family", name="family"),
+        join="outer",
         combine_attrs="drop_conflicts",
     )
     for name in ("dx",):

@@ -560,3 +560,29 @@ def localization_dataset(res: LyapunovResult, model: Model, m: float):
     ds["status"].attrs.update(flag_attrs(STATUS, "how the transfer-matrix run ended"))
     ds.attrs.update(family=model.family, d=model.d, w=model.w, m=m, dx=res.dx, chunk=res.chunk)
     return ds
+
+
+def cold_parameters(ds, energy: float) -> dict[str, float]:
+    """xi_c, rho_c and their standard errors at ``energy`` (the Fermi energy) [length, 1/(E L)].
+
+    ``ds`` is a per-model localization dataset (:func:`localization_dataset`);
+    ``energy`` must be on its grid (the workflow always adds eps_F to it).
+    Where xi is the Born value its standard error is 0 (a model value), and
+    where the DOS is not finite the clean DOS is used; ``xi_c_source`` says which.
+    """
+    row = ds.sel(energy=energy, method="nearest")
+    e = float(row["energy"])
+    if not np.isclose(e, energy, rtol=1e-9, atol=0.0):
+        raise ValueError(f"energy {energy} is not on the localization grid (nearest {e})")
+    measured = int(row["xi_source"]) == 0
+    xi, xi_se = float(row["xi"]), float(row["xi_stderr"]) if measured else 0.0
+    rho, rho_se = float(row["dos"]), float(row["dos_stderr"])
+    if not (np.isfinite(rho) and rho > 0 and np.isfinite(rho_se)):
+        rho, rho_se = float(row["dos_clean"]), 0.0
+    return {
+        "xi_c": xi,
+        "xi_c_stderr": xi_se,
+        "rho_c": rho,
+        "rho_c_stderr": rho_se,
+        "xi_c_source": "measured" if measured else "born",
+    }

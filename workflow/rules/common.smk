@@ -52,18 +52,51 @@ def code(*modules):
     return code_hash(*modules)
 
 
+def spectral_settings():
+    """Settings of the spectral stage (the whole `spectral` section, SPEC 1.3)."""
+    return dict(config["spectral"])
+
+
+def hotcold_config():
+    """The configuration subset the hotcold stage depends on (SPEC 1.4)."""
+    keys = ("m", "fermi_energy", "temperatures", "dimensions", "eta_c", "xi_max", "interaction",
+            "hotcold")
+    out = {k: config[k] for k in keys}
+    out["disorder"] = {k: v for k, v in config["disorder"].items() if k != "correlator"}
+    return out
+
+
+ONE_D = 1 in config["dimensions"]
+
+
+def hotcold_inputs(wildcards):
+    """Measured 1D inputs of the hotcold stage (none when only dim = 2 is swept)."""
+    if not ONE_D:
+        return {}
+    return {"localization": "results/localization.nc", "spectral": "results/spectral.nc"}
+
+
 def all_targets():
-    return [
-        "results/localization.nc",
-        "results/figures/localization.pdf",
-        "results/figures/localization.png",
+    names = [n for n in FIGURES if ONE_D or n in ("eta_map", "threshold", "conductivity")]
+    data = ["results/localization.nc", "results/spectral.nc"] if ONE_D else []
+    return data + ["results/hotcold.nc"] + [
+        f"results/figures/{n}.{ext}" for n in names for ext in ("pdf", "png")
     ]
 
 
-def ed_grid():
-    """Grid of the exact-diagonalization realizations (spectral stage, SPEC 1.3)."""
-    sp = config["spectral"]
-    dx = float(sp.get("dx", 0.1))
-    sites = int(round(float(sp.get("box_length", 400.0)) / dx))
-    n = int(sp.get("realizations", 64))
-    return {"dx": dx, "sites": sites, "realizations": n, "bytes": 8 * sites * n}
+def ed_grid(wildcards):
+    """Grid of one model's exact-diagonalization realizations (spectral stage, SPEC 1.3)."""
+    return hc_config.ed_grid(config, wildcards.family, float(wildcards.d))
+
+
+def spectral_mem_mb(wildcards):
+    """Realizations + one realization's eigenpairs (~10 L/xi_c states) + FFT pair batches."""
+    g = ed_grid(wildcards)
+    states = 10 * config["spectral"]["box_length"] + 50
+    return 400 + (g["bytes"] + 8 * g["sites"] * states + 256 * 4 * g["sites"] * 16) // 1_000_000
+
+
+def spectral_runtime(wildcards):
+    """Minutes: ~0.5 s per realization per 10^4 sites measured (benchmarks/bench_spectral.py)."""
+    g = ed_grid(wildcards)
+    return 5 + int(g["realizations"] * g["sites"] * 1e-4 * 2.0 / 60)

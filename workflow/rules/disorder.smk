@@ -10,11 +10,11 @@ rule disorder:
     params:
         model=model_params,
         seed=config["seed"],
-        ed=lambda wildcards: ed_grid(),
+        ed=ed_grid,
         correlator=config["disorder"]["correlator"],
         code=code("disorder", "theory", "datasets"),
     resources:
-        mem_mb=lambda wildcards: 500 + ed_grid()["bytes"] // 500_000,
+        mem_mb=lambda wildcards: 500 + ed_grid(wildcards)["bytes"] // 500_000,
         runtime=10,
     conda:
         HOTCOLD_ENV

@@ -1,22 +1,55 @@
-# SPEC 1.5: figures (vector PDF + PNG), each in the report with a caption.
+# SPEC 1.5: figures (vector PDF + PNG), each answering one question, each in
+# the report with a caption (workflow/report/<name>.rst) that names the
+# equation it tests and the dataset it was made from.
+
+# name: (input datasets, plotting module, function, report category)
+FIGURES = {
+    "localization": (["results/localization.nc"], "localization", "plot_localization",
+                     "1. Localization length"),
+    "spectral_function": (["results/spectral.nc"], "spectral", "plot_spectral",
+                          "2. Cold bath: spectral function and n_T"),
+    "mott_peak": (["results/spectral.nc"], "spectral", "plot_mott_peak",
+                  "2. Cold bath: spectral function and n_T"),
+    "thermal_density": (["results/spectral.nc"], "spectral", "plot_thermal_density",
+                        "2. Cold bath: spectral function and n_T"),
+    "eta_map": (["results/hotcold.nc"], "hotcold", "plot_eta_map",
+                "3. Delocalization parameter and mobility edge"),
+    "threshold": (["results/hotcold.nc"], "hotcold", "plot_threshold",
+                  "3. Delocalization parameter and mobility edge"),
+    "conductivity": (["results/hotcold.nc"], "hotcold", "plot_conductivity",
+                     "4. Conductivity (the paper's Fig. 2)"),
+    "fig1": (["results/hotcold.nc", "results/localization.nc"], "hotcold", "plot_fig1",
+             "5. Hot and cold electrons (the paper's Fig. 1)"),
+}
 
 
-rule figure_localization:
-    input:
-        "results/localization.nc",
-    output:
-        report("results/figures/localization.pdf", caption="../report/localization.rst",
-               category="1. Localization length", labels={"figure": "xi(eps)", "format": "pdf"}),
-        report("results/figures/localization.png", caption="../report/localization.rst",
-               category="1. Localization length", labels={"figure": "xi(eps)", "format": "png"}),
-    log:
-        "results/logs/figures/localization.log",
-    params:
-        module="localization",
-        function="plot_localization",
-        code=code("plots/localization", "theory"),
-    localrule: True
-    conda:
-        HOTCOLD_ENV
-    script:
-        "../scripts/plot.py"
+def figure_outputs(name, category):
+    """PDF and PNG of one figure, both in the report with the figure's caption."""
+    as_report = report  # (a bare `report(` at a line start is parsed as the directive)
+    return [
+        as_report(f"results/figures/{name}.{ext}", caption=f"../report/{name}.rst",
+                  category=category, labels={"figure": name, "format": ext})
+        for ext in ("pdf", "png")
+    ]
+
+
+for _name, (_inputs, _module, _function, _category) in FIGURES.items():
+
+    rule:
+        name:
+            f"figure_{_name}"
+        input:
+            _inputs,
+        output:
+            figure_outputs(_name, _category),
+        log:
+            f"results/logs/figures/{_name}.log",
+        params:
+            module=_module,
+            function=_function,
+            code=code(f"plots/{_module}", "plots/__init__", "theory"),
+        localrule: True
+        conda:
+            HOTCOLD_ENV
+        script:
+            "../scripts/plot.py"

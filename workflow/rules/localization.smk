@@ -28,7 +28,12 @@ rule merge_localization:
     input:
         model_files("results/localization/{family}/d{d}.nc"),
     output:
-        "results/localization.nc",
+        report(
+            "results/localization.nc",
+            caption="../report/dataset_localization.rst",
+            category="9. Datasets",
+            labels={"dataset": "localization.nc"},
+        ),
     log:
         "results/logs/merge_localization.log",
     params:

@@ -280,7 +280,11 @@ def plot_fig1(ds: xr.Dataset, loc: xr.Dataset) -> plt.Figure:
     temp, eth = float(t_all[i_t]), float(th[i_t])
     fig, ax = plt.subplots(figsize=(6.5, 4.2), constrained_layout=True)
     e = ds["energy"].values
-    xi_h = np.exp(sub["ln_xi_h"].values)
+    with np.errstate(over="ignore"):
+        xi_h = np.exp(sub["ln_xi_h"].values)
+    e_top = 30 * eth if np.isfinite(eth) else 100 * eps_f
+    okx = _finite(xi_h) & (xi_h < 1e250) & (e <= e_top)
+    e, xi_h = e[okx], xi_h[okx]
     ax.plot(e, xi_h, "C0-", lw=1.2, label=r"$\xi(\epsilon)$ used (measured, else Born)")
     if fam in [str(f) for f in loc["family"].values] and dmax in loc["d"].values:
         lrow = loc.sel(family=fam, d=dmax)
@@ -313,7 +317,7 @@ def plot_fig1(ds: xr.Dataset, loc: xr.Dataset) -> plt.Figure:
             label=rf"hot: $\epsilon > \epsilon_{{th}}(T)$ = {eth:.3g}",
         )
     ax2 = ax.twinx()
-    ee = np.geomspace(max(e.min() * 0.5, 1e-3), e.max(), 2000)
+    ee = np.geomspace(max(e.min() * 0.5, 1e-3), e_top, 2000)
     with np.errstate(over="ignore"):
         f = 1.0 / (np.exp((ee - eps_f) / temp) + 1.0)
     ax2.plot(ee, f, "k-", lw=1, label=r"$f(\epsilon)$")
@@ -322,5 +326,5 @@ def plot_fig1(ds: xr.Dataset, loc: xr.Dataset) -> plt.Figure:
     ax.set_title(f"Fig. 1 from data: {_model_label(fam, dmax)}", fontsize=10)
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="upper left")
+    ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="upper center")
     return fig

@@ -1,0 +1,24 @@
+# SPEC 1.4: eta_hc, eps_th(T), n_h and ln sigma over (dim, family, d, T, energy),
+# from the measured xi, rho (localization) and n_T (spectral) where they exist.
+
+
+rule hotcold:
+    input:
+        unpack(hotcold_inputs),
+    output:
+        report(
+            "results/hotcold.nc",
+            caption="../report/dataset_hotcold.rst",
+            category="9. Datasets",
+            labels={"dataset": "hotcold.nc"},
+        ),
+    log:
+        "results/logs/hotcold.log",
+    params:
+        config=hotcold_config(),
+        code=code("hotcold", "theory", "datasets", "config"),
+    localrule: True
+    conda:
+        HOTCOLD_ENV
+    script:
+        "../scripts/hotcold.py"
