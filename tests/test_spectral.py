@@ -226,6 +226,20 @@ def test_dataset_contract():
     assert np.all(ds["n_T"] > 0)
 
 
+def test_result_independent_of_worker_processes():
+    """Realizations spread over 2 processes give bit-identical data to a serial run."""
+    w, box = 0.4, 60.0
+    xi = float(theory.xi_born(1.0, "white", M, w, 0.0))
+    rho = float(theory.clean_dos(1.0, M))
+    pot = realizations(Model("white", w, 0.0), DX, int(round(box / DX)), 4, 5)
+    args = (pot, DX, M, 1.0, xi, rho, [0.01, 0.05], {"omega_num": 4, "energy_bin": 0.2})
+    serial = sp.spectral_dataset(*args, log=lambda s: None, workers=1)
+    pooled = sp.spectral_dataset(*args, log=lambda s: None, workers=2)
+    for name in serial.data_vars:
+        a, b = serial[name].values, pooled[name].values
+        assert np.array_equal(a.view(np.uint64), b.view(np.uint64)), name
+
+
 @pytest.mark.slow
 def test_box_length_independence_with_margin():
     """With the margin, n_T and the central S do not depend on the box length (3.5 s.e.)."""

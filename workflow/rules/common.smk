@@ -90,13 +90,15 @@ def ed_grid(wildcards):
 
 
 def spectral_mem_mb(wildcards):
-    """Realizations + one realization's eigenpairs (~10 L/xi_c states) + FFT pair batches."""
+    """Realizations + per worker process: one realization's eigenpairs (~10 L/xi_c states)
+    and a batch of FFT pair products."""
     g = ed_grid(wildcards)
     states = 10 * config["spectral"]["box_length"] + 50
-    return 400 + (g["bytes"] + 8 * g["sites"] * states + 256 * 4 * g["sites"] * 16) // 1_000_000
+    per_worker = 300_000_000 + 8 * g["sites"] * states + 256 * 4 * g["sites"] * 16
+    return 400 + (g["bytes"] + 2 * per_worker) // 1_000_000
 
 
 def spectral_runtime(wildcards):
-    """Minutes: ~0.5 s per realization per 10^4 sites measured (benchmarks/bench_spectral.py)."""
+    """Minutes: <= 2 s per realization per 10^4 sites (benchmarks/bench_spectral.py), 2 workers."""
     g = ed_grid(wildcards)
-    return 5 + int(g["realizations"] * g["sites"] * 1e-4 * 2.0 / 60)
+    return 5 + int(g["realizations"] * g["sites"] * 1e-4 * 2.0 / 60 / 2)

@@ -16,7 +16,7 @@ rule spectral:
         fermi_energy=config["fermi_energy"],
         settings=spectral_settings(),
         code=code("spectral", "theory", "datasets"),
-    threads: 1
+    threads: 2  # realizations spread over processes; the result does not depend on it
     resources:
         mem_mb=spectral_mem_mb,
         runtime=spectral_runtime,

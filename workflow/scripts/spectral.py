@@ -23,6 +23,7 @@ with job_log(snakemake.log[0]) as log:
         p.fermi_energy,
         settings=p.settings,
         log=log,
+        workers=snakemake.threads,
         **cold,
     )
     ds.attrs["xi_c_source"] = source
