@@ -108,6 +108,9 @@ def test_end_to_end_tiny_localization(tmp_path):
     assert (tmp_path / "results" / "logs" / "localization" / "white" / "d0.log").read_text()
 
 
+DATASETS = ("results/localization.nc", "results/spectral.nc", "results/hotcold.nc")
+
+
 @pytest.mark.workflow
 def test_reproducible_across_core_counts_tiny(tmp_path):
     """-c1 and -c2 give bit-identical data variables (tiny config)."""
@@ -115,9 +118,10 @@ def test_reproducible_across_core_counts_tiny(tmp_path):
     a, b = tmp_path / "c1", tmp_path / "c2"
     a.mkdir()
     b.mkdir()
-    run_snakemake(a, "-c1", "results/localization.nc", config=cfg)
-    run_snakemake(b, "-c2", "results/localization.nc", config=cfg)
-    assert_bit_identical(a / "results/localization.nc", b / "results/localization.nc")
+    run_snakemake(a, "-c1", *DATASETS, config=cfg)
+    run_snakemake(b, "-c2", *DATASETS, config=cfg)
+    for path in DATASETS:
+        assert_bit_identical(a / path, b / path)
 
 
 @pytest.mark.slow
@@ -127,6 +131,7 @@ def test_reproducible_across_core_counts_default(tmp_path):
     a, b = tmp_path / "c1", tmp_path / "c2"
     a.mkdir()
     b.mkdir()
-    run_snakemake(a, "-c1", "results/localization.nc", timeout=1800)
-    run_snakemake(b, "-c2", "results/localization.nc", timeout=1800)
-    assert_bit_identical(a / "results/localization.nc", b / "results/localization.nc")
+    run_snakemake(a, "-c1", *DATASETS, timeout=2400)
+    run_snakemake(b, "-c2", *DATASETS, timeout=2400)
+    for path in DATASETS:
+        assert_bit_identical(a / path, b / path)
