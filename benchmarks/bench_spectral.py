@@ -1,16 +1,16 @@
 """Benchmark of the exact-eigenstate spectral stage (issue 4, SPEC 1.3).
 
-Prints, measured in one run on this machine (single process; numba may use
-the available cores for the n_T pair loop):
+Prints, measured in one run on this machine (single process):
 
 1. time per realization and its parts (windowed eigensolver, S_omega(x)
    pair correlations, n_T pair integrals) for box lengths 200, 400, 800 at
    dx = 0.1, white noise w = 0.1, eps_F = 1, the default settings and the
    default temperature grid, and the growth exponent t ~ L^a;
-2. the estimated wall time of the default `spectral` stage: every default
-   model (white + 3 families x d in {0.25, 0.5}) at the default box and
-   realization count, from a few timed realizations per model, summed and
-   divided by the number of cores (one job per core).
+2. the estimated wall time of the default `spectral` stage: every model of
+   config/config.yaml at its box (spectral.box_length Born xi_c, see
+   hotcold.config.ed_grid) and realization count, from a few timed
+   realizations per model, summed and divided by the number of cores (each
+   job spreads its realizations over the cores).
 
 Run:  python benchmarks/bench_spectral.py [--realizations 3] [--cores 2]
 """
@@ -18,7 +18,6 @@ Run:  python benchmarks/bench_spectral.py [--realizations 3] [--cores 2]
 from __future__ import annotations
 
 import argparse
-import math
 import time
 
 import numpy as np
@@ -29,9 +28,6 @@ from hotcold.disorder import Model, realizations
 
 M, EPS_F, W, DX = 1.0, 1.0, 0.1, 0.1
 TEMPS = np.geomspace(0.005, 0.1, 12)  # config.yaml temperatures
-MODELS = [("white", 0.0)] + [
-    (f, d) for f in ("lorentzian", "exponential", "gaussian") for d in (0.25, 0.5)
-]
 
 
 def _dx(model: Model) -> float:
@@ -93,9 +89,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--realizations", type=int, default=3, help="timed realizations per case")
     ap.add_argument("--cores", type=int, default=2)
-    ap.add_argument("--stage-realizations", type=int, default=64)
-    ap.add_argument("--stage-box", type=float, default=400.0)
     args = ap.parse_args()
+    from pathlib import Path
+
+    import yaml
+
+    from hotcold import config as hc_config
+
+    root = Path(__file__).resolve().parents[1]
+    cfg = yaml.safe_load((root / "config" / "config.yaml").read_text())
+    hc_config.validate_config(
+        cfg, hc_config.load_schema(root / "workflow" / "schemas" / "config.schema.yaml")
+    )
 
     print("1. white noise w = 0.1 (xi_c = 20, Delta_c = 0.222), default settings")
     head = ("L", "N", "states", "nT pairs", "eig", "S", "n_T", "total")
@@ -111,25 +116,27 @@ def main() -> None:
     a = np.polyfit(np.log(boxes), np.log(totals), 1)[0]
     print(f"growth: time per realization ~ L^{a:.2f} (200 -> 800)")
 
+    models = hc_config.models(cfg)
+    n_stage = int(cfg["spectral"]["realizations"])
     print(
-        f"\n2. default stage estimate: {len(MODELS)} models x {args.stage_realizations} "
-        f"realizations, L = {args.stage_box:g}, {args.cores} cores"
+        f"\n2. default stage estimate: {len(models)} models x {n_stage} realizations, "
+        f"L = {cfg['spectral']['box_length']:g} xi_c(Born), {args.cores} cores"
     )
     total = 0.0
-    for fam, d in MODELS:
-        model = Model(fam, W, d)
-        r = time_parts(model, args.stage_box, max(2, args.realizations - 1))
-        xi = float(theory.xi_born(EPS_F, model.family, M, W, model.d))
-        per_model = r["total"] * args.stage_realizations
-        xi_lab = f"dx = {_dx(model):g}, "
+    for fam, d in models:
+        model = Model(fam, W, float(d))
+        grid = hc_config.ed_grid(cfg, fam, float(d))
+        r = time_parts(model, grid["box_length"], max(2, args.realizations - 1))
+        per_model = r["total"] * n_stage
         total += per_model
         print(
-            f"  {model.label:18s} {xi_lab}xi_c = {xi:6.1f} (L/xi_c = {args.stage_box / xi:5.1f}): "
+            f"  {model.label:18s} dx = {grid['dx']:g}, xi_c = {grid['xi_c_born']:6.1f}, "
+            f"L = {grid['box_length']:7.1f} ({grid['sites']} sites): "
             f"{r['total']:.3f} s/realization -> {per_model:6.1f} s"
         )
     print(
         f"estimated stage wall time: {total:.0f} core-s / {args.cores} cores = "
-        f"{total / args.cores:.0f} s (plus ~{math.ceil(len(MODELS) / args.cores)} x process "
+        f"{total / args.cores:.0f} s (plus ~{len(models)} x process "
         "start-up, imports and jackknife fits, ~2-4 s per job)"
     )
 

@@ -32,3 +32,15 @@ def test_ci_runs_the_readme_test_command():
     cmd = re.search(r"<!-- test-command -->\s*```(?:bash|sh)?\n(.*?)```", readme, re.S).group(1)
     for line in [ln.strip() for ln in cmd.strip().splitlines() if ln.strip()]:
         assert line in ci, f"README test command line not in .ci/run: {line}"
+
+
+def test_rule_environment_has_the_runtime_dependencies():
+    """workflow/envs/hotcold.yaml (snakemake --sdm conda) lists every runtime dependency."""
+    py = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = dict(_split(r) for r in py["dependencies"])
+    wanted.pop("snakemake")  # runs the workflow, not needed inside the rule environment
+    env = yaml.safe_load((ROOT / "workflow" / "envs" / "hotcold.yaml").read_text())
+    have = dict(_split(d) for d in env["dependencies"] if isinstance(d, str))
+    for name in ("pip", "python"):
+        have.pop(name, None)
+    assert have == wanted

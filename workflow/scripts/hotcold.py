@@ -13,7 +13,8 @@ with job_log(snakemake.log[0]) as log:
         ds,
         "hotcold delocalization parameter, mobility edge and conductivity",
         config=p.config,
-        seeds={},
+        # no random numbers here; the seeds behind the measured inputs
+        seeds={k: v.attrs.get("seeds", "") for k, v in inputs.items()},
         inputs=list(snakemake.input),
     )
     write_netcdf(ds, snakemake.output[0])
