@@ -214,19 +214,27 @@ def plot_conductivity(ds: xr.Dataset) -> plt.Figure:
     if "ln_sigma_bounded" in ds and 1 in dims and _d_positive(ds):
         fam = "lorentzian" if "lorentzian" in _families(ds) else _families(ds)[0]
         dmax = max(_d_positive(ds))
+        sub = ds.sel(dim=1, family=fam, d=dmax)
+        reg = _in_regime(sub)
+        shades = plt.get_cmap("Greys")(np.linspace(0.45, 1.0, ds["xi_max"].size))
+        markers = "xv^s+"
         for i, xm in enumerate(ds["xi_max"].values):
-            y = -ds["ln_sigma_bounded"].sel(xi_max=xm, dim=1, family=fam, d=dmax).values
-            ok = _finite(y) & (y > 0)
+            y = -sub["ln_sigma_bounded"].sel(xi_max=xm).values
+            ok = _finite(y) & (y > 0) & reg
+            col = shades[i]
             ax.plot(
                 1 / t[ok],
                 y[ok],
-                "k--",
-                lw=0.6 + 0.5 * i,
+                ls="--",
+                marker=markers[i % 5],
+                ms=5,
+                color=col,
+                lw=0.8,
                 label=rf"bounded, $\xi_{{max}}$ = {xm:g} ({fam}, d = {dmax:g})",
             )
-            tc = float(ds["T_c"].sel(xi_max=xm, dim=1, family=fam, d=dmax))
+            tc = float(sub["T_c"].sel(xi_max=xm))
             if np.isfinite(tc) and tc > 0:
-                ax.axvline(1 / tc, color="k", lw=0.6 + 0.5 * i, ls=":")
+                ax.axvline(1 / tc, color=col, lw=1.0, ls=":")
         k = 0
         for dim in dims:
             for fam2 in _families(ds):
