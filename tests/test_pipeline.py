@@ -93,7 +93,8 @@ def test_hotcold_dataset_contract(tiny_run):
 
 def test_report_is_self_contained_and_links_datasets(tiny_run):
     work, cfg = tiny_run
-    run_snakemake(work, "--report", "report.zip", config=cfg, timeout=300)
+    proc = run_snakemake(work, "--report", "report.zip", config=cfg, timeout=300)
+    assert "ERROR/" not in proc.stdout + proc.stderr  # every caption is valid reStructuredText
     with zipfile.ZipFile(work / "report.zip") as zf:
         names = zf.namelist()
     for name in FIGURES:
