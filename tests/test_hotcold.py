@@ -416,3 +416,34 @@ def test_dataset_attrs_and_netcdf(ds1, tmp_path):
     back = xr.open_dataset(tmp_path / "hotcold.nc")
     assert back.eta_hc.shape == ds.eta_hc.shape
     back.close()
+
+
+@pytest.mark.parametrize(
+    "temps,dims",
+    [([0.5, 1.0], [1, 2]), ([0.02, 0.04, 0.08], [1, 2]), ([0.01], [2]), ([0.0, 0.01], [1])],
+    ids=["all-high-T", "tiny-T-grid", "2D-only-one-T", "T-zero"],
+)
+def test_figures_never_crash_on_sparse_results(temps, dims):
+    """Figures render (draw to PNG) even where no point is inside the formulas' regime."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from hotcold.plots import hotcold as plots
+
+    cfg = default_config()
+    cfg.update(temperatures=temps, dimensions=dims)
+    cfg["hotcold"] = {"energy_num": 64, "tc_scan_num": 32}
+    ds = hotcold_dataset(cfg, settings=cfg["hotcold"], log=lambda s: None)
+    figs = [plots.plot_eta_map(ds), plots.plot_threshold(ds), plots.plot_conductivity(ds)]
+    if 1 in dims:
+        loc = xr.Dataset(
+            {"xi": (("family", "d", "energy"), np.full((1, 1, 2), 20.0))},
+            coords={"family": ["lorentzian"], "d": [0.5], "energy": [1.0, 2.0]},
+        )
+        loc["xi_stderr"] = loc["xi"] * 0.05
+        loc["xi_source"] = loc["xi"] * 0
+        figs.append(plots.plot_fig1(ds, loc))
+    for fig in figs:
+        fig.savefig(io.BytesIO(), format="png")
+        plt.close(fig)

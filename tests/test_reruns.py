@@ -115,7 +115,8 @@ def test_between_workflow_cache_shares_localization(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir()
     b.mkdir()
-    run_snakemake(a, "-c2", "--cache", LOC, config=cfg, env=env)
-    out = run_snakemake(b, "-c2", "--cache", LOC, config=cfg, env=env)
+    # the target goes before --cache, which takes a (here empty) list of rule names
+    run_snakemake(a, "-c2", LOC, "--cache", config=cfg, env=env)
+    out = run_snakemake(b, "-c2", LOC, "--cache", config=cfg, env=env)
     assert (out.stdout + out.stderr).count("from cache") == 3  # the three models
     assert_bit_identical(a / LOC, b / LOC)

@@ -42,6 +42,33 @@ def _fermi(ds: xr.Dataset) -> float:
     return float(ds.attrs.get("fermi_energy", ds["energy"].values.min()))
 
 
+def _legend(ax: plt.Axes, **kw) -> None:
+    """A legend only where something is labelled."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kw)
+
+
+def _loglog(ax: plt.Axes) -> None:
+    """Log-log axes where there is positive data to show; otherwise say so (no crash)."""
+
+    def positive(ln) -> bool:
+        x, y = np.asarray(ln.get_xdata(), float), np.asarray(ln.get_ydata(), float)
+        return bool(np.any(np.isfinite(x) & (x > 0) & np.isfinite(y) & (y > 0)))
+
+    # data lines only (axvline & co. live in blended axes coordinates)
+    if any(positive(ln) for ln in ax.get_lines() if ln.get_transform() == ax.transData):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    else:
+        ax.text(
+            0.5,
+            0.5,
+            "no point inside the regime of the formulas",
+            ha="center",
+            transform=ax.transAxes,
+        )
+
+
 def plot_eta_map(ds: xr.Dataset) -> plt.Figure:
     """log10 eta_hc over (energy, T) with the threshold eps_th(T) (Eq. 1; Sec. II).
 
@@ -74,7 +101,7 @@ def plot_eta_map(ds: xr.Dataset) -> plt.Figure:
             with np.errstate(divide="ignore", invalid="ignore"):
                 z = np.where(eta > 0, np.log10(eta), np.nan)
             mesh = ax.pcolormesh(e, t, z, shading="auto", cmap="RdBu_r", vmin=-6, vmax=6)
-            if np.any(_finite(z)):
+            if z.shape[0] >= 2 and np.any(_finite(z)):
                 ax.contour(e, t, z, levels=[np.log10(eta_c)], colors="k", linewidths=0.8)
             th = sub["eps_th"].values
             ok = _finite(th)
@@ -136,14 +163,13 @@ def plot_threshold(ds: xr.Dataset) -> plt.Figure:
             if eq == 15:
                 ax.plot(xx, 0.75 * xx, "k:", lw=1, label="3/4 x Eq. (15)")
         if eq == 15:
-            ax.set_xscale("log")
-            ax.set_yscale("log")
+            _loglog(ax)
             ax.set_xlabel(r"$\chi(T)$ (Eq. 16)")
         else:
             ax.set_xlabel(r"$\ln^2\chi(T)$ (Eq. 16)")
         ax.set_ylabel(r"$\epsilon_{th}/\epsilon_0$, $\epsilon_0 = 1/8md^2$")
         ax.set_title(f"1D {fam}", fontsize=9)
-        ax.legend(fontsize=7)
+        _legend(ax, fontsize=7)
     ax = axes[2]
     if 2 in dims:
         k = 0
@@ -167,7 +193,7 @@ def plot_threshold(ds: xr.Dataset) -> plt.Figure:
         ax.set_xlabel(r"$\ln(\Delta_c/T)$")
         ax.set_ylabel(r"$\epsilon_{th} - \epsilon_F$")
         ax.set_title("2D; lines: Eq. (28)", fontsize=9)
-        ax.legend(fontsize=6)
+        _legend(ax, fontsize=6)
     else:
         ax.set_visible(False)
     return fig
@@ -251,22 +277,20 @@ def plot_conductivity(ds: xr.Dataset) -> plt.Figure:
                             label=f"D={dim} {_model_label(fam2, d)}",
                         )
                         k += 1
-        ax2.set_xscale("log")
-        ax2.set_yscale("log")
+        _loglog(ax2)
         ax2.set_xlabel(r"$\xi_{max}$")
         ax2.set_ylabel(r"$T_c(\xi_{max})$")
         ax2.set_title(
             r"bounded $\xi$: true transition, $T_c \to 0$ as $\xi_{max}\to\infty$", fontsize=9
         )
-        ax2.legend(fontsize=6)
+        _legend(ax2, fontsize=6)
     else:
         ax2.set_visible(False)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    _loglog(ax)
     ax.set_xlabel("1/T")
     ax.set_ylabel(r"$-\ln\sigma = (\epsilon_{th}-\epsilon_F)/T$")
     ax.set_title("continuum: super-Arrhenius, no transition (Eqs. 18, 29)", fontsize=9)
-    ax.legend(fontsize=6)
+    _legend(ax, fontsize=6)
     return fig
 
 
