@@ -15,7 +15,7 @@ rule spectral:
         m=config["m"],
         fermi_energy=config["fermi_energy"],
         settings=spectral_settings(),
-        code=code("spectral", "theory", "datasets"),
+        code=code("spectral", "localization", "theory", "datasets"),  # cold_parameters: localization
     threads: 2  # realizations spread over processes; the result does not depend on it
     resources:
         mem_mb=spectral_mem_mb,
