@@ -297,24 +297,37 @@ def test_mott_peak_moves_outward():
     assert float(ds["mott_slope"]) > 3 * float(ds["mott_slope_stderr"])
 
 
-def test_cold_inputs_interpolates_localization_dataset():
+def test_cold_parameters_read_at_the_fermi_energy():
+    """xi_c, rho_c for the spectral stage: the grid value at eps_F, flagged, else an error."""
     import xarray as xr
 
-    e = np.geomspace(0.25, 4.0, 5)
+    from hotcold.localization import cold_parameters
+
+    e = np.geomspace(0.25, 4.0, 5)  # contains 1.0 (as the workflow guarantees)
     loc = xr.Dataset(
         {
             "xi": ("energy", 20.0 * e),
             "xi_stderr": ("energy", 0.01 * 20.0 * e),
-            "dos": ("energy", theory.clean_dos(e, M)),
+            "xi_source": ("energy", np.zeros(e.size, dtype=np.int8)),
+            "dos": ("energy", theory.clean_dos(e, M) * 1.01),
             "dos_stderr": ("energy", np.full(e.size, 1e-3)),
+            "dos_clean": ("energy", theory.clean_dos(e, M)),
         },
         coords={"energy": e},
     )
-    c = sp.cold_inputs(loc, 1.0)
+    c = cold_parameters(loc, 1.0)
     assert c["xi_c"] == pytest.approx(20.0, rel=1e-12)
-    assert c["rho_c"] == pytest.approx(float(theory.clean_dos(1.0, M)), rel=1e-12)
     assert c["xi_c_stderr"] == pytest.approx(0.2, rel=1e-12)
-    assert set(c) == {"xi_c", "xi_c_stderr", "rho_c", "rho_c_stderr"}
+    assert c["rho_c"] == pytest.approx(1.01 * float(theory.clean_dos(1.0, M)), rel=1e-12)
+    assert c["xi_c_source"] == "measured"
+    # a Born value carries no statistical error; a missing DOS falls back to the clean one
+    loc["xi_source"][:] = 1
+    loc["dos"][:] = np.nan
+    c = cold_parameters(loc, 1.0)
+    assert (c["xi_c_source"], c["xi_c_stderr"], c["rho_c_stderr"]) == ("born", 0.0, 0.0)
+    assert c["rho_c"] == pytest.approx(float(theory.clean_dos(1.0, M)), rel=1e-12)
+    with pytest.raises(ValueError, match="not on the localization grid"):
+        cold_parameters(loc, 1.3)
 
 
 def test_models_merge_and_plots():

@@ -94,7 +94,6 @@ __all__ = [
     "gaussian_peak",
     "fit_mott_slope",
     "jackknife",
-    "cold_inputs",
     "spectral_dataset",
 ]
 
@@ -627,42 +626,8 @@ def fit_mott_slope(
 
 
 # ---------------------------------------------------------------------------
-# Inputs from the localization stage and the per-model dataset
+# The per-model dataset (xi_c, rho_c at eps_F: hotcold.localization.cold_parameters)
 # ---------------------------------------------------------------------------
-
-
-def cold_inputs(loc, eps_f: float) -> dict[str, float]:
-    """xi_c, rho_c and their standard errors at eps_F from a localization dataset.
-
-    Log-log interpolation of ``xi`` and of the measured ``dos`` (clean
-    ``dos_clean`` where the measured one is not finite) on the energy grid;
-    standard errors are interpolated linearly in ln(eps).
-
-    Returns
-    -------
-    dict with ``xi_c`` [length], ``xi_c_stderr``, ``rho_c`` [1/(energy length)],
-    ``rho_c_stderr`` (keywords of :func:`spectral_dataset`).
-    """
-    e = np.asarray(loc["energy"].values, dtype=float)
-    le = np.log(e)
-    x = float(np.log(eps_f))
-
-    def interp(name, log=True):
-        v = np.asarray(loc[name].values, dtype=float)
-        ok = np.isfinite(v) & (v > 0 if log else np.isfinite(v))
-        if ok.sum() < 1:
-            return np.nan
-        if log:
-            return float(np.exp(np.interp(x, le[ok], np.log(v[ok]))))
-        return float(np.interp(x, le[ok], v[ok]))
-
-    xi = interp("xi")
-    xi_se = interp("xi_stderr", log=False) if "xi_stderr" in loc else np.nan
-    if "dos" in loc and np.isfinite(interp("dos")):
-        rho, rho_se = interp("dos"), interp("dos_stderr", log=False) if "dos_stderr" in loc else 0.0
-    else:
-        rho, rho_se = interp("dos_clean"), np.nan
-    return {"xi_c": xi, "xi_c_stderr": xi_se, "rho_c": rho, "rho_c_stderr": rho_se}
 
 
 def _temperature_grid(spec, delta_c: float) -> np.ndarray:
