@@ -1,5 +1,5 @@
 # hotcold: numerics for "Absence of many-body localization in a continuum".
-# Run from the repository root:  snakemake --workflow-profile workflow/profiles/default
+# Run from the repository root:  snakemake   (profiles/default is found by Snakemake itself)
 # (see README.md).  Stages: disorder -> localization -> spectral -> hotcold -> figures.
 
 import os

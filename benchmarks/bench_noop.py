@@ -31,8 +31,6 @@ def snakemake(workdir: Path, *args: str) -> tuple[float, str]:
         str(ROOT / "Snakefile"),
         "-d",
         str(workdir),
-        "--workflow-profile",
-        str(ROOT / "workflow" / "profiles" / "default"),
         *args,
     ]
     t0 = time.perf_counter()

@@ -2,7 +2,7 @@
 
 `tests/slurm/cluster.sh` installs (Debian packages) and starts munged,
 slurmctld and slurmd privately; this test submits the workflow with
-`--workflow-profile workflow/profiles/slurm`, checks that the jobs really went
+`--workflow-profile slurm`, checks that the jobs really went
 through SLURM (job ids in Snakemake's log and in .snakemake/slurm_logs), and
 that the merged dataset is bit-identical to a local run.  The daemons are
 stopped by their recorded PIDs.  Skips, with the script's reason, only where
@@ -58,7 +58,7 @@ def test_tiny_sweep_through_slurm_matches_local(tmp_path, slurm_env):
     proc = run_snakemake(
         cluster,
         "--workflow-profile",
-        str(ROOT / "workflow/profiles/slurm"),
+        "slurm",
         "--default-resources",
         "slurm_partition=debug",
         "mem_mb=500",
@@ -81,7 +81,7 @@ def test_tiny_sweep_through_slurm_matches_local(tmp_path, slurm_env):
     again = run_snakemake(
         cluster,
         "--workflow-profile",
-        str(ROOT / "workflow/profiles/slurm"),
+        "slurm",
         target,
         config=cfg,
         env=slurm_env,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import numpy as np
 import pytest
@@ -135,3 +136,31 @@ def test_reproducible_across_core_counts_default(tmp_path):
     run_snakemake(b, "-c2", *DATASETS, timeout=2400)
     for path in DATASETS:
         assert_bit_identical(a / path, b / path)
+
+
+@pytest.mark.workflow
+def test_plain_snakemake_uses_default_profile():
+    """`snakemake -n` from the repository root, no other flag, plans the default job with
+    the workflow profile profiles/default (README's run command; SPEC 4)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert "workflow specific profile profiles/default" in out, out[:2000]
+    stats = out.split("Job stats:", 1)[1]
+    assert re.search(r"^all\s+1$", stats, re.M), stats[:800]
+
+
+def test_profiles_at_the_root():
+    """Snakemake looks for profiles/<name> next to the Snakefile: both profiles live there."""
+    for name in ("default", "slurm"):
+        assert (ROOT / "profiles" / name / "config.yaml").is_file(), name
+    assert not (ROOT / "workflow" / "profiles").exists()
