@@ -1,13 +1,26 @@
-"""Dataset I/O: CF-style attributes, provenance, atomic netCDF4 writes (SPEC 2).
+"""Dataset I/O: CF attributes, variable tables, provenance, atomic netCDF4 writes (SPEC 2).
 
 Every data variable written by hotcold carries ``units`` and ``long_name``
 (checked on write) and, where one applies, the paper's equation number in
 ``equation``.  Every file carries provenance: package version, git revision,
-the configuration subset that produced it, seeds and creation time.
+the configuration subset that produced it, seeds and creation time, and a
+CF ``history`` line.
+
+Reduced units (hbar = k_B = 1; energies and lengths in the units set by ``m``
+and ``eps_F``) cannot be written as UDUNITS strings: a quantity of dimension
+``energy`` or ``1/length`` gets ``units = "1"`` (CF: a number in the stated
+unit system) plus ``reduced_units = "energy"`` (resp. ``"1/length"``), and the
+global attribute ``unit_system`` states the convention.  :func:`set_attrs`
+does this encoding, so callers keep writing the physical dimension.
+
+Variable metadata is declared once per dataset, as a table
+``{name: Var(dims, units, long_name, equation, ...)}`` next to the code that
+computes the dataset, and applied by :func:`apply_table`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import json
@@ -34,21 +47,110 @@ __all__ = [
     "write_netcdf",
     "open_dataset",
     "flag_attrs",
+    "Var",
+    "apply_table",
+    "table_mismatches",
+    "cf_units",
+    "UNIT_SYSTEM",
 ]
 
-CONVENTIONS = "CF-1.10"
+CONVENTIONS = "CF-1.11"
+#: Global attribute stating the reduced-unit convention (config/README.md, "Units").
+UNIT_SYSTEM = (
+    "reduced units: hbar = k_B = 1, energies and lengths in the units set by the particle "
+    "mass m and the Fermi energy (config keys m, fermi_energy); a dimensional quantity has "
+    "units = '1' and its dimension in the attribute reduced_units (e.g. 'energy', "
+    "'1/length')"
+)
 _PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+_DIMENSIONLESS = {"1", ""}
+
+
+def cf_units(units: str) -> dict[str, str]:
+    """CF encoding of a reduced unit: ``{"units": "1"}`` plus ``reduced_units`` if dimensional.
+
+    >>> cf_units("energy")
+    {'units': '1', 'reduced_units': 'energy'}
+    >>> cf_units("1")
+    {'units': '1'}
+    """
+    units = str(units).strip()
+    if units in _DIMENSIONLESS:
+        return {"units": "1"}
+    return {"units": "1", "reduced_units": units}
 
 
 def set_attrs(
     da: xr.DataArray, units: str, long_name: str, equation: str | None = None, **extra: Any
 ) -> xr.DataArray:
-    """Attach CF attributes (and the paper's equation number) to a DataArray in place."""
-    da.attrs.update(units=units, long_name=long_name)
+    """Attach CF attributes (and the paper's equation number) to a DataArray in place.
+
+    ``units`` is the reduced dimension ("1", "energy", "length", "1/length^D", ...),
+    encoded by :func:`cf_units`.
+    """
+    da.attrs.pop("reduced_units", None)
+    da.attrs.update(cf_units(units), long_name=long_name)
     if equation:
         da.attrs["equation"] = equation
     da.attrs.update(extra)
     return da
+
+
+@dataclasses.dataclass(frozen=True)
+class Var:
+    """Metadata of one dataset variable: the single place it is declared.
+
+    Parameters
+    ----------
+    dims : tuple of str
+        Dimension names, in order (checked by :func:`apply_table`).
+    units : str
+        Reduced dimension ("1", "energy", "length", ...; see :func:`cf_units`).
+    long_name : str
+        CF long name.
+    equation : str, optional
+        The paper's equation number(s) the variable implements or is compared with.
+    attrs : mapping, optional
+        Further attributes (``comment``, flag attributes, ...).
+    """
+
+    dims: tuple[str, ...]
+    units: str
+    long_name: str
+    equation: str | None = None
+    attrs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def table_mismatches(ds: xr.Dataset, table: Mapping[str, Var]) -> list[str]:
+    """Variables of ``ds`` not in ``table``, or whose dims differ from the table's."""
+    bad = []
+    for name, var in ds.variables.items():
+        spec = table.get(str(name))
+        if spec is None:
+            if name in ds.dims and var.dtype.kind in "OSU":
+                continue  # string coordinate labels (family) are declared by their dimension
+            bad.append(f"{name}: not in the variable table")
+        elif tuple(var.dims) != tuple(spec.dims):
+            bad.append(f"{name}: dims {tuple(var.dims)} != table {tuple(spec.dims)}")
+    return bad
+
+
+def apply_table(ds: xr.Dataset, table: Mapping[str, Var], strict: bool = True) -> xr.Dataset:
+    """Set every variable's attributes from ``table``; return ``ds`` (modified in place).
+
+    With ``strict`` a variable missing from the table, or with other dims, is a
+    ValueError: a new variable is one computation plus one table row.
+    """
+    if strict:
+        bad = table_mismatches(ds, table)
+        if bad:
+            raise ValueError("dataset does not match its variable table: " + "; ".join(bad))
+    for name, spec in table.items():
+        if name in ds.variables:
+            set_attrs(ds[name], spec.units, spec.long_name, spec.equation, **dict(spec.attrs))
+    return ds
 
 
 def flag_attrs(meanings: Iterable[str], long_name: str) -> dict[str, Any]:
@@ -167,7 +269,13 @@ def finalize(
             "'Absence of many-body localization in a continuum'"
         ),
     )
-    ds.attrs.update(provenance_attrs(config, seeds, inputs))
+    prov = provenance_attrs(config, seeds, inputs)
+    ds.attrs.update(prov)
+    ds.attrs["unit_system"] = UNIT_SYSTEM
+    ds.attrs["history"] = (
+        f"{prov['date_created']}: created by hotcold {__version__} ({title}; "
+        f"git {prov['git_revision']})"
+    )
     ds.attrs.update({k: v for k, v in global_attrs.items() if v is not None})
     return ds
 
@@ -186,7 +294,9 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     fd, tmp = tempfile.mkstemp(suffix=".nc.tmp", dir=path.parent)
     os.close(fd)
     try:
-        ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4")
+        # CF 2.5.1: coordinate variables carry no _FillValue
+        encoding = {str(c): {"_FillValue": None} for c in ds.coords if ds[c].dtype.kind in "fiu"}
+        ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:

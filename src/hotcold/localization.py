@@ -512,7 +512,7 @@ def localization_dataset(res: LyapunovResult, model: Model, m: float):
     xi_se = np.where(usable, res.xi_stderr, np.nan)
     coords = {"energy": ("energy", e)}
     ds = xr.Dataset(coords=coords)
-    set_attrs(ds["energy"], "energy_unit", "single-particle energy eps")
+    set_attrs(ds["energy"], "energy", "single-particle energy eps")
 
     def put(name, values, units, long_name, equation=None, **kw):
         ds[name] = ("energy", np.asarray(values))

@@ -863,9 +863,9 @@ def spectral_dataset(
     ds["omega"].attrs["bin_edges"] = om_rel_edges
     set_attrs(ds["x"], "1", "|x| / xi_c (centre of the x bin)")
     ds["x"].attrs["bin_edges"] = x_edges / xi_c
-    set_attrs(ds["T"], "energy_unit", "temperature")
+    set_attrs(ds["T"], "energy", "temperature")
     ds["omega_abs"] = ("omega", omega)
-    set_attrs(ds["omega_abs"], "energy_unit", "frequency |omega| (geometric bin centre)")
+    set_attrs(ds["omega_abs"], "energy", "frequency |omega| (geometric bin centre)")
     ds["x_abs"] = ("x", x_mean)
     set_attrs(ds["x_abs"], "length", "distance |x| (mean lattice lag in the bin)")
 
@@ -1040,7 +1040,7 @@ def spectral_dataset(
     put("xi_c_stderr", (), xi_c_stderr, "length", "standard error of xi_c")
     put("rho_c", (), rho_c, "1/(energy length)", "density of states per length at eps_F")
     put("rho_c_stderr", (), rho_c_stderr, "1/(energy length)", "standard error of rho_c")
-    put("delta_c", (), delta_c, "energy_unit", "Delta_c = 1/(rho_c xi_c)", "Sec. II")
+    put("delta_c", (), delta_c, "energy", "Delta_c = 1/(rho_c xi_c)", "Sec. II")
     put("box_length_over_xi_c", (), box / xi_c, "1", "box length L / xi_c (want >> 2 margin + l_M)")
     put(
         "x_cut", (), x_cut, "length", "inner cut |x| > x_cut of the Mott peak and of n_T", "Eq. (3)"
