@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import tomllib
+from importlib.metadata import requires
 
+import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, run_snakemake, tiny_config
 
 
 def _split(req: str) -> tuple[str, str]:
@@ -39,8 +42,40 @@ def test_rule_environment_has_the_runtime_dependencies():
     py = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = dict(_split(r) for r in py["dependencies"])
     wanted.pop("snakemake")  # runs the workflow, not needed inside the rule environment
+    wanted.pop("pygments")  # used by `snakemake --report` (the host process), not by jobs
     env = yaml.safe_load((ROOT / "workflow" / "envs" / "hotcold.yaml").read_text())
     have = dict(_split(d) for d in env["dependencies"] if isinstance(d, str))
     for name in ("pip", "python"):
         have.pop(name, None)
     assert have == wanted
+
+
+def test_quickstart_install_has_what_the_report_needs():
+    """`pip install -e .` (no extras) brings every package of snakemake's "reports" extra
+    (without pygments: "WorkflowError: Python package pygments must be installed")."""
+    py = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    main = {_split(r)[0] for r in py["dependencies"]}
+    reports = {
+        _split(r.split(";")[0])[0] for r in requires("snakemake") if 'extra == "reports"' in r
+    }
+    assert "pygments" in reports  # what snakemake 9 asks for
+    assert reports <= main, reports - main
+
+
+def test_report_html_is_git_ignored():
+    proc = subprocess.run(
+        ["git", "check-ignore", "-q", "report.html"], cwd=ROOT, capture_output=True
+    )
+    assert proc.returncode == 0, "report.html is not git-ignored"
+
+
+@pytest.mark.workflow
+def test_readme_report_command_builds_html(tmp_path):
+    """`snakemake --report report.html` (README) on a small run (2D closed forms only)."""
+    cfg = tiny_config()
+    cfg["dimensions"] = [2]
+    run_snakemake(tmp_path, "-c1", config=cfg, timeout=600)
+    proc = run_snakemake(tmp_path, "--report", "report.html", config=cfg, timeout=300)
+    html = (tmp_path / "report.html").read_text(errors="replace")
+    assert "pygments" not in proc.stdout + proc.stderr
+    assert "eta_map" in html and "<html" in html.lower()
