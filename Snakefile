@@ -9,7 +9,13 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-# the embedded default; --configfile / --config values are merged over it
+# the embedded default; --configfile / --config values are merged over it.  A YAML error
+# in it is reported with file and line (Snakemake's own message names neither).
+from hotcold.config import check_yaml_files
+
+check_yaml_files([os.path.join(workflow.basedir, "config", "config.yaml")])
+
+
 configfile: os.path.join(workflow.basedir, "config", "config.yaml")
 
 

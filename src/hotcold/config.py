@@ -5,10 +5,12 @@ Used by the Snakefile before any job runs, and by the tests directly.
 
 from __future__ import annotations
 
+import difflib
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TextIO
 
 import jsonschema
 import numpy as np
@@ -26,7 +28,33 @@ __all__ = [
 
 
 class ConfigError(ValueError):
-    """An invalid configuration; ``str()`` lists every problem, one per line."""
+    """An invalid configuration.
+
+    ``problems`` holds one line per problem, each ``key: what is wrong. Fix: ...``;
+    ``str()`` joins them (the key first, so a message never starts with a file
+    name and line of the workflow).
+    """
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+HELP = (
+    "hotcold: invalid configuration ({n} problem{s}); no job was run.  Every key: "
+    "config/README.md.  On the command line a nested key is set as "
+    "--config 'disorder={{w: 0.1}}' (not disorder.w=0.1)."
+)
+
+_TYPE_NAMES = {
+    "number": "a number",
+    "integer": "an integer",
+    "string": "a string",
+    "boolean": "true or false",
+    "array": "a list [...]",
+    "object": "a mapping {key: value}",
+    "null": "null",
+}
 
 
 def load_schema(path: str | Path) -> dict:
@@ -35,7 +63,25 @@ def load_schema(path: str | Path) -> dict:
 
 
 def _where(path: Sequence[Any]) -> str:
-    return ".".join(str(p) for p in path) or "(top level)"
+    """Dotted key of a path, list indices in brackets: ``localization.energies[1]``."""
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it (YAML flow style), shortened."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = repr(value)
+    else:
+        text = yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
+        text = text.removesuffix("\n...").removesuffix("...").strip()
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _nonfinite(obj: Any, path: tuple = ()) -> list[str]:
@@ -47,16 +93,44 @@ def _nonfinite(obj: Any, path: tuple = ()) -> list[str]:
         for i, v in enumerate(obj):
             out += _nonfinite(v, (*path, i))
     elif isinstance(obj, float) and not math.isfinite(obj):
-        out.append(f"{_where(path)}: {obj} is not a finite number")
+        out.append(
+            f"{_where(path)}: {obj} is not a finite number. Fix: give a finite number "
+            "(NaN and inf are never valid settings)"
+        )
     return out
 
 
-def _coerce_numbers(obj: Any) -> Any:
-    """Turn numeric strings into numbers, in place for containers.
+_WORDS = {
+    "true": True,
+    "false": False,
+    "True": True,
+    "False": False,
+    "TRUE": True,
+    "FALSE": False,
+    "null": None,
+    "Null": None,
+    "NULL": None,
+    "~": None,
+}
 
-    ``snakemake --config 'localization={"rel_error": 0.05}'`` passes nested
-    values as strings, and YAML 1.1 reads ``1e8`` (no dot, no sign) as a
-    string: both are accepted as the numbers they spell.
+
+def _coerce_scalar(obj: str) -> Any:
+    if obj in _WORDS:
+        return _WORDS[obj]
+    for cast in (int, float):
+        try:
+            return cast(obj)
+        except ValueError:
+            pass
+    return obj
+
+
+def _coerce_numbers(obj: Any) -> Any:
+    """Turn numeric, boolean and null strings into values, in place for containers.
+
+    ``snakemake --config 'localization={rel_error: 0.05}'`` passes nested
+    values as strings ("0.05", "false", "null"), and YAML 1.1 reads ``1e8``
+    (no dot, no sign) as a string: all are accepted as the values they spell.
     """
     if isinstance(obj, dict):
         for k, v in obj.items():
@@ -66,11 +140,7 @@ def _coerce_numbers(obj: Any) -> Any:
         obj[:] = [_coerce_numbers(v) for v in obj]
         return obj
     if isinstance(obj, str):
-        for cast in (int, float):
-            try:
-                return cast(obj)
-            except ValueError:
-                pass
+        return _coerce_scalar(obj)
     return obj
 
 
@@ -83,42 +153,267 @@ def _fill_defaults(schema: Mapping, cfg: dict) -> None:
             _fill_defaults(sub, cfg[key])
 
 
-def validate_config(config: dict, schema: Mapping) -> dict:
-    """Validate ``config`` against the JSON schema plus physics checks.
+def _subschema(schema: Mapping, path: Sequence[Any]) -> Mapping:
+    """The schema node of a config path (``{}`` where the schema has none)."""
+    node: Any = schema
+    for p in path:
+        if not isinstance(node, Mapping):
+            return {}
+        node = node.get("items", {}) if isinstance(p, int) else node.get("properties", {}).get(p)
+    return node if isinstance(node, Mapping) else {}
 
-    Returns the config with defaults filled in.  Raises :class:`ConfigError`
-    naming every offending key (``section.key: problem``).
+
+def _default_hint(schema: Mapping, path: Sequence[Any]) -> str:
+    node = _subschema(schema, path)
+    return f" (default {_show(node['default'])})" if "default" in node else ""
+
+
+def _branch_errors(err: Any) -> list | None:
+    """Sub-errors of the one ``oneOf`` branch whose type fits the value (None: no such one)."""
+    by_branch: dict[int, list] = {}
+    for sub in err.context:
+        by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fitting = [
+        subs
+        for subs in by_branch.values()
+        if not any(s.validator == "type" and not s.relative_path for s in subs)
+    ]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _schema_problem(err: Any, schema: Mapping) -> list[str]:
+    """``key: what. Fix: how`` lines of one jsonschema error."""
+    path, v, val = list(err.absolute_path), err.validator, err.validator_value
+    where, got = _where(path), _show(err.instance)
+    hint = _default_hint(schema, path)
+    if isinstance(err.instance, float) and not math.isfinite(err.instance):
+        return []  # reported by _nonfinite
+    if v in ("oneOf", "anyOf"):
+        subs = _branch_errors(err)
+        if subs:
+            return [line for sub in subs for line in _schema_problem(sub, schema)]
+        expected = err.schema.get("description") or _subschema(schema, path).get("description")
+        return [f"{where}: {got} is not valid. Fix: give {expected or 'a valid value'}{hint}"]
+    if v == "type":
+        types = [val] if isinstance(val, str) else val
+        want = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+        return [f"{where}: {got} is not {want}. Fix: give {want}{hint}"]
+    bounds = {
+        "minimum": ">=",
+        "exclusiveMinimum": ">",
+        "maximum": "<=",
+        "exclusiveMaximum": "<",
+    }
+    if v in bounds:
+        op = bounds[v]
+        bound = f"{op} {_show(val)}"
+        return [
+            f"{where}: {got} is out of range (must be {bound}). Fix: give a value {bound}{hint}"
+        ]
+    if v == "enum":
+        return [f"{where}: {got} is not allowed. Fix: use one of {_show(val)}"]
+    if v == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        out = []
+        for extra in sorted(set(err.instance) - set(allowed), key=str):
+            close = difflib.get_close_matches(str(extra), allowed, n=1)
+            maybe = f"did you mean '{close[0]}'? " if close else ""
+            out.append(
+                f"{_where([*path, extra])}: unknown key. Fix: {maybe}remove or rename it; "
+                f"keys allowed {'in ' + where if path else 'at the top level'}: {allowed}"
+            )
+        return out
+    if v == "required":
+        missing = [k for k in val if k not in err.instance]
+        return [f"{_where([*path, k])}: missing. Fix: add it (config/README.md)" for k in missing]
+    if v == "minItems":
+        what = "[] is an empty list" if not err.instance else f"{got} is too short"
+        return [f"{where}: {what}. Fix: give at least {val} value(s){hint}"]
+    if v == "uniqueItems":
+        return [f"{where}: {got} repeats a value. Fix: list each value once"]
+    return [f"{where}: {err.message}. Fix: see config/README.md{hint}"]
+
+
+def _grid_problems(key: str, spec: Any, positive: bool) -> list[str]:
+    """Cross-field rules of an energy grid (explicit list or {min, max, num, spacing})."""
+    if spec is None:
+        return []
+    if not isinstance(spec, Mapping):
+        bad = [(i, x) for i, x in enumerate(spec) if positive and x <= 0]
+        return [f"{key}[{i}]: {_show(x)} must be > 0. Fix: remove it" for i, x in bad]
+    lo, hi, num = spec["min"], spec["max"], spec["num"]
+    spacing = spec.get("spacing", "log")
+    out = []
+    if spacing == "log" and lo <= 0:
+        out.append(
+            f"{key}.min: {_show(lo)} must be > 0 for log spacing. "
+            f"Fix: set {key}.min > 0, or {key}.spacing: lin"
+        )
+    elif positive and lo <= 0:
+        out.append(f"{key}.min: {_show(lo)} must be > 0. Fix: set {key}.min > 0")
+    if hi < lo:
+        out.append(
+            f"{key}.max: {_show(hi)} is below {key}.min = {_show(lo)}. "
+            f"Fix: swap them ({key}: {{min: {_show(hi)}, max: {_show(lo)}, num: {num}}})"
+        )
+    elif num > 1 and hi == lo:
+        out.append(
+            f"{key}.max: equals {key}.min = {_show(lo)} with num = {num} (one value repeated). "
+            f"Fix: set {key}.max > {key}.min, or {key}.num: 1"
+        )
+    elif num == 1 and hi != lo:
+        out.append(
+            f"{key}.num: 1 gives min = {_show(lo)} only (max = {_show(hi)} unused). "
+            f"Fix: set {key}.num >= 2, or give the list [{_show(lo)}]"
+        )
+    return out
+
+
+def _spectral_problems(sp: Mapping) -> list[str]:
+    """Cross-field rules of the ``spectral`` section (energies in Delta_c, lengths in xi_c)."""
+    out = []
+    lo, hi, num = sp["omega_min"], sp["omega_max"], sp["omega_num"]
+    if hi <= lo:
+        out.append(
+            f"spectral.omega_max: {_show(hi)} is not above spectral.omega_min = {_show(lo)}. "
+            "Fix: set omega_min < omega_max (e.g. 0.02 and 1, the defaults)"
+        )
+    else:
+        edges = np.geomspace(lo, hi, num + 1)
+        centres = np.sqrt(edges[:-1] * edges[1:])
+        if np.count_nonzero(centres <= sp["fit_omega_max"]) < 2:
+            out.append(
+                f"spectral.fit_omega_max: {_show(sp['fit_omega_max'])} leaves fewer than 2 "
+                f"omega bins (spectral.omega_min = {_show(lo)}, omega_num = {num}) for the "
+                "Mott-peak fit. Fix: raise fit_omega_max, lower omega_min or raise omega_num"
+            )
+    x_max = sp.get("x_max")
+    if x_max is not None and x_max <= sp["x_cut"] + sp["x_step"]:
+        out.append(
+            f"spectral.x_max: {_show(x_max)} leaves no |x| bin beyond spectral.x_cut = "
+            f"{_show(sp['x_cut'])} (bin width x_step = {_show(sp['x_step'])}). "
+            "Fix: set x_max > x_cut + x_step, or x_max: null (the whole box)"
+        )
+    out += _grid_problems("spectral.temperatures", sp.get("temperatures"), positive=True)
+    return out
+
+
+def _cross_field_problems(config: Mapping) -> list[str]:
+    """Rules between keys (min < max pairs, grids, caps); the schema checks single keys."""
+    out = _grid_problems("temperatures", config["temperatures"], positive=False)
+    # explicit T <= 0 values are not rejected: the hotcold stage flags them
+    # (regime flag nonpositive_T) and warns in its log (issue 5)
+    loc = config["localization"]
+    out += _grid_problems("localization.energies", loc["energies"], positive=False)
+    if loc["max_cells"] < 8 * loc["chunk"]:
+        out.append(
+            f"localization.max_cells: {_show(loc['max_cells'])} is fewer than 8 chunks of "
+            f"localization.chunk = {_show(loc['chunk'])} (the error estimate needs >= 8 "
+            f"batches). Fix: set max_cells >= {8 * loc['chunk']} or lower chunk"
+        )
+    out += _spectral_problems(config["spectral"])
+    hc, e_f = config["hotcold"], config["fermi_energy"]
+    e_min = e_f * (1 + hc["energy_min_offset"])
+    if hc["energy_max"] <= e_min:
+        out.append(
+            f"hotcold.energy_max: {_show(hc['energy_max'])} is not above the first grid energy "
+            f"fermi_energy (1 + hotcold.energy_min_offset) = {e_min:g}. "
+            "Fix: raise energy_max (default 1e7) or lower energy_min_offset"
+        )
+    dis = config["disorder"]
+    if set(dis["families"]) == {"white"} and any(d > 0 for d in dis["d"]):
+        out.append(
+            f"disorder.d: {_show([d for d in dis['d'] if d > 0])} unused with disorder.families "
+            "= [white] (white noise has d = 0). Fix: add a correlated family "
+            "(lorentzian, exponential, gaussian) or set d: [0]"
+        )
+    return out
+
+
+def validate_config(config: dict, schema: Mapping) -> dict:
+    """Validate ``config`` against the JSON schema, then the rules between keys.
+
+    Numeric/boolean strings are converted first (``--config`` passes nested
+    values as strings).  Returns the config with defaults filled in.
+
+    Raises
+    ------
+    ConfigError
+        One ``key: problem. Fix: ...`` line per problem.
     """
     _coerce_numbers(config)
     errors = _nonfinite(config)
     validator = jsonschema.Draft7Validator(schema)
-    for err in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path)):
-        where = _where(err.absolute_path)
-        if err.validator == "additionalProperties":
-            allowed = sorted(err.schema.get("properties", {}))
-            extra = sorted(set(err.instance) - set(allowed))
-            errors.append(f"{where}: unknown key(s) {extra}; allowed: {allowed}")
-        elif err.validator in ("oneOf", "anyOf"):
-            expected = err.schema.get("description", err.message)
-            errors.append(f"{where}: {err.instance!r} is not valid: {expected}")
-        else:
-            errors.append(f"{where}: {err.message}")
+    for err in sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.path]):
+        errors += _schema_problem(err, schema)
     if not errors:
         _fill_defaults(schema, config)
-        spec = config["localization"]["energies"]
-        if isinstance(spec, Mapping) and spec["spacing"] == "log" and spec["min"] <= 0:
-            errors.append("localization.energies.min: must be > 0 for log spacing")
-        if isinstance(spec, Mapping) and spec["max"] <= spec["min"]:
-            errors.append("localization.energies.max: must be larger than min")
-        tspec = config["temperatures"]
-        log_t = isinstance(tspec, Mapping) and tspec.get("spacing", "log") == "log"
-        if log_t and tspec["min"] <= 0:
-            errors.append("temperatures.min: must be > 0 for log spacing")
-        # explicit T <= 0 values are not rejected: the hotcold stage flags them
-        # (regime flag nonpositive_T) and warns in its log (issue 5)
+        errors = _cross_field_problems(config)
     if errors:
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
+        raise ConfigError(list(dict.fromkeys(errors)))
     return config
+
+
+def yaml_problems(path: str | Path) -> list[str]:
+    """Problems reading one config file: missing, YAML syntax (with line), not a mapping."""
+    path = Path(path)
+    if not path.is_file():
+        return [
+            f"{path}: no such config file (looked in {Path.cwd()}). Fix: check the "
+            "--configfile path (relative to the directory snakemake runs in)"
+        ]
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context, cmark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and cmark is not None:
+            context += f" started at line {cmark.line + 1}"
+        what = f"{what} ({context})" if context else what
+        return [
+            f"{path}{at}: YAML syntax error: {what}. Fix: correct that line (indent with "
+            "spaces, not tabs; 'key: value' with a space after the colon; close every [ and {)"
+        ]
+    except UnicodeDecodeError as exc:
+        return [f"{path}: not a UTF-8 text file ({exc.reason}). Fix: save it as UTF-8 YAML"]
+    if not isinstance(data, dict):
+        return [
+            f"{path}: holds {_show(data)}, not a mapping of keys. Fix: write 'key: value' "
+            "lines at the top level (e.g. 'seed: 1'), see config/README.md"
+        ]
+    return []
+
+
+def exit_with(problems: Sequence[str], stream: TextIO | None = None) -> NoReturn:
+    """Print the problems (one per line, the key first) and a help line; exit with status 1.
+
+    Used by the workflow before any job runs: raising :class:`SystemExit`
+    from a Snakefile ends Snakemake with this message only (a WorkflowError
+    would print the Snakefile's file name and line first).
+    """
+    stream = sys.stderr if stream is None else stream
+    n = len(problems)
+    stream.write("\n".join(problems) + "\n" + HELP.format(n=n, s="" if n == 1 else "s") + "\n")
+    stream.flush()
+    raise SystemExit(1)
+
+
+def check_yaml_files(paths: Sequence[str | Path]) -> None:
+    """Exit with a message naming file and line if a config file is missing or not YAML."""
+    problems = [p for path in paths for p in yaml_problems(path)]
+    if problems:
+        exit_with(problems)
+
+
+def check_config(config: dict, schema_path: str | Path) -> dict:
+    """:func:`validate_config`, exiting with the problems (status 1) instead of raising."""
+    try:
+        return validate_config(config, load_schema(schema_path))
+    except ConfigError as err:
+        exit_with(err.problems)
 
 
 def expand_grid(spec: Any) -> np.ndarray:
@@ -194,3 +489,84 @@ def ed_grid(config: Mapping, family: str, d: float) -> dict[str, float | int]:
         "xi_c_born": xi_c,
         "bytes": 8 * sites * n,
     }
+
+
+def _config_arg_problems(entries: Sequence[str]) -> list[str]:
+    """``--config`` entries Snakemake itself would reject (before the workflow is read)."""
+    out = []
+    for entry in entries:
+        key, sep, value = entry.partition("=")
+        if not sep:
+            out.append(f"{entry}: --config takes key=value. Fix: --config {entry}=VALUE")
+        elif "." in key:
+            top, *rest = key.split(".")
+            nested = value
+            for part in reversed(rest):
+                nested = f"{{{part}: {nested}}}"
+            out.append(
+                f"{key}: --config does not take dotted keys (Snakemake stops with 'Config "
+                f"entry must start with a valid identifier'). Fix: --config '{top}={nested}'"
+            )
+    return out
+
+
+def preflight(
+    configfiles: Sequence[str | Path], entries: Sequence[str], root: str | Path
+) -> list[str]:
+    """Every problem of a ``snakemake --configfile ... --config ...`` command line.
+
+    Also catches what Snakemake reads before the workflow starts (a missing
+    config file, YAML syntax errors, dotted ``--config`` keys), which the
+    workflow's own check cannot report.  ``root`` holds ``config/config.yaml``
+    and ``workflow/schemas/config.schema.yaml``.
+    """
+    from snakemake.cli import parse_config
+    from snakemake.utils import update_config
+
+    root = Path(root)
+    default = root / "config" / "config.yaml"
+    problems = [p for f in [default, *configfiles] for p in yaml_problems(f)]
+    problems += _config_arg_problems(entries)
+    if problems:
+        return problems
+    config: dict = {}
+    for f in [default, *configfiles]:
+        with open(f, encoding="utf-8") as fh:
+            update_config(config, yaml.safe_load(fh))
+    update_config(config, parse_config(list(entries)))
+    try:
+        validate_config(config, load_schema(root / "workflow" / "schemas" / "config.schema.yaml"))
+    except ConfigError as err:
+        return err.problems
+    return []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m hotcold.config [--configfile F ...] [--config K=V ...]``: check, run nothing."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m hotcold.config",
+        description="Check a hotcold configuration as 'snakemake' would read it; run nothing.",
+    )
+    parser.add_argument("--configfile", nargs="+", action="extend", default=[], metavar="FILE")
+    parser.add_argument("--config", nargs="+", action="extend", default=[], metavar="KEY=VALUE")
+    here = Path.cwd() if (Path.cwd() / "config" / "config.yaml").is_file() else None
+    parser.add_argument(
+        "--root",
+        default=here or Path(__file__).resolve().parents[2],
+        help="repository root (holds config/config.yaml); default: . or this checkout",
+    )
+    args = parser.parse_args(argv)
+    problems = preflight(args.configfile, args.config, args.root)
+    if problems:
+        try:
+            exit_with(problems)
+        except SystemExit as stop:
+            return int(stop.code)
+    print("configuration OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

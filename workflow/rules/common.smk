@@ -3,18 +3,12 @@
 import json
 from pathlib import Path
 
-from snakemake.exceptions import WorkflowError
-
 from hotcold import config as hc_config
 from hotcold.datasets import code_hash
 
-try:
-    hc_config.validate_config(
-        config,
-        hc_config.load_schema(Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"),
-    )
-except hc_config.ConfigError as err:
-    raise WorkflowError(str(err)) from None
+# an invalid config ends the run here, before any job, with one "key: problem. Fix: ..."
+# line per problem and exit status 1 (SystemExit: no "WorkflowError in file ... line")
+hc_config.check_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 
 HOTCOLD_ENV = "../envs/hotcold.yaml"  # software environment of every rule
 MODELS = hc_config.models(config)
