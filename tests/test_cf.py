@@ -1,0 +1,64 @@
+"""CF compliance of every merged dataset (issue 12 item 4; SPEC 2).
+
+Runs ``compliance-checker -t cf`` (offline) on the merged datasets of a tiny
+run and requires no high-priority finding, plus the global attributes CF 2.6
+asks for (``Conventions`` with the CF version, ``history``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import run_snakemake, tiny_config
+
+from hotcold.datasets import CONVENTIONS, cf_units
+
+MERGED = ("results/localization.nc", "results/spectral.nc", "results/hotcold.nc")
+
+
+def cf_findings(path: Path) -> dict[str, list[str]]:
+    """High- and medium-priority messages of ``compliance-checker -t cf`` for one file."""
+    exe = shutil.which("compliance-checker") or str(
+        Path(sys.executable).parent / "compliance-checker"
+    )
+    out = path.with_suffix(".cf.json")
+    proc = subprocess.run(
+        [exe, "-t", "cf", "-f", "json", "-o", str(out), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.exists(), proc.stdout[-2000:] + proc.stderr[-2000:]
+    (report,) = json.loads(out.read_text()).values()
+    return {
+        level: [f"{x['name']}: {m}" for x in report[f"{level}_priorities"] for m in x["msgs"]]
+        for level in ("high", "medium")
+    }
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("cf")
+    run_snakemake(work, "-c2", *MERGED, config=tiny_config())
+    return work
+
+
+def test_reduced_units_encoding():
+    assert cf_units("energy") == {"units": "1", "reduced_units": "energy"}
+    assert cf_units("1/length^D") == {"units": "1", "reduced_units": "1/length^D"}
+    assert cf_units("1") == {"units": "1"}
+    assert "CF-1.11" in CONVENTIONS
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("name", MERGED)
+def test_merged_dataset_passes_cf_checker(tiny_run, name):
+    found = cf_findings(tiny_run / name)
+    assert found["high"] == [], "\n".join(found["high"])
+    globals_26 = [m for m in found["medium"] if m.startswith("§2.6")]
+    assert globals_26 == [], "\n".join(globals_26)
