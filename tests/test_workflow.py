@@ -67,7 +67,7 @@ def test_invalid_config_rejected_before_any_job(tmp_path, what, mutate, key):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert key in out
-    assert "Traceback" not in out
+    assert "Traceback" not in out and "WorkflowError" not in out
     assert not (tmp_path / "results").exists()
 
 

@@ -498,6 +498,12 @@ def _config_arg_problems(entries: Sequence[str]) -> list[str]:
         key, sep, value = entry.partition("=")
         if not sep:
             out.append(f"{entry}: --config takes key=value. Fix: --config {entry}=VALUE")
+        elif len(key) == 1:
+            out.append(
+                f"{key}: Snakemake's --config does not take one-letter keys (it stops with "
+                f"'Config entry must start with a valid identifier'). Fix: put '{key}: {value}' "
+                "in a file and pass --configfile FILE"
+            )
         elif "." in key:
             top, *rest = key.split(".")
             nested = value
