@@ -11,10 +11,23 @@ import contextlib
 import datetime as _dt
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 __all__ = ["job_log"]
+
+
+def _warnings_to(log: Callable[[str], None], stream: TextIO) -> Callable[..., None]:
+    """A ``warnings.showwarning`` writing to the job log and to ``stream`` (the console)."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = warnings.formatwarning(message, category, filename, lineno, line).rstrip()
+        log(f"WARNING: {text}")
+        stream.write(text + "\n")
+
+    return show
 
 
 @contextlib.contextmanager
@@ -22,18 +35,22 @@ def job_log(path: str | Path, threads: int = 1) -> Iterator[Callable[[str], None
     """Open the job's log file and yield ``log(msg)``.
 
     Sets numba's thread count to the job's ``threads`` (results do not depend
-    on it: every energy is computed by one thread).  An exception is written
-    to the log with its traceback and re-raised, so Snakemake marks the job
-    failed and removes its outputs.
+    on it: every energy is computed by one thread).  Python warnings raised
+    inside (e.g. numpy's ``RuntimeWarning: overflow``) are written to the log
+    as ``WARNING:`` lines, and still to the console; forked worker processes
+    inherit this.  An exception is written to the log (``ERROR:`` line, then
+    its traceback) and re-raised, so Snakemake marks the job failed and
+    removes its outputs.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", buffering=1) as fh:
+    with open(path, "a", buffering=1) as fh, warnings.catch_warnings():
 
         def log(msg: str) -> None:
             stamp = _dt.datetime.now().strftime("%H:%M:%S")
             fh.write(f"{stamp} {msg}\n")
 
+        warnings.showwarning = _warnings_to(log, sys.stderr)
         try:
             import numba
 
@@ -42,9 +59,10 @@ def job_log(path: str | Path, threads: int = 1) -> Iterator[Callable[[str], None
             pass
         try:
             yield log
-        except Exception as exc:
-            log(f"ERROR: {type(exc).__name__}: {exc}")
+        except BaseException as exc:
+            what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            log(f"ERROR: job failed: {what}")
             fh.write(traceback.format_exc())
-            print(f"hotcold job failed: {type(exc).__name__}: {exc} (see {path})", file=sys.stderr)
+            print(f"hotcold job failed: {what} (see {path})", file=sys.stderr)
             raise
         log("done")

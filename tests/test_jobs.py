@@ -1,0 +1,68 @@
+"""Job logs (hotcold.jobs.job_log): warnings and failures end up in the rule's log file."""
+
+from __future__ import annotations
+
+import multiprocessing
+import warnings
+
+import numpy as np
+import pytest
+
+from hotcold.jobs import job_log
+
+
+def test_numpy_warning_goes_to_the_job_log(tmp_path, capsys):
+    """The overflow warning of spectral.py's expm1 reaches the log, and still the console."""
+    path = tmp_path / "logs" / "job.log"
+    with job_log(path) as log:
+        log("start")
+        np.expm1(np.array([1000.0]))
+    text = path.read_text()
+    assert "WARNING:" in text and "RuntimeWarning: overflow encountered in expm1" in text
+    assert text.index("start") < text.index("overflow") < text.index("done")
+    assert "overflow encountered in expm1" in capsys.readouterr().err
+
+
+def test_warning_filters_and_hook_are_restored(tmp_path):
+    before = warnings.showwarning
+    with job_log(tmp_path / "a.log"):
+        assert warnings.showwarning is not before
+    assert warnings.showwarning is before
+
+
+def _child_warns() -> None:
+    warnings.warn("from a forked worker", RuntimeWarning, stacklevel=1)
+
+
+def test_forked_worker_warnings_go_to_the_job_log(tmp_path):
+    """The spectral stage forks worker processes: their warnings are logged as well."""
+    path = tmp_path / "job.log"
+    with job_log(path):
+        proc = multiprocessing.get_context("fork").Process(target=_child_warns)
+        proc.start()
+        proc.join(60)
+    assert proc.exitcode == 0
+    assert "RuntimeWarning: from a forked worker" in path.read_text()
+
+
+def test_failure_message_and_traceback_are_logged(tmp_path, capsys):
+    path = tmp_path / "job.log"
+    with pytest.raises(ValueError, match="spectral.omega_num too small"):
+        with job_log(path) as log:
+            log("working")
+            raise ValueError("spectral.omega_num too small")
+    text = path.read_text()
+    assert "ERROR: job failed: ValueError: spectral.omega_num too small" in text
+    assert "Traceback (most recent call last)" in text
+    assert "done" not in text
+    err = capsys.readouterr().err
+    assert "hotcold job failed: ValueError: spectral.omega_num too small" in err
+    assert str(path) in err
+
+
+def test_interrupt_is_logged(tmp_path):
+    path = tmp_path / "job.log"
+    with pytest.raises(KeyboardInterrupt):
+        with job_log(path):
+            raise KeyboardInterrupt
+    assert "ERROR: job failed: KeyboardInterrupt" in path.read_text()
