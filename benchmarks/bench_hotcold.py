@@ -8,10 +8,11 @@ Prints the wall time of :func:`hotcold.hotcold.hotcold_dataset` on
    (120 x 4000), once with and once without the per-point intermediates
    (N_eff, Delta_3hc, V_hc).
 
-The measured 1D inputs are results/localization.nc (and results/spectral.nc
-for n_T) when they exist, the Born xi and clean rho otherwise.
+The measured 1D inputs are ``--results``/localization.nc (and spectral.nc
+for n_T) when they exist (default: the repository's results/), the Born xi
+and clean rho otherwise.
 
-Run:  python benchmarks/bench_hotcold.py [--factor 10] [--repeat 3]
+Run:  python benchmarks/bench_hotcold.py [--factor 10] [--repeat 3] [--results DIR]
 """
 
 from __future__ import annotations
@@ -43,13 +44,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--factor", type=int, default=10, help="densification of T and energy")
     ap.add_argument("--repeat", type=int, default=3, help="best of this many runs")
+    ap.add_argument("--results", default=str(ROOT / "results"), help="directory of the inputs")
     args = ap.parse_args()
 
     with open(ROOT / "config" / "config.yaml") as fh:
         cfg = yaml.safe_load(fh)
     inputs = {}
     for name in ("localization", "spectral"):
-        path = ROOT / "results" / f"{name}.nc"
+        path = Path(args.results) / f"{name}.nc"
         if path.exists():
             inputs[name] = open_dataset(path)
     print(f"inputs: {sorted(inputs) or 'none (Born xi, clean rho, Eq. 6)'}")

@@ -447,3 +447,22 @@ def test_figures_never_crash_on_sparse_results(temps, dims):
     for fig in figs:
         fig.savefig(io.BytesIO(), format="png")
         plt.close(fig)
+
+
+def test_variable_table_matches_data_contract():
+    """SPEC 2: eta_hc over (dim, family, d, T, energy); eps_th, n_h, ln_sigma, asymptotes over
+    (dim, family, d, T); the written dataset matches its table exactly."""
+    from hotcold.datasets import table_mismatches
+    from hotcold.hotcold import HOTCOLD_VARIABLES
+
+    five, four = ("dim", "family", "d", "T", "energy"), ("dim", "family", "d", "T")
+    assert HOTCOLD_VARIABLES["eta_hc"].dims == five
+    for name in ("eps_th", "n_h", "ln_sigma", "eps_th_eq14", "eps_th_eq15", "eps_th_eq28"):
+        assert HOTCOLD_VARIABLES[name].dims == four, name
+    cfg = default_config()
+    cfg["hotcold"] = {"energy_num": 32, "tc_scan_num": 32}
+    ds = hotcold_dataset(cfg, settings=cfg["hotcold"], **QUIET)
+    assert table_mismatches(ds, HOTCOLD_VARIABLES) == []
+    for name, var in HOTCOLD_VARIABLES.items():
+        if name in ds.variables:
+            assert ds[name].attrs["long_name"] == var.long_name

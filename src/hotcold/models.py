@@ -1,0 +1,272 @@
+"""Inputs of the hot-cold stage for one model: xi(eps), rho(eps), n_T(T) (SPEC 1.4).
+
+A :class:`Model` is one (dim, family, d) with everything the hot-cold
+composition needs about it: the single-particle inputs xi(eps), rho(eps)
+(measured log-log interpolation nodes of the localization stage inside its
+energy range, Born xi and clean rho outside; 2D: Eq. 20/30) and the cold
+thermal-pair density n_T(T) (numerical, from the spectral stage, or the
+closed form Eq. 6 / 22), plus an optional cap xi <= xi_max (bounded-xi
+comparison, Fig. 2).  Units hbar = k_B = 1, mass ``m``.
+
+:func:`cold_factor` evaluates the T-dependent factor of eta_hc (Eqs. 6, 7,
+12, 22, 25) in log space (the 2D xi_c overflows double precision).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from . import theory
+
+__all__ = ["Model", "build_model", "pick_models", "measured_nodes", "nt_nodes", "cold_factor"]
+
+_LOG2PI = np.log(2.0 * np.pi)
+
+Nodes = tuple[np.ndarray, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Model:
+    """Single-particle inputs xi(eps), rho(eps) and the cold n_T(T) of one (dim, family, d).
+
+    ``measured`` (1D only) holds log-log interpolation nodes
+    (ln eps, ln xi, ln rho, is_measured) of a localization dataset; outside
+    its energy range the Born xi and clean rho are used.  ``nt`` holds
+    (ln T, ln n_T) nodes of the numerical n_T (1D), None for the closed form.
+    ``ln_xi_cap`` caps xi at xi_max (bounded-xi comparison).
+    """
+
+    dim: int
+    family: str
+    d: float
+    m: float
+    w: float  # w (1D) or w2 (2D)
+    symmetry: str = "orthogonal"
+    measured: Nodes | None = None
+    ln_xi_cap: float = np.inf
+    nt: tuple[np.ndarray, np.ndarray] | None = None
+
+    def capped(self, xi_max: float) -> Model:
+        return dataclasses.replace(self, ln_xi_cap=float(np.log(xi_max)))
+
+    def born(self) -> Model:
+        """Born xi, clean rho and closed-form n_T (no measured input)."""
+        return dataclasses.replace(self, measured=None, nt=None)
+
+    def inputs(self, energy: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ln xi [ln length], ln rho [ln 1/(energy length^D)], source 0 measured / 1 born)."""
+        e = np.asarray(energy, dtype=float)
+        if self.dim == 1:
+            ln_xi = theory.ln_xi_born(e, self.family, self.m, self.w, self.d)
+            with np.errstate(divide="ignore"):
+                ln_rho = np.log(theory.clean_dos(e, self.m))
+        else:
+            ln_xi = theory.ln_xi_2d(e, self.family, self.m, self.w, self.d, self.symmetry)
+            ln_rho = np.full_like(ln_xi, np.log(self.m) - _LOG2PI)
+        src = np.ones(np.shape(ln_xi), dtype=np.int8)
+        if self.measured is not None:
+            le_n, lx_n, lr_n, meas_n = self.measured
+            le = np.log(np.clip(e, 1e-300, None))
+            inside = (le >= le_n[0]) & (le <= le_n[-1])
+            ln_xi = np.where(inside, np.interp(le, le_n, lx_n), ln_xi)
+            ln_rho = np.where(inside, np.interp(le, le_n, lr_n), ln_rho)
+            # measured where both bracketing nodes are measured
+            frac = np.interp(le, le_n, meas_n.astype(float))
+            src = np.where(inside & (frac > 1.0 - 1e-12), 0, 1).astype(np.int8)
+        return np.minimum(ln_xi, self.ln_xi_cap), ln_rho, src
+
+    def ln_hot(self, energy: Any) -> np.ndarray:
+        """ln of the eps-dependent factor: rho_h^2 xi_h (1D) or rho xi_h^2 (2D)."""
+        ln_xi, ln_rho, _ = self.inputs(energy)
+        return (2 * ln_rho + ln_xi) if self.dim == 1 else (ln_rho + 2 * ln_xi)
+
+    def cold_inputs(self, fermi_energy: float) -> tuple[float, float, int]:
+        """(ln xi_c, ln rho_c, source) at eps_F."""
+        lx, lr, src = self.inputs(fermi_energy)
+        return float(np.asarray(lx)), float(np.asarray(lr)), int(np.asarray(src))
+
+
+def pick_models(ds: xr.Dataset, family: str, d: float) -> list[xr.Dataset]:
+    """Candidate (family, d) selections of a merged dataset, best first.
+
+    d == 0 is white noise under any family name: the model's own family,
+    then 'white', then any other family's d = 0 row.
+    """
+    subs = [ds]
+    if "family" in ds.dims:
+        fams = [str(f) for f in ds["family"].values]
+        cands = [family] if d != 0 else [family, "white", *fams]
+        subs = [ds.sel(family=f) for f in dict.fromkeys(cands) if f in fams]
+    out = []
+    for sub in subs:
+        if "d" in sub.dims:
+            dv = np.asarray(sub["d"].values, dtype=float)
+            j = np.flatnonzero(np.isclose(dv, d, rtol=1e-9, atol=1e-12))
+            if not len(j):
+                continue
+            sub = sub.isel(d=int(j[0]))
+        out.append(sub)
+    return out
+
+
+def measured_nodes(
+    energy: np.ndarray, xi: np.ndarray, dos: np.ndarray, src: np.ndarray, m: float
+) -> Nodes | None:
+    """Log-log interpolation nodes (ln eps, ln xi, ln rho, measured) of one model's xi and rho.
+
+    Energies with a non-finite or non-positive xi are dropped; a missing
+    or non-positive dos is replaced by the clean dos.  None if fewer than
+    two nodes remain.
+    """
+    e = np.asarray(energy, dtype=float)
+    xi = np.asarray(xi, dtype=float)
+    dos = np.asarray(dos, dtype=float)
+    clean = theory.clean_dos(e, m)
+    ok = (e > 0) & np.isfinite(xi) & (xi > 0)
+    if ok.sum() < 2:
+        return None
+    dos_ok = np.isfinite(dos) & (dos > 0)
+    rho = np.where(dos_ok, dos, clean)
+    order = np.argsort(e[ok])
+    return (
+        np.log(e[ok][order]),
+        np.log(xi[ok][order]),
+        np.log(rho[ok][order]),
+        (np.asarray(src)[ok][order] == 0),
+    )
+
+
+def _loc_arrays(loc: xr.Dataset) -> tuple[np.ndarray, ...]:
+    e = np.asarray(loc["energy"].values, dtype=float)
+    xi = np.asarray(loc["xi"].values, dtype=float)
+    src = np.asarray(loc["xi_source"].values) if "xi_source" in loc else np.zeros(e.shape, int)
+    dos = np.asarray(loc["dos"].values, dtype=float) if "dos" in loc else np.full(e.shape, np.nan)
+    return e, xi, dos, src
+
+
+def nt_nodes(t: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(ln T, ln n_T) nodes over the finite positive points, None if fewer than two."""
+    t = np.asarray(t, dtype=float)
+    n = np.asarray(n, dtype=float).reshape(t.shape)
+    ok = np.isfinite(n) & (n > 0) & (t > 0)
+    if ok.sum() < 2:
+        return None
+    o = np.argsort(t[ok])
+    return np.log(t[ok][o]), np.log(n[ok][o])
+
+
+def _spectral_nodes(
+    spectral: xr.Dataset | None, family: str, d: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    if spectral is None or "n_T" not in spectral:
+        return None
+    for sub in pick_models(spectral, family, d):
+        if "T" not in sub["n_T"].dims:
+            continue
+        nodes = nt_nodes(sub["T"].values, sub["n_T"].values)
+        if nodes is not None:
+            return nodes
+    return None
+
+
+def build_model(
+    dim: int,
+    family: str,
+    d: float,
+    config: Mapping,
+    localization: xr.Dataset | None = None,
+    symmetry: str = "orthogonal",
+    spectral: xr.Dataset | None = None,
+) -> Model:
+    """The :class:`Model` of one (dim, family, d); 1D uses the measured inputs where it has them."""
+    m = float(config["m"])
+    fam = "white" if d == 0 else family
+    if dim == 1:
+        meas = None
+        if localization is not None:
+            for sub in pick_models(localization, family, d):
+                meas = measured_nodes(*_loc_arrays(sub), m)
+                if meas is not None:
+                    break
+        nt = _spectral_nodes(spectral, family, d)
+        return Model(1, fam, float(d), m, float(config["disorder"]["w"]), symmetry, meas, nt=nt)
+    if dim == 2:
+        return Model(2, fam, float(d), m, float(config["disorder"]["w2"]), symmetry)
+    raise ValueError(f"dimensions: {dim} is not 1 or 2")
+
+
+def cold_factor(
+    temperature: Any,
+    dim: int,
+    ln_xi_c: float,
+    ln_rho_c: float,
+    coupling: float,
+    nt_nodes: tuple[np.ndarray, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """Cold-bath quantities per T and the T-dependent factor of eta_hc.
+
+    Parameters
+    ----------
+    temperature : array_like
+        T [energy]; T <= 0 gives NaN (to be flagged by the caller).
+    dim : {1, 2}
+    ln_xi_c, ln_rho_c : float
+        ln xi(eps_F), ln rho(eps_F).
+    coupling : float
+        |u| (1D, Eq. 12 without rho_h) or alpha_2D (Eq. 25).
+    nt_nodes : (ln T, ln n_T) or None
+        Numerical n_T (1D spectral stage), interpolated log-log inside its
+        T range; Eq. (6) outside (Eq. 22 always in 2D).
+
+    Returns
+    -------
+    dict with ``L`` = ln(Delta_c/T), ``l_M`` (Eq. 7), ``n_T`` (Eq. 6/22 or
+    numerical), ``n_T_source`` (0 closed form, 1 numerical), ``ln_cold_abs``
+    and ``cold_sign`` of cold = |u| T l_M n_T (1D) or alpha T xi_c l_M n_T (2D)
+    (eta_hc = cold * hot), ``ln_cold`` (= ln cold where cold > 0, -inf where
+    not (T >~ Delta_c), NaN for T <= 0) and ``ln_Delta_c``.
+    """
+    t = np.atleast_1d(np.asarray(temperature, dtype=float))
+    good = t > 0
+    lt = np.log(np.where(good, t, np.nan))
+    ln_dc = -ln_rho_c - dim * ln_xi_c
+    L = ln_dc - lt
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        ln_lm = np.log(2.0) + ln_xi_c + np.log(np.abs(L))
+        if dim == 1:
+            ln_nt = np.log(2.0 * np.pi**2 / 3.0) - ln_xi_c + 2.0 * (lt - ln_dc)
+            sign_nt = np.where(good, 1.0, np.nan)
+        else:
+            ln_nt = ln_lm - 3.0 * ln_xi_c + 2.0 * (lt - ln_dc)
+            sign_nt = np.sign(L)
+        src = np.zeros(t.shape, dtype=np.int8)
+        if nt_nodes is not None and dim == 1:
+            lt_n, ln_n = nt_nodes
+            inside = (
+                good
+                & (np.where(good, lt, -np.inf) >= lt_n[0])
+                & (np.where(good, lt, np.inf) <= lt_n[-1])
+            )
+            ln_nt = np.where(inside, np.interp(np.where(good, lt, 0.0), lt_n, ln_n), ln_nt)
+            src = np.where(inside, 1, 0).astype(np.int8)
+        ln_cold_abs = np.log(coupling) + lt + ln_lm + ln_nt + (ln_xi_c if dim == 2 else 0.0)
+        sign = np.sign(L) * sign_nt
+        ln_cold = np.where(sign > 0, ln_cold_abs, -np.inf)
+        ln_cold = np.where(good, ln_cold, np.nan)
+        l_m = np.sign(L) * np.exp(ln_lm)
+        n_t = sign_nt * np.exp(ln_nt)
+    return {
+        "L": L,
+        "l_M": l_m,
+        "n_T": n_t,
+        "n_T_source": src,
+        "ln_cold": ln_cold,
+        "ln_cold_abs": ln_cold_abs,
+        "cold_sign": sign,
+        "ln_Delta_c": ln_dc,
+    }
