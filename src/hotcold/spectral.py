@@ -60,6 +60,7 @@ omega bins and between temperatures.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import time
@@ -73,6 +74,8 @@ from scipy import fft as sfft
 from scipy.linalg import eigh_tridiagonal
 from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.special import expit
+
+from .datasets import Var, apply_table
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -94,6 +97,15 @@ __all__ = [
     "gaussian_peak",
     "fit_mott_slope",
     "jackknife",
+    "SPECTRAL_VARIABLES",
+    "Geometry",
+    "spectral_geometry",
+    "run_realizations",
+    "mean_stderr",
+    "spectral_function_part",
+    "mott_peak_part",
+    "thermal_part",
+    "parameters_part",
     "spectral_dataset",
 ]
 
@@ -629,6 +641,152 @@ def fit_mott_slope(
 # The per-model dataset (xi_c, rho_c at eps_F: hotcold.localization.cold_parameters)
 # ---------------------------------------------------------------------------
 
+_S_UNITS = "1/(energy^2 length^2)"
+_OM_X = ("omega", "x")
+
+#: Variable table of the per-model (and merged) spectral dataset: the one
+#: place where dims, units, long_name and equation are declared (applied by
+#: :func:`hotcold.datasets.apply_table`).
+SPECTRAL_VARIABLES: dict[str, Var] = {
+    "omega": Var(("omega",), "1", "|omega| / Delta_c (geometric centre of the omega bin)"),
+    "x": Var(("x",), "1", "|x| / xi_c (centre of the x bin)"),
+    "T": Var(("T",), "energy", "temperature"),
+    "omega_abs": Var(("omega",), "energy", "frequency |omega| (geometric bin centre)"),
+    "x_abs": Var(("x",), "length", "distance |x| (mean lattice lag in the bin)"),
+    "S": Var(
+        _OM_X, _S_UNITS, "spectral function S_omega(x) at eps_F, exact eigenstates", "Eq. (4)"
+    ),
+    "S_stderr": Var(_OM_X, _S_UNITS, "standard error of S over realizations", "Eq. (4)"),
+    "S_eq5": Var(_OM_X, _S_UNITS, "Gorkov-Dorokhov-Prigara asymptote of S_omega(x)", "Eq. (5)"),
+    "l_peak": Var(
+        ("omega",),
+        "length",
+        "position of the negative Mott peak of S: centroid of -S on x_cut <= |x| <= x_max",
+        "Eq. (5), (7)",
+    ),
+    "l_peak_stderr": Var(("omega",), "length", "jackknife standard error of l_peak"),
+    "l_peak_eq5": Var(
+        ("omega",),
+        "length",
+        "the l_peak centroid applied to Eq. (5) on the same x grid and range",
+        "Eq. (5)",
+    ),
+    "l_peak_fit": Var(
+        ("omega",),
+        "length",
+        "centre of a weighted Gaussian fit to -S on x_cut <= |x| <= x_max (NaN: fit failed)",
+        "Eq. (5)",
+    ),
+    "l_peak_fit_stderr": Var(("omega",), "length", "jackknife standard error of l_peak_fit"),
+    "l_M_eq7": Var(("omega",), "length", "Mott length 2 xi_c ln(Delta_c/omega)", "Eq. (7)"),
+    "n_T": Var(("T",), "1/length", "thermal-pair density from exact eigenpairs", "Eq. (3)"),
+    "n_T_stderr": Var(("T",), "1/length", "standard error of n_T over realizations", "Eq. (3)"),
+    "n_T_eq6": Var(("T",), "1/length", "(2 pi^2/3)(1/xi_c)(T/Delta_c)^2", "Eq. (6)"),
+    "n_T_truncation": Var(
+        ("T",),
+        "1",
+        "fraction of the Eq. (3) weight outside the eigenpair window (flat spectral weight)",
+        "Eq. (3)",
+    ),
+    "sum_rule_residual": Var(
+        (),
+        "1",
+        "max over realizations and S pairs (i != j) of |int dx C_ij(x)|",
+        "sum rule below Eq. (5)",
+    ),
+    "mott_slope": Var((), "length", "slope of l_peak vs ln(Delta_c/omega)", "Eq. (7): 2 xi_c"),
+    "mott_slope_stderr": Var((), "length", "jackknife standard error of mott_slope"),
+    "mott_intercept": Var((), "length", "intercept of l_peak vs ln(Delta_c/omega)", "Eq. (7): 0"),
+    "mott_intercept_stderr": Var((), "length", "jackknife standard error of mott_intercept"),
+    "mott_slope_ratio": Var((), "1", "mott_slope / (2 xi_c)", "Eq. (7): 1"),
+    "mott_slope_eq5_estimator_ratio": Var(
+        (),
+        "1",
+        "slope of l_peak_eq5 vs ln(Delta_c/omega) / (2 xi_c) (estimator applied to Eq. 5)",
+        "Eq. (5), (7)",
+    ),
+    "mott_slope_ratio_stderr": Var(
+        (), "1", "standard error of mott_slope_ratio (incl. xi_c error)"
+    ),
+    "T_exponent": Var((), "1", "exponent p of n_T = A T^p at T <= fit_T_max Delta_c", "Eq. (6): 2"),
+    "T_exponent_stderr": Var((), "1", "jackknife standard error of T_exponent"),
+    "eq6_ratio": Var(
+        (),
+        "1",
+        "n_T xi_c/(T/Delta_c)^2 / (2 pi^2/3), fitted with p = 2 at T <= fit_T_max Delta_c",
+        "Eq. (6)",
+    ),
+    "eq6_ratio_stderr": Var(
+        (), "1", "standard error of eq6_ratio (jackknife, incl. xi_c and rho_c errors)"
+    ),
+    "xi_c": Var(
+        (), "length", "localization length at eps_F (localization stage)", "Eq. (2) convention"
+    ),
+    "xi_c_stderr": Var((), "length", "standard error of xi_c"),
+    "rho_c": Var((), "1/(energy length)", "density of states per length at eps_F"),
+    "rho_c_stderr": Var((), "1/(energy length)", "standard error of rho_c"),
+    "delta_c": Var((), "energy", "Delta_c = 1/(rho_c xi_c)", "Sec. II"),
+    "box_length_over_xi_c": Var((), "1", "box length L / xi_c (want >> 2 margin + l_M)"),
+    "x_cut": Var((), "length", "inner cut |x| > x_cut of the Mott peak and of n_T", "Eq. (3)"),
+    "margin": Var((), "length", "distance of the origins y from each wall"),
+    "mott_fit_omega_max": Var(
+        (), "1", "largest omega/Delta_c in the l_peak vs ln(Delta_c/omega) fit"
+    ),
+    "n_T_fit_T_max": Var((), "1", "largest T/Delta_c in the n_T fits"),
+    "n_states_mean": Var((), "1", "mean number of eigenpairs per realization"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Geometry:
+    """Grids and windows of one model's spectral computation (all in reduced units).
+
+    Built by :func:`spectral_geometry` from the settings; lengths [length],
+    energies [energy] unless the name says ``_rel`` (in xi_c or Delta_c).
+    """
+
+    cfg: dict[str, Any]
+    dx: float
+    m: float
+    eps_f: float
+    xi_c: float
+    rho_c: float
+    delta_c: float
+    n_real: int
+    n_sites: int
+    box: float
+    margin: float
+    x_cut: float
+    origin: slice
+    x_max: float
+    x_edges: np.ndarray
+    om_rel_edges: np.ndarray
+    omega_edges: np.ndarray
+    omega: np.ndarray
+    de: float
+    t_grid: np.ndarray
+    t_on: np.ndarray
+    t_use: np.ndarray
+    window_t: float
+    e_lo: float
+    e_hi: float
+    w_nt: float
+
+    def estimate_args(self) -> tuple:
+        """Positional arguments of :func:`realization_estimate` after the potential."""
+        return (
+            self.dx,
+            self.m,
+            self.eps_f,
+            self.de,
+            self.omega_edges,
+            self.x_edges,
+            self.margin,
+            self.x_cut,
+            self.t_use,
+            self.window_t,
+        )
+
 
 def _temperature_grid(spec, delta_c: float) -> np.ndarray:
     from .config import expand_grid
@@ -636,6 +794,85 @@ def _temperature_grid(spec, delta_c: float) -> np.ndarray:
     if spec is None:
         return np.geomspace(0.02, 0.5, 13) * delta_c
     return np.asarray(expand_grid(spec), dtype=float)
+
+
+def _settings(settings: Mapping[str, Any] | None) -> dict[str, Any]:
+    cfg = dict(DEFAULT_SETTINGS)
+    cfg.update({k: v for k, v in (settings or {}).items() if v is not None or k == "x_max"})
+    return cfg
+
+
+def spectral_geometry(
+    shape: tuple[int, int],
+    dx: float,
+    m: float,
+    eps_f: float,
+    xi_c: float,
+    rho_c: float,
+    temperatures: Any,
+    cfg: Mapping[str, Any],
+    log: Callable[[str], Any] = print,
+) -> Geometry:
+    """Grids of one model: box, origins, |x| and |omega| bins, T grid, eigenpair window.
+
+    ``shape`` = (n_realizations, n_sites); ``cfg`` as from :data:`DEFAULT_SETTINGS`.
+    """
+    n_real, n_sites = shape
+    box = n_sites * dx
+    delta_c = 1.0 / (rho_c * xi_c)
+    margin = float(cfg["margin"]) * xi_c
+    if 2 * margin > 0.5 * box:
+        log(
+            f"WARNING: box L = {box:g} is only {box / xi_c:.3g} xi_c: margin reduced from "
+            f"{margin:.4g} to L/4 = {box / 4:.4g}; results are dominated by the box size"
+        )
+        margin = box / 4
+    origin = interior_slice(n_sites, dx, margin)
+    l_r = (origin.stop - origin.start) * dx
+    x_max = l_r if cfg["x_max"] is None else min(float(cfg["x_max"]) * xi_c, (n_sites - 1) * dx)
+    x_step = float(cfg["x_step"]) * xi_c
+    x_edges = np.arange(0.0, x_max + 0.5 * x_step, x_step)
+    x_edges = x_edges[x_edges <= x_max + 1e-9]
+    om_rel_edges = np.geomspace(
+        float(cfg["omega_min"]), float(cfg["omega_max"]), int(cfg["omega_num"]) + 1
+    )
+    omega_edges = om_rel_edges * delta_c
+    de = float(cfg["energy_bin"]) * delta_c
+    if temperatures is None:
+        temperatures = cfg.get("temperatures")
+    t_grid = _temperature_grid(temperatures, delta_c)
+    t_on = t_grid <= float(cfg["T_max_rel"]) * delta_c * (1 + 1e-12)
+    t_use = t_grid[t_on] if t_on.any() else t_grid[:1]
+    window_t = float(cfg["window_T"])
+    e_lo, e_hi, w_nt = window_for(eps_f, de, omega_edges[-1], float(t_use.max()), window_t)
+    return Geometry(
+        cfg=dict(cfg),
+        dx=dx,
+        m=m,
+        eps_f=eps_f,
+        xi_c=xi_c,
+        rho_c=rho_c,
+        delta_c=delta_c,
+        n_real=n_real,
+        n_sites=n_sites,
+        box=box,
+        margin=margin,
+        x_cut=float(cfg["x_cut"]) * xi_c,
+        origin=origin,
+        x_max=x_max,
+        x_edges=x_edges,
+        om_rel_edges=om_rel_edges,
+        omega_edges=omega_edges,
+        omega=np.sqrt(omega_edges[:-1] * omega_edges[1:]),
+        de=de,
+        t_grid=t_grid,
+        t_on=t_on,
+        t_use=t_use,
+        window_t=window_t,
+        e_lo=e_lo,
+        e_hi=e_hi,
+        w_nt=w_nt,
+    )
 
 
 def _map_realizations(pot: np.ndarray, args: tuple, workers: int) -> Iterator[dict[str, Any]]:
@@ -661,6 +898,251 @@ def _map_realizations(pot: np.ndarray, args: tuple, workers: int) -> Iterator[di
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(min(workers, pot.shape[0]), mp_context=ctx) as pool:
             yield from pool.map(realization_estimate, pot, *(itertools.repeat(a) for a in args))
+
+
+def run_realizations(
+    pot: np.ndarray, geo: Geometry, workers: int = 1, log: Callable[[str], Any] = print
+) -> dict[str, Any]:
+    """Per-realization estimates of every realization (rows of ``pot``), stacked.
+
+    Returns ``S`` (n_real, n_omega, n_x), ``n_T`` (n_real, n_T; NaN where
+    T is off), ``sum_rule`` and ``n_states`` (n_real,), ``x_mean`` (n_x,) and
+    ``elapsed`` [s].
+    """
+    n_real = pot.shape[0]
+    out = {
+        "S": np.empty((n_real, geo.omega.size, geo.x_edges.size - 1)),
+        "n_T": np.full((n_real, geo.t_grid.size), np.nan),
+        "sum_rule": np.empty(n_real),
+        "n_states": np.empty(n_real, dtype=np.int64),
+        "x_mean": None,
+    }
+    t0 = time.perf_counter()
+    for r, est in enumerate(_map_realizations(pot, geo.estimate_args(), workers)):
+        out["S"][r], out["sum_rule"][r] = est["S"], est["sum_rule"]
+        if geo.t_on.any():
+            out["n_T"][r, geo.t_on] = est["n_T"]
+        out["n_states"][r] = est["n_states"]
+        out["x_mean"] = est["x_mean"]
+        log(
+            f"realization {r + 1}/{n_real}: {est['n_states']} states, {est['n_pairs']} n_T pairs, "
+            f"sum-rule residual {est['sum_rule']:.2e}, {time.perf_counter() - t0:.1f} s elapsed"
+        )
+    out["elapsed"] = time.perf_counter() - t0
+    return out
+
+
+def mean_stderr(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean over axis 0 and its standard error std/sqrt(n) (NaN for one sample)."""
+    a = np.asarray(samples)
+    se = (
+        a.std(axis=0, ddof=1) / np.sqrt(a.shape[0])
+        if a.shape[0] > 1
+        else np.full(a.shape[1:], np.nan)
+    )
+    return a.mean(axis=0), se
+
+
+def _coords(geo: Geometry, x_mean: np.ndarray) -> dict[str, Any]:
+    # index coordinates are dimensionless (omega/Delta_c, |x|/xi_c bin centres)
+    # so that per-model datasets share them and concatenate over (family, d)
+    x_step_rel = float(geo.cfg["x_step"])
+    return {
+        "omega": ("omega", np.sqrt(geo.om_rel_edges[:-1] * geo.om_rel_edges[1:])),
+        "x": ("x", (np.arange(geo.x_edges.size - 1) + 0.5) * x_step_rel),
+        "T": ("T", geo.t_grid),
+    }
+
+
+def _dataset(variables: Mapping[str, tuple], coords: Mapping[str, Any] | None = None):
+    """xr.Dataset of float64 variables {name: (dims, values)}."""
+    import xarray as xr
+
+    data = {k: (dims, np.asarray(v, dtype=float)) for k, (dims, v) in variables.items()}
+    return xr.Dataset(data, coords=coords)
+
+
+def spectral_function_part(geo: Geometry, acc: Mapping[str, Any]):
+    """S, S_stderr and the Eq. (5) asymptote over (omega, x), with x_abs, omega_abs."""
+    from .theory import spectral_function_eq5
+
+    s_mean, s_se = mean_stderr(acc["S"])
+    x_mean = acc["x_mean"]
+    s5 = spectral_function_eq5(x_mean[None, :], geo.omega[:, None], geo.xi_c, geo.rho_c)
+    return _dataset(
+        {
+            "omega_abs": ("omega", geo.omega),
+            "x_abs": ("x", x_mean),
+            "S": (_OM_X, s_mean),
+            "S_stderr": (_OM_X, s_se),
+            "S_eq5": (_OM_X, s5),
+        },
+        _coords(geo, x_mean),
+    )
+
+
+def _mott_peaks(geo: Geometry, acc: Mapping[str, Any]) -> dict[str, Any]:
+    """l_peak (centroid) and l_peak_fit (Gaussian) per omega with jackknife errors."""
+    from .theory import mott_length_eq7
+
+    s_all, x_mean = acc["S"], acc["x_mean"]
+    lm_eq7 = mott_length_eq7(geo.xi_c, geo.delta_c, geo.omega)
+    sel_x = (x_mean >= geo.x_cut) & np.isfinite(x_mean)
+
+    def centroids(smp):
+        mu = -smp.mean(axis=0)[:, sel_x]
+        return np.sum(mu * x_mean[sel_x], axis=1) / np.sum(mu, axis=1)
+
+    def gauss_peaks(smp):
+        mu = smp.mean(axis=0)
+        se = smp.std(axis=0, ddof=1) / np.sqrt(smp.shape[0])
+        return [
+            gaussian_peak(x_mean, -mu[b], se[b], geo.x_cut, geo.x_max, float(lm_eq7[b]))
+            for b in range(geo.omega.size)
+        ]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if geo.n_real >= 3:
+            l_peak, l_peak_se, l_loo = jackknife(s_all, centroids)
+            l_fit, l_fit_se, _ = jackknife(s_all, gauss_peaks)
+        else:
+            l_peak, l_loo = centroids(s_all), None
+            l_fit = np.asarray(gauss_peaks(s_all))
+            l_peak_se = l_fit_se = np.full(geo.omega.size, np.nan)
+    from .theory import spectral_function_eq5
+
+    s5 = spectral_function_eq5(x_mean[None, :], geo.omega[:, None], geo.xi_c, geo.rho_c)
+    return {
+        "l_peak": l_peak,
+        "l_peak_stderr": l_peak_se,
+        "l_loo": l_loo,
+        "l_peak_fit": l_fit,
+        "l_peak_fit_stderr": l_fit_se,
+        "l_M_eq7": lm_eq7,
+        "l_peak_eq5": centroids(s5[None]),
+    }
+
+
+def _loo_slope_stderr(lnr, l_loo, weights_se, slope) -> tuple[float, float]:
+    """Jackknife errors of (slope, intercept): the same fit redone on each leave-one-out."""
+    if l_loo is None or not np.isfinite(slope):
+        return np.nan, np.nan
+    loo = np.array([fit_mott_slope(lnr, row, weights_se) for row in l_loo])
+    good = np.all(np.isfinite(loo), axis=1)
+    nn = int(good.sum())
+    if nn < 3:
+        return np.nan, np.nan
+    dev = loo[good] - loo[good].mean(axis=0)
+    se_fit = np.sqrt((nn - 1) / nn * np.sum(dev**2, axis=0))
+    return float(se_fit[0]), float(se_fit[1])
+
+
+def mott_peak_part(geo: Geometry, acc: Mapping[str, Any], xi_c_stderr: float):
+    """Mott peak per omega and the slope of l_peak vs ln(Delta_c/omega) (Eqs. 5, 7)."""
+    pk = _mott_peaks(geo, acc)
+    l_peak, l_peak_se, l_loo = pk["l_peak"], pk["l_peak_stderr"], pk["l_loo"]
+    lnr = np.log(geo.delta_c / geo.omega)
+    ok = (geo.omega <= float(geo.cfg["fit_omega_max"]) * geo.delta_c) & np.isfinite(l_peak)
+    ok &= np.isfinite(l_peak_se) & (l_peak_se > 0)
+    slope, intercept = fit_mott_slope(lnr[ok], l_peak[ok], l_peak_se[ok])
+    # the same centroid applied to Eq. (5) on the same grid and range: what the
+    # estimator would give if Eq. (5) were exact (truncation at x_cut, x_max)
+    slope5 = fit_mott_slope(lnr[ok], pk["l_peak_eq5"][ok], l_peak_se[ok])[0]
+    loo_ok = None if l_loo is None else [row[ok] for row in l_loo]
+    slope_se, intercept_se = _loo_slope_stderr(lnr[ok], loo_ok, l_peak_se[ok], slope)
+    xi_c = geo.xi_c
+    ratio_se = abs(slope / (2 * xi_c)) * math.hypot(
+        slope_se / slope if slope else np.nan,
+        xi_c_stderr / xi_c if np.isfinite(xi_c_stderr) else 0.0,
+    )
+    ds = _dataset(
+        {
+            **{k: ("omega", pk[k]) for k in pk if k != "l_loo"},
+            "mott_slope": ((), slope),
+            "mott_slope_stderr": ((), slope_se),
+            "mott_intercept": ((), intercept),
+            "mott_intercept_stderr": ((), intercept_se),
+            "mott_slope_ratio": ((), slope / (2 * xi_c)),
+            "mott_slope_eq5_estimator_ratio": ((), slope5 / (2 * xi_c)),
+            "mott_slope_ratio_stderr": ((), ratio_se),
+            "mott_fit_omega_max": ((), float(geo.cfg["fit_omega_max"])),
+        }
+    )
+    ds.attrs.update(n_mott_fit_points=int(ok.sum()))
+    return ds
+
+
+def thermal_part(geo: Geometry, acc: Mapping[str, Any], xi_c_stderr: float, rho_c_stderr: float):
+    """n_T(T) (Eq. 3), Eq. (6), the window truncation and the T^p / T^2 fits."""
+    from .theory import thermal_density_eq6
+
+    nt_all, t_on, t_grid = acc["n_T"], geo.t_on, geo.t_grid
+    nt_mean, nt_se = mean_stderr(nt_all)
+    xi_c, rho_c = geo.xi_c, geo.rho_c
+    pw = fit_power_law(t_grid[t_on], nt_all[:, t_on], float(geo.cfg["fit_T_max"]) * geo.delta_c)
+    c_eq6 = (2 * np.pi**2 / 3) * rho_c**2 * xi_c  # n_T(eq6) = c_eq6 T^2
+    rel_in = math.hypot(
+        xi_c_stderr / xi_c if np.isfinite(xi_c_stderr) else 0.0,
+        2 * rho_c_stderr / rho_c if np.isfinite(rho_c_stderr) else 0.0,
+    )
+    ratio = pw["coef2"] / c_eq6
+    ratio_se = ratio * math.hypot(pw["coef2_stderr"] / pw["coef2"], rel_in)
+    ds = _dataset(
+        {
+            "n_T": ("T", nt_mean),
+            "n_T_stderr": ("T", nt_se),
+            "n_T_eq6": ("T", thermal_density_eq6(t_grid, xi_c, rho_c)),
+            "n_T_truncation": ("T", np.where(t_on, truncation_fraction(t_grid, geo.w_nt), np.nan)),
+            "T_exponent": ((), pw["exponent"]),
+            "T_exponent_stderr": ((), pw["exponent_stderr"]),
+            "eq6_ratio": ((), ratio),
+            "eq6_ratio_stderr": ((), ratio_se),
+            "n_T_fit_T_max": ((), float(geo.cfg["fit_T_max"])),
+        },
+        {"T": ("T", t_grid)},
+    )
+    ds.attrs.update(n_T_fit_points=pw["n_points"])
+    return ds
+
+
+def parameters_part(geo: Geometry, acc: Mapping[str, Any], xi_c_stderr: float, rho_c_stderr: float):
+    """Scalars: the cold parameters used, the box and the cuts, the sum-rule residual."""
+    return _dataset(
+        {
+            "sum_rule_residual": ((), float(np.max(acc["sum_rule"]))),
+            "xi_c": ((), geo.xi_c),
+            "xi_c_stderr": ((), xi_c_stderr),
+            "rho_c": ((), geo.rho_c),
+            "rho_c_stderr": ((), rho_c_stderr),
+            "delta_c": ((), geo.delta_c),
+            "box_length_over_xi_c": ((), geo.box / geo.xi_c),
+            "x_cut": ((), geo.x_cut),
+            "margin": ((), geo.margin),
+            "n_states_mean": ((), float(acc["n_states"].mean())),
+        }
+    )
+
+
+def _global_attrs(geo: Geometry, elapsed: float) -> dict[str, Any]:
+    cfg = geo.cfg
+    return dict(
+        m=geo.m,
+        fermi_energy=geo.eps_f,
+        dx=geo.dx,
+        box_length=geo.box,
+        n_realizations=geo.n_real,
+        margin=geo.margin,
+        x_cut=geo.x_cut,
+        energy_bin=geo.de,
+        window_lo=geo.e_lo,
+        window_hi=geo.e_hi,
+        n_T_window=geo.w_nt,
+        fit_T_max=float(cfg["fit_T_max"]) * geo.delta_c,
+        fit_omega_max=float(cfg["fit_omega_max"]) * geo.delta_c,
+        seconds_per_realization=elapsed / geo.n_real,
+        settings=repr({k: cfg[k] for k in sorted(cfg)}),
+    )
 
 
 def spectral_dataset(
@@ -714,370 +1196,37 @@ def spectral_dataset(
     Returns
     -------
     xarray.Dataset
-        dims ``omega``, ``x``, ``T`` (see the variables' attributes).
+        dims ``omega``, ``x``, ``T``; variables and attributes from
+        :data:`SPECTRAL_VARIABLES`.
     """
     import xarray as xr
 
-    from .datasets import set_attrs
-    from .theory import mott_length_eq7, spectral_function_eq5, thermal_density_eq6
+    from .theory import mott_length_eq7
 
-    cfg = dict(DEFAULT_SETTINGS)
-    cfg.update({k: v for k, v in (settings or {}).items() if v is not None or k == "x_max"})
     pot = np.atleast_2d(np.asarray(potential, dtype=float))
-    n_real, n_sites = pot.shape
-    box = n_sites * dx
-    delta_c = 1.0 / (rho_c * xi_c)
-    margin = float(cfg["margin"]) * xi_c
-    if 2 * margin > 0.5 * box:
-        log(
-            f"WARNING: box L = {box:g} is only {box / xi_c:.3g} xi_c: margin reduced from "
-            f"{margin:.4g} to L/4 = {box / 4:.4g}; results are dominated by the box size"
-        )
-        margin = box / 4
-    x_cut = float(cfg["x_cut"]) * xi_c
-    origin = interior_slice(n_sites, dx, margin)
-    l_r = (origin.stop - origin.start) * dx
-    x_max = l_r if cfg["x_max"] is None else min(float(cfg["x_max"]) * xi_c, (n_sites - 1) * dx)
-    x_step = float(cfg["x_step"]) * xi_c
-    x_edges = np.arange(0.0, x_max + 0.5 * x_step, x_step)
-    x_edges = x_edges[x_edges <= x_max + 1e-9]
-    om_rel_edges = np.geomspace(
-        float(cfg["omega_min"]), float(cfg["omega_max"]), int(cfg["omega_num"]) + 1
-    )
-    omega_edges = om_rel_edges * delta_c
-    omega = np.sqrt(omega_edges[:-1] * omega_edges[1:])
-    de = float(cfg["energy_bin"]) * delta_c
-    if temperatures is None:
-        temperatures = cfg.get("temperatures")
-    t_grid = _temperature_grid(temperatures, delta_c)
-    t_on = t_grid <= float(cfg["T_max_rel"]) * delta_c * (1 + 1e-12)
-    t_use = t_grid[t_on] if t_on.any() else t_grid[:1]
-    window_t = float(cfg["window_T"])
-    e_lo, e_hi, w_nt = window_for(eps_F, de, omega_edges[-1], float(t_use.max()), window_t)
+    cfg = _settings(settings)
+    geo = spectral_geometry(pot.shape, dx, m, eps_F, xi_c, rho_c, temperatures, cfg, log)
     log(
-        f"spectral: {n_real} realizations x {n_sites} sites (L = {box:g}), xi_c = {xi_c:.4g}, "
-        f"rho_c = {rho_c:.4g}, Delta_c = {delta_c:.4g}; margin {margin:.3g}, x_cut {x_cut:.3g}, "
-        f"window [{e_lo:.4g}, {e_hi:.4g}], l_M(omega_min) = "
-        f"{float(mott_length_eq7(xi_c, delta_c, omega_edges[0])):.4g} vs x_max {x_max:.4g}"
+        f"spectral: {geo.n_real} realizations x {geo.n_sites} sites (L = {geo.box:g}), "
+        f"xi_c = {xi_c:.4g}, rho_c = {rho_c:.4g}, Delta_c = {geo.delta_c:.4g}; margin "
+        f"{geo.margin:.3g}, x_cut {geo.x_cut:.3g}, window [{geo.e_lo:.4g}, {geo.e_hi:.4g}], "
+        f"l_M(omega_min) = {float(mott_length_eq7(xi_c, geo.delta_c, geo.omega_edges[0])):.4g}"
+        f" vs x_max {geo.x_max:.4g}"
     )
-
-    s_all = np.empty((n_real, omega.size, x_edges.size - 1))
-    nt_all = np.full((n_real, t_grid.size), np.nan)
-    resid = np.empty(n_real)
-    n_states = np.empty(n_real, dtype=np.int64)
-    x_mean = None
-    t0 = time.perf_counter()
-    args = (dx, m, eps_F, de, omega_edges, x_edges, margin, x_cut, t_use, window_t)
-    for r, est in enumerate(_map_realizations(pot, args, workers)):
-        s_all[r], resid[r] = est["S"], est["sum_rule"]
-        if t_on.any():
-            nt_all[r, t_on] = est["n_T"]
-        n_states[r] = est["n_states"]
-        x_mean = est["x_mean"]
-        log(
-            f"realization {r + 1}/{n_real}: {est['n_states']} states, {est['n_pairs']} n_T pairs, "
-            f"sum-rule residual {est['sum_rule']:.2e}, {time.perf_counter() - t0:.1f} s elapsed"
-        )
-    elapsed = time.perf_counter() - t0
-
-    def mean_se(a):
-        return a.mean(axis=0), (
-            a.std(axis=0, ddof=1) / np.sqrt(a.shape[0])
-            if a.shape[0] > 1
-            else np.full(a.shape[1:], np.nan)
-        )
-
-    s_mean, s_se = mean_se(s_all)
-    nt_mean, nt_se = mean_se(nt_all)
-
-    # Mott peak per omega (jackknife errors over realizations):
-    # l_peak = centroid of -S on [x_cut, x_max] (fit-free, robust);
-    # l_peak_fit = centre of a weighted Gaussian fit (NaN where the fit fails).
-    lm_eq7 = mott_length_eq7(xi_c, delta_c, omega)
-    sel_x = (x_mean >= x_cut) & np.isfinite(x_mean)
-
-    def centroids(smp):
-        mu = -smp.mean(axis=0)[:, sel_x]
-        return np.sum(mu * x_mean[sel_x], axis=1) / np.sum(mu, axis=1)
-
-    def gauss_peaks(smp):
-        mu = smp.mean(axis=0)
-        se = smp.std(axis=0, ddof=1) / np.sqrt(smp.shape[0])
-        return [
-            gaussian_peak(x_mean, -mu[b], se[b], x_cut, x_max, float(lm_eq7[b]))
-            for b in range(omega.size)
-        ]
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if n_real >= 3:
-            l_peak, l_peak_se, l_loo = jackknife(s_all, centroids)
-            l_fit, l_fit_se, _ = jackknife(s_all, gauss_peaks)
-        else:
-            l_peak, l_loo = centroids(s_all), None
-            l_fit = np.asarray(gauss_peaks(s_all))
-            l_peak_se = l_fit_se = np.full(omega.size, np.nan)
-
-    lnr = np.log(delta_c / omega)
-    ok = (omega <= float(cfg["fit_omega_max"]) * delta_c) & np.isfinite(l_peak)
-    ok &= np.isfinite(l_peak_se) & (l_peak_se > 0)
-    slope, intercept = fit_mott_slope(lnr[ok], l_peak[ok], l_peak_se[ok])
-    n_fit = int(ok.sum())
-    # the same centroid applied to Eq. (5) on the same grid and range: what the
-    # estimator would give if Eq. (5) were exact (truncation at x_cut, x_max)
-    s5 = spectral_function_eq5(x_mean[None, :], omega[:, None], xi_c, rho_c)
-    l_eq5 = centroids(s5[None])
-    slope5 = fit_mott_slope(lnr[ok], l_eq5[ok], l_peak_se[ok])[0]
-    slope_se = intercept_se = np.nan
-    if l_loo is not None and np.isfinite(slope):
-        # refit the same points with the same weights in each leave-one-out sample
-        loo = np.array(
-            [fit_mott_slope(lnr[ok], l_loo[k][ok], l_peak_se[ok]) for k in range(n_real)]
-        )
-        good = np.all(np.isfinite(loo), axis=1)
-        nn = int(good.sum())
-        if nn >= 3:
-            dev = loo[good] - loo[good].mean(axis=0)
-            se_fit = np.sqrt((nn - 1) / nn * np.sum(dev**2, axis=0))
-            slope_se, intercept_se = float(se_fit[0]), float(se_fit[1])
-
-    pw = fit_power_law(t_grid[t_on], nt_all[:, t_on], float(cfg["fit_T_max"]) * delta_c)
-    c_eq6 = (2 * np.pi**2 / 3) * rho_c**2 * xi_c  # n_T(eq6) = c_eq6 T^2
-    rel_in = math.hypot(
-        xi_c_stderr / xi_c if np.isfinite(xi_c_stderr) else 0.0,
-        2 * rho_c_stderr / rho_c if np.isfinite(rho_c_stderr) else 0.0,
+    acc = run_realizations(pot, geo, workers, log)
+    parts = [
+        spectral_function_part(geo, acc),
+        mott_peak_part(geo, acc, xi_c_stderr),
+        thermal_part(geo, acc, xi_c_stderr, rho_c_stderr),
+        parameters_part(geo, acc, xi_c_stderr, rho_c_stderr),
+    ]
+    ds = xr.merge(parts, combine_attrs="no_conflicts")
+    apply_table(ds, SPECTRAL_VARIABLES)
+    ds["omega"].attrs["bin_edges"] = geo.om_rel_edges
+    ds["x"].attrs["bin_edges"] = geo.x_edges / xi_c
+    ds["n_T"].attrs["comment"] = (
+        f"NaN exactly where T > T_max_rel Delta_c = {float(cfg['T_max_rel']):g} Delta_c "
+        "(not computed: the eigenpair window would exceed the low-T regime)"
     )
-    ratio = pw["coef2"] / c_eq6
-    ratio_se = ratio * math.hypot(pw["coef2_stderr"] / pw["coef2"], rel_in)
-    trunc = np.where(t_on, truncation_fraction(t_grid, w_nt), np.nan)
-
-    # index coordinates are dimensionless (omega/Delta_c, |x|/xi_c bin centres)
-    # so that per-model datasets share them and concatenate over (family, d)
-    coords = {
-        "omega": ("omega", np.sqrt(om_rel_edges[:-1] * om_rel_edges[1:])),
-        "x": ("x", (np.arange(x_edges.size - 1) + 0.5) * float(cfg["x_step"])),
-        "T": ("T", t_grid),
-    }
-    ds = xr.Dataset(coords=coords)
-    set_attrs(ds["omega"], "1", "|omega| / Delta_c (geometric centre of the omega bin)")
-    ds["omega"].attrs["bin_edges"] = om_rel_edges
-    set_attrs(ds["x"], "1", "|x| / xi_c (centre of the x bin)")
-    ds["x"].attrs["bin_edges"] = x_edges / xi_c
-    set_attrs(ds["T"], "energy", "temperature")
-    ds["omega_abs"] = ("omega", omega)
-    set_attrs(ds["omega_abs"], "energy", "frequency |omega| (geometric bin centre)")
-    ds["x_abs"] = ("x", x_mean)
-    set_attrs(ds["x_abs"], "length", "distance |x| (mean lattice lag in the bin)")
-
-    def put(name, dims, values, units, long_name, equation=None, **kw):
-        ds[name] = (dims, np.asarray(values, dtype=float))
-        set_attrs(ds[name], units, long_name, equation, **kw)
-
-    om_x = ("omega", "x")
-    put(
-        "S",
-        om_x,
-        s_mean,
-        "1/(energy^2 length^2)",
-        "spectral function S_omega(x) at eps_F, exact eigenstates",
-        "Eq. (4)",
-    )
-    put(
-        "S_stderr",
-        om_x,
-        s_se,
-        "1/(energy^2 length^2)",
-        "standard error of S over realizations",
-        "Eq. (4)",
-    )
-    put(
-        "S_eq5",
-        om_x,
-        spectral_function_eq5(x_mean[None, :], omega[:, None], xi_c, rho_c),
-        "1/(energy^2 length^2)",
-        "Gorkov-Dorokhov-Prigara asymptote of S_omega(x)",
-        "Eq. (5)",
-    )
-    put(
-        "l_peak",
-        "omega",
-        l_peak,
-        "length",
-        "position of the negative Mott peak of S: centroid of -S on x_cut <= |x| <= x_max",
-        "Eq. (5), (7)",
-    )
-    put("l_peak_stderr", "omega", l_peak_se, "length", "jackknife standard error of l_peak")
-    put(
-        "l_peak_eq5",
-        "omega",
-        l_eq5,
-        "length",
-        "the l_peak centroid applied to Eq. (5) on the same x grid and range",
-        "Eq. (5)",
-    )
-    put(
-        "l_peak_fit",
-        "omega",
-        l_fit,
-        "length",
-        "centre of a weighted Gaussian fit to -S on x_cut <= |x| <= x_max (NaN: fit failed)",
-        "Eq. (5)",
-    )
-    put("l_peak_fit_stderr", "omega", l_fit_se, "length", "jackknife standard error of l_peak_fit")
-    put("l_M_eq7", "omega", lm_eq7, "length", "Mott length 2 xi_c ln(Delta_c/omega)", "Eq. (7)")
-    put(
-        "n_T",
-        "T",
-        nt_mean,
-        "1/length",
-        "thermal-pair density from exact eigenpairs",
-        "Eq. (3)",
-        comment=f"NaN exactly where T > T_max_rel Delta_c = {float(cfg['T_max_rel']):g} Delta_c "
-        "(not computed: the eigenpair window would exceed the low-T regime)",
-    )
-    put("n_T_stderr", "T", nt_se, "1/length", "standard error of n_T over realizations", "Eq. (3)")
-    put(
-        "n_T_eq6",
-        "T",
-        thermal_density_eq6(t_grid, xi_c, rho_c),
-        "1/length",
-        "(2 pi^2/3)(1/xi_c)(T/Delta_c)^2",
-        "Eq. (6)",
-    )
-    put(
-        "n_T_truncation",
-        "T",
-        trunc,
-        "1",
-        "fraction of the Eq. (3) weight outside the eigenpair window (flat spectral weight)",
-        "Eq. (3)",
-    )
-    put(
-        "sum_rule_residual",
-        (),
-        float(np.max(resid)),
-        "1",
-        "max over realizations and S pairs (i != j) of |int dx C_ij(x)|",
-        "sum rule below Eq. (5)",
-    )
-    put(
-        "mott_slope", (), slope, "length", "slope of l_peak vs ln(Delta_c/omega)", "Eq. (7): 2 xi_c"
-    )
-    put("mott_slope_stderr", (), slope_se, "length", "jackknife standard error of mott_slope")
-    put(
-        "mott_intercept",
-        (),
-        intercept,
-        "length",
-        "intercept of l_peak vs ln(Delta_c/omega)",
-        "Eq. (7): 0",
-    )
-    put(
-        "mott_intercept_stderr",
-        (),
-        intercept_se,
-        "length",
-        "jackknife standard error of mott_intercept",
-    )
-    put("mott_slope_ratio", (), slope / (2 * xi_c), "1", "mott_slope / (2 xi_c)", "Eq. (7): 1")
-    put(
-        "mott_slope_eq5_estimator_ratio",
-        (),
-        slope5 / (2 * xi_c),
-        "1",
-        "slope of l_peak_eq5 vs ln(Delta_c/omega) / (2 xi_c) (estimator applied to Eq. 5)",
-        "Eq. (5), (7)",
-    )
-    put(
-        "mott_slope_ratio_stderr",
-        (),
-        abs(slope / (2 * xi_c))
-        * math.hypot(
-            slope_se / slope if slope else np.nan,
-            xi_c_stderr / xi_c if np.isfinite(xi_c_stderr) else 0.0,
-        ),
-        "1",
-        "standard error of mott_slope_ratio (incl. xi_c error)",
-    )
-    put(
-        "T_exponent",
-        (),
-        pw["exponent"],
-        "1",
-        "exponent p of n_T = A T^p at T <= fit_T_max Delta_c",
-        "Eq. (6): 2",
-    )
-    put(
-        "T_exponent_stderr",
-        (),
-        pw["exponent_stderr"],
-        "1",
-        "jackknife standard error of T_exponent",
-    )
-    put(
-        "eq6_ratio",
-        (),
-        ratio,
-        "1",
-        "n_T xi_c/(T/Delta_c)^2 / (2 pi^2/3), fitted with p = 2 at T <= fit_T_max Delta_c",
-        "Eq. (6)",
-    )
-    put(
-        "eq6_ratio_stderr",
-        (),
-        ratio_se,
-        "1",
-        "standard error of eq6_ratio (jackknife, incl. xi_c and rho_c errors)",
-    )
-    put(
-        "xi_c",
-        (),
-        xi_c,
-        "length",
-        "localization length at eps_F (localization stage)",
-        "Eq. (2) convention",
-    )
-    put("xi_c_stderr", (), xi_c_stderr, "length", "standard error of xi_c")
-    put("rho_c", (), rho_c, "1/(energy length)", "density of states per length at eps_F")
-    put("rho_c_stderr", (), rho_c_stderr, "1/(energy length)", "standard error of rho_c")
-    put("delta_c", (), delta_c, "energy", "Delta_c = 1/(rho_c xi_c)", "Sec. II")
-    put("box_length_over_xi_c", (), box / xi_c, "1", "box length L / xi_c (want >> 2 margin + l_M)")
-    put(
-        "x_cut", (), x_cut, "length", "inner cut |x| > x_cut of the Mott peak and of n_T", "Eq. (3)"
-    )
-    put("margin", (), margin, "length", "distance of the origins y from each wall")
-    put(
-        "mott_fit_omega_max",
-        (),
-        float(cfg["fit_omega_max"]),
-        "1",
-        "largest omega/Delta_c in the l_peak vs ln(Delta_c/omega) fit",
-    )
-    put("n_T_fit_T_max", (), float(cfg["fit_T_max"]), "1", "largest T/Delta_c in the n_T fits")
-    put(
-        "n_states_mean",
-        (),
-        float(n_states.mean()),
-        "1",
-        "mean number of eigenpairs per realization",
-    )
-    ds.attrs.update(
-        m=m,
-        fermi_energy=eps_F,
-        dx=dx,
-        box_length=box,
-        n_realizations=n_real,
-        margin=margin,
-        x_cut=x_cut,
-        energy_bin=de,
-        window_lo=e_lo,
-        window_hi=e_hi,
-        n_T_window=w_nt,
-        fit_T_max=float(cfg["fit_T_max"]) * delta_c,
-        fit_omega_max=float(cfg["fit_omega_max"]) * delta_c,
-        n_mott_fit_points=n_fit,
-        n_T_fit_points=pw["n_points"],
-        seconds_per_realization=elapsed / n_real,
-        settings=repr({k: cfg[k] for k in sorted(cfg)}),
-    )
+    ds.attrs.update(_global_attrs(geo, acc["elapsed"]))
     return ds
