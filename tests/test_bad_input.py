@@ -87,7 +87,8 @@ TABLE = [
     ("unknown grid key", _set("temperatures.step", 2), "temperatures.step"),
     ("missing disorder.w", _drop("disorder.w"), "disorder.w"),
     ("grid without max", _drop("localization.energies.max"), "localization.energies.max"),
-    ("nested --config text", _set("disorder", {"w": "-0.1"}), "disorder.w"),
+    # --config 'disorder={w: -0.1}' passes the string "-0.1" (merged into disorder)
+    ("nested --config text", _set("disorder.w", "-0.1"), "disorder.w"),
     # grids: num, spacing, log > 0, min < max
     ("grid num 0", _set("localization.energies.num", 0), "localization.energies.num"),
     ("grid num float", _set("temperatures.num", 2.5), "temperatures.num"),

@@ -194,16 +194,18 @@ def _schema_problem(err: Any, schema: Mapping) -> list[str]:
             return [line for sub in subs for line in _schema_problem(sub, schema)]
         expected = err.schema.get("description") or _subschema(schema, path).get("description")
         return [f"{where}: {got} is not valid. Fix: give {expected or 'a valid value'}{hint}"]
-    if v == "type":
-        types = [val] if isinstance(val, str) else val
-        want = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
-        return [f"{where}: {got} is not {want}. Fix: give {want}{hint}"]
     bounds = {
         "minimum": ">=",
         "exclusiveMinimum": ">",
         "maximum": "<=",
         "exclusiveMaximum": "<",
     }
+    if v == "type":
+        types = [val] if isinstance(val, str) else val
+        want = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+        limits = [f"{op} {_show(err.schema[k])}" for k, op in bounds.items() if k in err.schema]
+        fix = f"{want} {' and '.join(limits)}" if limits else want
+        return [f"{where}: {got} is not {want}. Fix: give {fix}{hint}"]
     if v in bounds:
         op = bounds[v]
         bound = f"{op} {_show(val)}"
