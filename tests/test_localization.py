@@ -18,11 +18,9 @@ from hotcold.localization import (
     batch_stderr,
     choose_dx,
     discretization_bias,
-    fd_lyapunov_chunk,
-    free_propagators,
-    kick_lyapunov_chunk,
     run_lyapunov,
 )
+from hotcold.transfer import advance, fd3_advance, recursion_coefficients, renorm_interval
 
 M = 1.0
 
@@ -190,20 +188,21 @@ def test_engine_independent_of_threads_and_matches_fd_in_continuum_limit():
     rng = np.random.default_rng(0)
     dx = 0.02
     u = rng.standard_normal(200_000) * np.sqrt(1.0 / dx)
-    energies = np.array([0.5, 2.0, 4.0])
+    energies = np.linspace(0.5, 4.0, 40)  # two tiles of lanes
+    a, b, c, _ = recursion_coefficients(energies, M, dx)
+    k = renorm_interval(a, b, c, float(np.abs(u).max()))
     outs = []
     for nt in (1, 2):
         numba.set_num_threads(nt)
-        mat, shift, inv = free_propagators(energies, M, dx)
-        p, q = np.ones(3), np.zeros(3)
-        ls, nd = np.zeros(3), np.zeros(3, dtype=np.int64)
-        kick_lyapunov_chunk(u, 2 * M * dx, mat, shift, inv, p, q, ls, nd)
-        outs.append((ls.copy(), nd.copy()))
+        p, q = np.ones(40), np.ones(40)
+        ls, nd = np.zeros((4, 40)), np.zeros((4, 40), dtype=np.int64)
+        advance(u, a, b, c, p, q, ls, nd, k)
+        outs.append((ls.sum(axis=0), nd.sum(axis=0)))
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     assert np.array_equal(outs[0][0], outs[1][0]) and np.array_equal(outs[0][1], outs[1][1])
-    p0, p1 = np.zeros(3), np.ones(3)
-    lf, nf = np.zeros(3), np.zeros(3, dtype=np.int64)
-    fd_lyapunov_chunk(u, energies, M, dx, p0, p1, lf, nf)
+    p0, p1 = np.zeros(40), np.ones(40)
+    lf, nf = np.zeros(40), np.zeros(40, dtype=np.int64)
+    fd3_advance(u, energies, M, dx, p0, p1, lf, nf)
     # same potential, same length: node counts agree to O(dispersion error)
     assert np.all(np.abs(nf - outs[0][1]) <= 0.01 * outs[0][1] + 5)
 

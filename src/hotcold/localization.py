@@ -5,31 +5,29 @@ Engine
 The potential is represented by kicks V_n = U(x_n) dx at the grid points
 x_n = n dx (for white noise V_n ~ N(0, w dx), whose spectrum is exactly
 S_U(q) = w at every q).  Between kicks the particle propagates *freely and
-exactly*: with s = sqrt(2 m |eps|) and the state (psi, psi'/s),
-
-* eps > 0: a rotation by k dx (cos, sin);
-* eps < 0: a hyperbolic rotation by kappa dx, stored scaled by exp(-kappa dx)
-  with kappa dx added to the logarithm exactly, so nothing overflows however
-  deep below the band bottom;
-* eps = 0: psi += psi' dx.
-
-A kick changes psi' by 2 m V_n psi.  Because the kinetic term is exact, the
+exactly*, so at the grid points psi obeys the exact three-term recursion of
+a chain of delta potentials, psi_{n+1} = (A + B U_n) psi_n - C psi_{n-1}
+(:mod:`hotcold.transfer`: coefficients, the scaled form below the band bottom
+that never overflows, and the SIMD kernel with the energies innermost).  The
 only discretisation error is in the sampling of U (aliasing of S_U, and
 lattice effects for k dx -> pi/2), which :func:`choose_dx` keeps below a
 fraction of the statistical target; a plain 3-point finite-difference
-recursion (:func:`fd_lyapunov_chunk`, the benchmark's baseline) has in
-addition a dispersion error ~ (k dx)^2/4.
+recursion (:func:`hotcold.transfer.fd3_advance`, the benchmark's baseline)
+has in addition a dispersion error ~ (k dx)^2/4.
 
 Estimates
 ---------
 gamma = lim (1/L) ln |psi(L)|, xi = 1/(2 gamma) (the paper's convention,
 Eq. 2), the integrated DOS N(eps) = (number of nodes)/L and its derivative
-rho = dN/deps.  All energies share one disorder stream.  The stream is cut in
-chunks; per-chunk increments of ln|psi| and node counts are combined into
-batch means, which give the standard errors.  Each energy runs until its
-relative standard error of gamma reaches the target (``converged``) or its
-cost cap is hit (``cost_cap``); energies whose Born estimate predicts a cost
-far above the cap are not attempted (``born_only``).
+rho = dN/deps from a pair of shadow energies eps -+ delta.  All energies share
+one disorder stream, cut in chunks (the first is burn-in); per-chunk
+increments of ln|psi| and node counts are accumulated per energy.  Errors come
+from B independent batches (consecutive blocks of chunks, B = 32): every
+estimate has B leave-one-batch-out replicas, and its standard error is their
+jackknife spread, var = (B-1)/B sum_k (x_k - mean x)^2 (CONTRACTS.md).  Each
+energy runs until the relative standard error of gamma reaches the target
+(``converged``) or its cost cap is hit (``cost_cap``); energies whose Born
+estimate predicts a cost far above the cap are not attempted (``born_only``).
 """
 
 from __future__ import annotations
@@ -39,133 +37,99 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
+from .datasets import Var
 from .disorder import Model, PotentialStream, model_seed
 from .theory import clean_dos, clean_idos, lyapunov_born, wavevector
+from .transfer import advance, recursion_coefficients, renorm_interval
 
 __all__ = [
     "STATUS",
     "LyapunovResult",
-    "free_propagators",
-    "kick_lyapunov_chunk",
-    "fd_lyapunov_chunk",
+    "LOCALIZATION_VARIABLES",
     "discretization_bias",
     "choose_dx",
-    "run_lyapunov",
+    "batch_bounds",
+    "jackknife_replicas",
+    "jackknife_stderr",
     "batch_stderr",
+    "run_lyapunov",
+    "localization_dataset",
+    "cold_parameters",
 ]
 
 #: Per-energy outcome codes (stored as CF flags).
 STATUS = ("converged", "cost_cap", "born_only")
+#: Origin of xi (CF flags).
+XI_SOURCE = ("measured", "born")
+JACKKNIFE = "leave-one-out over independent batches"
+#: Cells per kernel call (the FIR stream's internal block).
+_BLOCK = 1 << 16
 
-_BIG, _SMALL = 1e150, 1e-150
+
+def batch_bounds(n: int, n_batches: int) -> np.ndarray:
+    """Edges of ``n_batches`` consecutive, disjoint batches covering ``n`` chunks.
+
+    Batch k holds chunks [edges[k], edges[k+1]); sizes differ by at most one.
+    """
+    if n < n_batches:
+        raise ValueError(f"{n} chunks cannot form {n_batches} batches")
+    return (np.arange(n_batches + 1) * n) // n_batches
 
 
-def free_propagators(energies: np.ndarray, m: float, dx: float) -> tuple[np.ndarray, ...]:
-    """Exact free propagation over one cell for each energy.
+def jackknife_replicas(cum: np.ndarray, n: int, n_batches: int) -> tuple[np.ndarray, np.ndarray]:
+    """Full mean and leave-one-batch-out means from cumulative sums.
+
+    Parameters
+    ----------
+    cum : ndarray (n_chunks + 1, ...)
+        cum[j] = sum of the first j per-chunk values (cum[0] = 0).
+    n : int
+        Chunks used (cum[n] is the total).
+    n_batches : int
+        B, the number of batches (:func:`batch_bounds`).
 
     Returns
     -------
-    mat : ndarray (E, 4)
-        (a, b, c, d) of the map (p, q) -> (a p + b q, c p + d q) on the state
-        p = psi, q = psi'/s, scaled by exp(-kappa dx) below the band bottom.
-    shift : ndarray (E,)
-        log growth added per cell (kappa dx below the band bottom, else 0).
-    inv_scale : ndarray (E,)
-        1/s, so that a kick is q += 2 m V inv_scale p.
+    mean : ndarray (...)
+        Mean per chunk over all n chunks.
+    replicas : ndarray (B, ...)
+        Mean per chunk over all chunks except those of batch k.
     """
-    e = np.asarray(energies, dtype=float)
-    n = e.size
-    mat = np.empty((n, 4))
-    shift = np.zeros(n)
-    inv_scale = np.ones(n)
-    for i, eps in enumerate(e):
-        s = math.sqrt(2.0 * m * abs(eps))
-        if eps > 0:
-            c, sn = math.cos(s * dx), math.sin(s * dx)
-            mat[i] = (c, sn, -sn, c)
-            inv_scale[i] = 1.0 / s
-        elif eps < 0:
-            t = math.exp(-2.0 * s * dx)
-            ch, sh = 0.5 * (1.0 + t), 0.5 * (1.0 - t)
-            mat[i] = (ch, sh, sh, ch)
-            shift[i] = s * dx
-            inv_scale[i] = 1.0 / s
-        else:
-            mat[i] = (1.0, dx, 0.0, 1.0)
-    return mat, shift, inv_scale
+    edges = batch_bounds(n, n_batches)
+    return _from_edges(cum[edges], edges)
 
 
-@numba.njit(cache=True, parallel=True)
-def kick_lyapunov_chunk(u, kick, mat, shift, inv_scale, p, q, logsum, nodes):  # pragma: no cover
-    """Advance all energies through one chunk of potential values ``u``.
+def _from_edges(rows: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`jackknife_replicas` from the cumulative sums at the batch edges only."""
+    total = rows[-1] - rows[0]
+    sums = np.diff(rows, axis=0)
+    sizes = np.diff(edges).reshape((-1,) + (1,) * (rows.ndim - 1))
+    n = edges[-1] - edges[0]
+    return total / n, (total - sums) / (n - sizes)
 
-    ``kick`` = 2 m dx; state arrays ``p``, ``q`` are updated in place and left
-    normalised; ``logsum[e]`` receives the growth of ln|state| over the chunk
-    and ``nodes[e]`` the number of sign changes of psi (nodes; exact for
-    k dx < pi since free motion has at most one node per cell).
+
+def jackknife_stderr(replicas: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Jackknife standard error sqrt((B-1)/B sum_k (x_k - mean_k x)^2) along ``axis``."""
+    b = replicas.shape[axis]
+    dev = replicas - replicas.mean(axis=axis, keepdims=True)
+    return np.sqrt((b - 1) / b * np.sum(dev * dev, axis=axis))
+
+
+def batch_stderr(per_chunk: np.ndarray, n_batches: int = 32) -> tuple[float, float, int]:
+    """Mean per chunk and its jackknife standard error over min(n_batches, n) batches.
+
+    Returns (mean, stderr, number of batches).  For equal batches this is the
+    batch-means error s/sqrt(B) exactly.
     """
-    n_e = p.size
-    n_u = u.size
-    for e in numba.prange(n_e):
-        a, b, c, d = mat[e, 0], mat[e, 1], mat[e, 2], mat[e, 3]
-        g = kick * inv_scale[e]
-        pe, qe = p[e], q[e]
-        la = 0.0
-        nd = 0
-        for i in range(n_u):
-            qe += g * u[i] * pe
-            pn = a * pe + b * qe
-            qe = c * pe + d * qe
-            if pn * pe < 0.0:
-                nd += 1
-            pe = pn
-            r = abs(pe) + abs(qe)
-            if r > _BIG or r < _SMALL:
-                la += math.log(r)
-                pe /= r
-                qe /= r
-        r = math.sqrt(pe * pe + qe * qe)
-        la += math.log(r) + n_u * shift[e]
-        p[e] = pe / r
-        q[e] = qe / r
-        logsum[e] = la
-        nodes[e] = nd
-
-
-@numba.njit(cache=True, parallel=True)
-def fd_lyapunov_chunk(u, energies, m, dx, p0, p1, logsum, nodes):  # pragma: no cover
-    """Baseline: 3-point finite-difference recursion, vectorised over energies.
-
-    psi_{n+1} = (2 + 2 m dx^2 (U_n - eps)) psi_n - psi_{n-1}.  Same outputs as
-    :func:`kick_lyapunov_chunk` (state = the last two values).
-    """
-    n_e = energies.size
-    n_u = u.size
-    h = 2.0 * m * dx * dx
-    for e in numba.prange(n_e):
-        a0, a1 = p0[e], p1[e]
-        eps = energies[e]
-        la = 0.0
-        nd = 0
-        for i in range(n_u):
-            a2 = (2.0 + h * (u[i] - eps)) * a1 - a0
-            if a2 * a1 < 0.0:
-                nd += 1
-            a0, a1 = a1, a2
-            r = abs(a0) + abs(a1)
-            if r > _BIG or r < _SMALL:
-                la += math.log(r)
-                a0 /= r
-                a1 /= r
-        r = math.sqrt(a0 * a0 + a1 * a1)
-        la += math.log(r)
-        p0[e] = a0 / r
-        p1[e] = a1 / r
-        logsum[e] = la
-        nodes[e] = nd
+    n = per_chunk.size
+    nb = min(n_batches, n)
+    if nb < 2:
+        return float(per_chunk.mean()), math.inf, nb
+    cum = np.concatenate([[0.0], np.cumsum(per_chunk)])
+    mean, rep = jackknife_replicas(cum, n, nb)
+    return float(mean), float(jackknife_stderr(rep)), nb
 
 
 def discretization_bias(model: Model, energies: np.ndarray, m: float, dx: float) -> np.ndarray:
@@ -238,51 +202,6 @@ def choose_dx(
     raise RuntimeError("could not find a grid step meeting the accuracy targets")
 
 
-def batch_stderr(per_chunk: np.ndarray, n_batches: int = 32) -> tuple[float, float, int]:
-    """Mean per chunk and its standard error by batch means.
-
-    Returns (mean, stderr, number of batches used).  The chunks are grouped
-    into up to ``n_batches`` consecutive batches of equal size; the leftover
-    chunks enter the mean but not the error.
-    """
-    n = per_chunk.size
-    nb = min(n_batches, n)
-    if nb < 2:
-        return float(per_chunk.mean()), math.inf, nb
-    size = n // nb
-    means = per_chunk[: nb * size].reshape(nb, size).mean(axis=1)
-    return float(per_chunk.mean()), float(means.std(ddof=1) / math.sqrt(nb)), nb
-
-
-@dataclass
-class LyapunovResult:
-    """Per-energy estimates of the transfer-matrix run (all arrays over energy)."""
-
-    energy: np.ndarray
-    lyapunov: np.ndarray
-    lyapunov_stderr: np.ndarray
-    idos: np.ndarray
-    idos_stderr: np.ndarray
-    dos: np.ndarray
-    dos_stderr: np.ndarray
-    length: np.ndarray
-    status: np.ndarray
-    dx: float
-    chunk: int
-
-    @property
-    def xi(self) -> np.ndarray:
-        """xi = 1/(2 gamma) [length] (Eq. 2 convention)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return 1.0 / (2.0 * self.lyapunov)
-
-    @property
-    def xi_stderr(self) -> np.ndarray:
-        """Standard error of xi by error propagation, xi * se(gamma)/gamma."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return self.xi * self.lyapunov_stderr / self.lyapunov
-
-
 def dos_step(energies: np.ndarray, m: float, w: float, rel_step: float) -> np.ndarray:
     """Half-width delta of the shadow pair eps -+ delta used for rho = dN/deps.
 
@@ -293,31 +212,246 @@ def dos_step(energies: np.ndarray, m: float, w: float, rel_step: float) -> np.nd
     return rel_step * np.maximum(np.abs(energies), e_w)
 
 
-def _dos_from_shadows(energy, delta, per_nodes_lo, per_nodes_hi, n_chunks, chunk_len, m, n_batches):
+@dataclass
+class LyapunovResult:
+    """Per-energy estimates of the transfer-matrix run (arrays over energy).
+
+    ``*_jackknife`` arrays are (n_batches, energy): leave-one-batch-out
+    estimates; every ``*_stderr`` is their jackknife spread.
+    """
+
+    energy: np.ndarray
+    lyapunov: np.ndarray
+    lyapunov_jackknife: np.ndarray
+    idos: np.ndarray
+    idos_jackknife: np.ndarray
+    dos: np.ndarray
+    dos_jackknife: np.ndarray
+    length: np.ndarray
+    dos_length: np.ndarray
+    status: np.ndarray
+    dx: float
+    chunk: int
+
+    @property
+    def lyapunov_stderr(self) -> np.ndarray:
+        """Jackknife standard error of gamma [1/length]."""
+        return jackknife_stderr(self.lyapunov_jackknife)
+
+    @property
+    def idos_stderr(self) -> np.ndarray:
+        return jackknife_stderr(self.idos_jackknife)
+
+    @property
+    def dos_stderr(self) -> np.ndarray:
+        return jackknife_stderr(self.dos_jackknife)
+
+    @property
+    def xi(self) -> np.ndarray:
+        """xi = 1/(2 gamma) [length] (Eq. 2 convention)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1.0 / (2.0 * self.lyapunov)
+
+    @property
+    def xi_jackknife(self) -> np.ndarray:
+        """Leave-one-batch-out xi = 1/(2 gamma_k) [length], (n_batches, energy)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1.0 / (2.0 * self.lyapunov_jackknife)
+
+    @property
+    def xi_stderr(self) -> np.ndarray:
+        """Jackknife standard error of xi [length] (CONTRACTS.md)."""
+        return jackknife_stderr(self.xi_jackknife)
+
+
+@dataclass
+class _Lanes:
+    """Energies of all lanes (main, lower shadows, upper shadows) and their state."""
+
+    energy: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    shift: np.ndarray
+    x0: np.ndarray
+    x1: np.ndarray
+
+    @classmethod
+    def make(cls, energies: np.ndarray, delta: np.ndarray, m: float, dx: float) -> _Lanes:
+        e_all = np.concatenate([energies, energies - delta, energies + delta])
+        kmax = wavevector(e_all, m).max(initial=0.0)
+        if kmax * dx >= np.pi / 2:
+            raise ValueError(
+                f"k dx = {kmax * dx:.3g} >= pi/2: grid step too coarse for the energies"
+            )
+        a, b, c, shift = recursion_coefficients(e_all, m, dx)
+        return cls(e_all, a, b, c, shift, np.ones(e_all.size), np.ones(e_all.size))
+
+    def advance(self, idx: np.ndarray, u: np.ndarray, n_rec: int):
+        """Run lanes ``idx`` through ``u`` in ``n_rec`` records; (logs, nodes) (n_rec, idx)."""
+        x0, x1 = self.x0[idx], self.x1[idx]
+        a, b, c = self.a[idx], self.b[idx], self.c[idx]
+        logs = np.empty((n_rec, idx.size))
+        nodes = np.empty((n_rec, idx.size), dtype=np.int64)
+        k = renorm_interval(a, b, c, float(np.abs(u).max()))
+        advance(u, a, b, c, x0, x1, logs, nodes, k)
+        self.x0[idx], self.x1[idx] = x0, x1
+        return logs, nodes
+
+
+@dataclass
+class _Tally:
+    """Cumulative per-chunk sums per lane: cum[j] = sum over the first j chunks."""
+
+    cum_log: np.ndarray
+    cum_nodes: np.ndarray
+    n_chunks: np.ndarray
+
+    @classmethod
+    def empty(cls, max_chunks: int, n_lanes: int) -> _Tally:
+        return cls(
+            np.zeros((max_chunks + 1, n_lanes)),
+            np.zeros((max_chunks + 1, n_lanes), dtype=np.int64),
+            np.zeros(n_lanes, dtype=np.int64),
+        )
+
+    def add(self, idx: np.ndarray, logs: np.ndarray, nodes: np.ndarray) -> int:
+        """Append records of the (equally advanced) lanes ``idx``; return their chunk count."""
+        n0 = int(self.n_chunks[idx[0]])
+        if n0 + 1 + logs.shape[0] > self.cum_log.shape[0]:  # grow geometrically
+            extra = max(self.cum_log.shape[0], logs.shape[0])
+            self.cum_log = np.concatenate([self.cum_log, np.zeros((extra, self.cum_log.shape[1]))])
+            self.cum_nodes = np.concatenate(
+                [self.cum_nodes, np.zeros((extra, self.cum_nodes.shape[1]), dtype=np.int64)]
+            )
+        rows = slice(n0 + 1, n0 + 1 + logs.shape[0])
+        self.cum_log[rows, idx] = self.cum_log[n0, idx] + np.cumsum(logs, axis=0)
+        self.cum_nodes[rows, idx] = self.cum_nodes[n0, idx] + np.cumsum(nodes, axis=0)
+        self.n_chunks[idx] += logs.shape[0]
+        return n0 + logs.shape[0]
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """Stopping rule shared by all energies of a run."""
+
+    rel_error: float
+    max_chunks: int
+    n_batches: int
+    chunk_len: float
+    xi_per_batch: float
+    dx: float
+
+
+def _main_done(
+    tally: _Tally, idx: np.ndarray, nc: int, shift: np.ndarray, tg: _Targets
+) -> np.ndarray:
+    """Which of the main lanes ``idx`` (all at ``nc`` chunks) reached the target error.
+
+    Converged: rel. jackknife error of gamma <= rel_error, and the shortest
+    batch spans >= xi_per_batch localization lengths (independent batches).
+    """
+    if nc < tg.n_batches or idx.size == 0:
+        return np.zeros(idx.size, dtype=bool)
+    edges = batch_bounds(nc, tg.n_batches)
+    g, rep = _from_edges(tally.cum_log[edges][:, idx], edges)
+    se = jackknife_stderr(rep)
+    g = g + shift  # analytic growth per chunk below the band bottom
+    batch_len = (nc // tg.n_batches) * tg.chunk_len
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok = (g > 0) & (se <= tg.rel_error * g)
+        return ok & (batch_len * 2 * g / tg.chunk_len >= tg.xi_per_batch)
+
+
+def _dos_done(
+    tally: _Tally, lo: np.ndarray, n_e: int, nc: int, main_active: np.ndarray, tg: _Targets
+) -> np.ndarray:
+    """Which shadow pairs (lower lanes ``lo``) measured rho to the target error.
+
+    Also done: no level at all in the window (deep Lifshitz tail) once the
+    main energy has finished (rho is then below 1/(2 delta L)).
+    """
+    if nc < tg.n_batches or lo.size == 0:
+        return np.zeros(lo.size, dtype=bool)
+    edges = batch_bounds(nc, tg.n_batches)
+    rows = tally.cum_nodes[edges]
+    mean, rep = _from_edges((rows[:, lo + n_e] - rows[:, lo]).astype(float), edges)
+    se = jackknife_stderr(rep)
+    return ((mean > 0) & (se <= tg.rel_error * mean)) | ((mean == 0) & ~main_active[lo - n_e])
+
+
+def _update_active(active, status, tally, idx, nc, n_e, shift, tg: _Targets) -> None:
+    """Stop the lanes that converged or hit the cost cap (vectorised over lanes)."""
+    main = idx[idx < n_e]
+    capped = nc >= tg.max_chunks
+    conv = _main_done(tally, main, nc, shift[main] * (tg.chunk_len / tg.dx), tg)
+    stop = conv | capped
+    active[main[stop]] = False
+    status[main[stop & ~conv]] = 1
+    lo = idx[(idx >= n_e) & (idx < 2 * n_e)]
+    done = _dos_done(tally, lo, n_e, nc, active, tg) | capped
+    active[lo[done]] = False
+    active[lo[done] + n_e] = False
+
+
+def _lane_replicas(cum: np.ndarray, n_chunks: np.ndarray, n_batches: int):
+    """Full means and replicas per lane (columns of ``cum``), each over its own chunks.
+
+    Lanes with fewer than ``n_batches`` chunks (not run) get NaN.
+    """
+    n_l = cum.shape[1]
+    mean = np.full(n_l, np.nan)
+    rep = np.full((n_batches, n_l), np.nan)
+    for nc in np.unique(n_chunks):
+        if nc >= n_batches:
+            sel = np.flatnonzero(n_chunks == nc)
+            mean[sel], rep[:, sel] = jackknife_replicas(cum[:, sel], int(nc), n_batches)
+    return mean, rep
+
+
+def _dos_estimate(energy, delta, count, m):
     """rho = rho_clean(eps) + [Delta N - Delta N_clean]/(2 delta) from the shadow pair.
 
-    Both shadows see the same disorder, so their node-count difference is a
-    level count in [eps - delta, eps + delta] (Sturm oscillation) with
-    Poisson-like, batch-estimated error; the clean part is differentiated
-    exactly, which removes the O(delta^2) bias of the clean sqrt(eps) term.
+    ``count`` [1/length] is the node-count difference per length between the
+    upper and the lower shadow: both see the same disorder, so it is a level
+    count in [eps - delta, eps + delta] (Sturm oscillation); the clean part is
+    differentiated exactly, which removes the O(delta^2) bias of the clean
+    sqrt(eps) term.  Works elementwise on replicas (broadcast over axis 0).
     """
-    n_e = energy.size
-    dos = np.full(n_e, np.nan)
-    se = np.full(n_e, np.nan)
     lo, hi = energy - delta, energy + delta
-    n0 = lambda x: np.where(x > 0, clean_idos(x, m), 0.0)  # noqa: E731
-    for i in range(n_e):
-        nc = int(n_chunks[i])
-        if nc < 2:
-            continue
-        diff = (per_nodes_hi[:nc, i] - per_nodes_lo[:nc, i]) / chunk_len
-        mean, err, _ = batch_stderr(diff, n_batches)
-        if lo[i] > 0:
-            dos[i] = clean_dos(energy[i], m) + (mean - (n0(hi[i]) - n0(lo[i]))) / (2 * delta[i])
-        else:
-            dos[i] = mean / (2 * delta[i])
-        se[i] = err / (2 * delta[i])
-    return dos, se
+    n0 = lambda x: np.where(x > 0, clean_idos(np.maximum(x, 0.0), m), 0.0)  # noqa: E731
+    clean = clean_dos(np.maximum(energy, 1e-300), m) - (n0(hi) - n0(lo)) / (2 * delta)
+    band = np.where(lo > 0, clean, 0.0)
+    return band + count / (2 * delta)
+
+
+def _estimates(lanes, tally, energies, delta, m, dx, tg: _Targets) -> dict:
+    """Gamma, IDOS and DOS [1/length, 1/length, 1/(energy length)] with their replicas."""
+    n_e, L, B, nc = energies.size, tg.chunk_len, tg.n_batches, tally.n_chunks
+    g, g_rep = _lane_replicas(tally.cum_log[:, :n_e], nc[:n_e], B)
+    shift = lanes.shift[:n_e] / dx
+    nn, nn_rep = _lane_replicas(tally.cum_nodes[:, :n_e].astype(float), nc[:n_e], B)
+    diff = (tally.cum_nodes[:, 2 * n_e :] - tally.cum_nodes[:, n_e : 2 * n_e]).astype(float)
+    cnt, cnt_rep = _lane_replicas(diff, nc[n_e : 2 * n_e], B)
+    return {
+        "lyapunov": g / L + shift,
+        "lyapunov_jackknife": g_rep / L + shift,
+        "idos": nn / L,
+        "idos_jackknife": nn_rep / L,
+        "dos": _dos_estimate(energies, delta, cnt / L, m),
+        "dos_jackknife": _dos_estimate(energies, delta, cnt_rep / L, m),
+        "length": nc[:n_e] * L,
+        "dos_length": nc[n_e : 2 * n_e] * L,
+    }
+
+
+def _progress(log, label, t0, k, tally, chunk, active, attempt, n_e) -> None:
+    cells = int(tally.n_chunks.sum()) * chunk
+    log(
+        f"[{label}] {time.monotonic() - t0:7.1f} s: {k} chunks, {cells:.3e} energy-cells, "
+        f"{int(active[:n_e].sum())}/{int(attempt.sum())} energies and "
+        f"{int(active[n_e : 2 * n_e].sum())}/{n_e} DOS pairs still running"
+    )
 
 
 def run_lyapunov(
@@ -329,8 +463,7 @@ def run_lyapunov(
     rel_error: float,
     max_cells: float,
     attempt: np.ndarray | None = None,
-    chunk: int = 1 << 16,
-    min_chunks: int = 8,
+    chunk: int = 1 << 14,
     n_batches: int = 32,
     xi_per_batch: float = 5.0,
     log: Callable[[str], None] | None = None,
@@ -351,213 +484,171 @@ def run_lyapunov(
     dx : float
         Grid step [length] (see :func:`choose_dx`); k dx < pi/2 is enforced.
     rel_error : float
-        Target relative standard error of gamma.
+        Target relative standard error of gamma (and of rho).
     max_cells : float
-        Cost cap: cells per energy.
+        Cost cap: cells per energy (at least ``n_batches`` chunks).
     attempt : bool ndarray, optional
         Energies to measure (others are reported ``born_only``).
     chunk : int
-        Cells per chunk; per-chunk increments feed the batch-mean errors.
-    min_chunks : int
-        Minimum number of chunks after the discarded first one.
+        Cells per chunk (the unit of the batches; the first chunk is burn-in).
     n_batches : int
-        Batches for the standard error.
+        B, the independent batches of the jackknife (each energy runs >= B chunks).
     xi_per_batch : float
         A batch must span this many xi for its mean to count as independent.
     log : callable, optional
-        Receives progress lines.
+        Receives progress lines (every ``log_every`` seconds).
     dos_rel_step : float
         Relative half-width of the shadow energies eps -+ delta that give
         rho = dN/deps (:func:`dos_step`); they run until rho reaches the same
         relative error (much sooner than gamma: a level count converges fast).
-
-    Returns
-    -------
-    LyapunovResult
     """
     energies = np.asarray(energies, dtype=float)
     if not (rel_error > 0):
         raise ValueError(f"rel_error must be > 0, got {rel_error}")
+    if max_cells < n_batches * chunk:
+        raise ValueError(
+            f"localization.max_cells = {max_cells:g} is fewer than {n_batches} chunks of "
+            f"localization.chunk = {chunk} (the jackknife needs {n_batches} batches). "
+            f"Fix: set max_cells >= {n_batches * chunk} or lower chunk"
+        )
     n_e = energies.size
-    if attempt is None:
-        attempt = np.ones(n_e, dtype=bool)
+    attempt = np.ones(n_e, dtype=bool) if attempt is None else np.asarray(attempt, dtype=bool)
     delta = dos_step(energies, m, model.w, dos_rel_step)
-    # main energies, then the lower and the upper shadows
-    e_all = np.concatenate([energies, energies - delta, energies + delta])
-    n_all = e_all.size
-    kmax = wavevector(e_all, m).max(initial=0.0)
-    if kmax * dx >= np.pi / 2:
-        raise ValueError(f"k dx = {kmax * dx:.3g} >= pi/2: grid step too coarse for the energies")
-    mat, shift, inv_scale = free_propagators(e_all, m, dx)
-    p = np.ones(n_all)
-    q = np.zeros(n_all)
-    max_chunks = max(int(math.ceil(max_cells / chunk)), min_chunks + 1)
-    per_log = np.zeros((max_chunks, n_all))
-    per_nodes = np.zeros((max_chunks, n_all))
-    n_chunks = np.zeros(n_all, dtype=np.int64)
+    lanes = _Lanes.make(energies, delta, m, dx)
+    max_chunks = int(math.ceil(max_cells / chunk))
+    tg = _Targets(rel_error, max_chunks, n_batches, chunk * dx, xi_per_batch, dx)
+    n_rec = max(1, _BLOCK // chunk)  # chunks per kernel call
+    tally = _Tally.empty(min(tg.max_chunks, 1024) + n_rec, 3 * n_e)
     active = np.concatenate([attempt, np.ones(2 * n_e, dtype=bool)])
     status = np.where(attempt, 0, 2).astype(np.int8)
     stream = PotentialStream(model, dx, model_seed(seed, model, "localization"))
-    chunk_len = chunk * dx
-    logsum = np.zeros(n_all)
-    nodes = np.zeros(n_all, dtype=np.int64)
+    lanes.advance(np.flatnonzero(active), stream.take(chunk), 1)  # burn-in chunk
     t0 = last = time.monotonic()
-    k = -1  # chunk index; chunk 0 is burn-in
+    k = 0
     while active.any():
-        k += 1
-        u = stream.take(chunk)
         idx = np.flatnonzero(active)
-        ps, qs = p[idx], q[idx]
-        ls, ns = logsum[idx], nodes[idx]
-        kick_lyapunov_chunk(u, 2.0 * m * dx, mat[idx], shift[idx], inv_scale[idx], ps, qs, ls, ns)
-        p[idx], q[idx] = ps, qs
-        if k == 0:
-            continue  # burn-in: the direction of the state relaxes
-        row = k - 1
-        per_log[row, idx] = ls
-        per_nodes[row, idx] = ns
-        n_chunks[idx] += 1
-        for e in idx[idx < n_e]:
-            nc = n_chunks[e]
-            if nc >= max_chunks:
-                active[e] = False
-                status[e] = 1
-                continue
-            if nc < min_chunks:
-                continue
-            g, se, nb = batch_stderr(per_log[:nc, e], n_batches)
-            gamma = g / chunk_len
-            if gamma <= 0:
-                continue
-            batch_len = (nc // nb) * chunk_len
-            if se / g <= rel_error and batch_len * 2 * gamma >= xi_per_batch and nb >= 8:
-                active[e] = False
-        for e in idx[(idx >= n_e) & (idx < 2 * n_e)] - n_e:
-            nc = n_chunks[n_e + e]
-            done = nc >= max_chunks
-            if not done and nc >= min_chunks:
-                diff = per_nodes[:nc, 2 * n_e + e] - per_nodes[:nc, n_e + e]
-                mean, se, nb = batch_stderr(diff, n_batches)
-                done = mean > 0 and se / mean <= rel_error and nb >= 8
-                # no level at all in the window (deep Lifshitz tail) once the
-                # main energy has finished: rho is below 1/(2 delta L)
-                done = done or (mean == 0 and not active[e])
-            if done:
-                active[n_e + e] = active[2 * n_e + e] = False
-        now = time.monotonic()
-        if log is not None and (now - last >= log_every or not active.any()):
-            last = now
-            cells = int(n_chunks.sum()) * chunk
-            log(
-                f"[{model.label}] {now - t0:7.1f} s: {k} chunks, {cells:.3e} energy-cells, "
-                f"{int(active[:n_e].sum())}/{int(attempt.sum())} energies and "
-                f"{int(active[n_e : 2 * n_e].sum())}/{n_e} DOS pairs still running"
-            )
-    lyap = np.full(n_e, np.nan)
-    lyap_se = np.full(n_e, np.nan)
-    idos = np.full(n_e, np.nan)
-    idos_se = np.full(n_e, np.nan)
-    for e in range(n_e):
-        nc = n_chunks[e]
-        if nc == 0:
-            continue
-        g, se, _ = batch_stderr(per_log[:nc, e], n_batches)
-        lyap[e], lyap_se[e] = g / chunk_len, se / chunk_len
-        nn, nse, _ = batch_stderr(per_nodes[:nc, e], n_batches)
-        idos[e], idos_se[e] = nn / chunk_len, nse / chunk_len
-    dos, dos_se = _dos_from_shadows(
-        energies,
-        delta,
-        per_nodes[:, n_e : 2 * n_e],
-        per_nodes[:, 2 * n_e :],
-        n_chunks[n_e : 2 * n_e],
-        chunk_len,
-        m,
-        n_batches,
-    )
-    return LyapunovResult(
-        energy=energies,
-        lyapunov=lyap,
-        lyapunov_stderr=lyap_se,
-        idos=idos,
-        idos_stderr=idos_se,
-        dos=dos,
-        dos_stderr=dos_se,
-        length=n_chunks[:n_e] * chunk_len,
-        status=status,
-        dx=dx,
-        chunk=chunk,
-    )
+        logs, nodes = lanes.advance(idx, stream.take(n_rec * chunk), n_rec)
+        k = tally.add(idx, logs, nodes)
+        _update_active(active, status, tally, idx, k, n_e, lanes.shift, tg)
+        if log is not None and (time.monotonic() - last >= log_every or not active.any()):
+            last = time.monotonic()
+            _progress(log, model.label, t0, k, tally, chunk, active, attempt, n_e)
+    est = _estimates(lanes, tally, energies, delta, m, dx, tg)
+    return LyapunovResult(energy=energies, status=status, dx=dx, chunk=chunk, **est)
+
+
+_E, _JK = ("energy",), ("replica_loc", "energy")
+_JK_ATTRS = {"jackknife": JACKKNIFE}
+#: Variables of the per-model localization dataset (SPEC 2), declared once.
+LOCALIZATION_VARIABLES: dict[str, Var] = {
+    "energy": Var(_E, "energy", "single-particle energy eps"),
+    "replica_loc": Var(("replica_loc",), "1", "index of the batch left out (jackknife replica)"),
+    "xi": Var(
+        _E,
+        "length",
+        "localization length xi = 1/(2 gamma) (measured, else Born)",
+        "Eq. (2) convention",
+    ),
+    "xi_stderr": Var(
+        _E, "length", "jackknife standard error of xi (NaN where xi is the Born value)"
+    ),
+    "xi_jackknife": Var(
+        _JK,
+        "length",
+        "leave-one-batch-out xi (the Born value where xi_source is born)",
+        "Eq. (2) convention",
+        _JK_ATTRS,
+    ),
+    "xi_measured": Var(
+        _E, "length", "transfer-matrix localization length 1/(2 gamma)", "Eq. (2) convention"
+    ),
+    "lyapunov": Var(_E, "1/length", "Lyapunov exponent gamma = lim ln|psi(L)|/L"),
+    "lyapunov_stderr": Var(_E, "1/length", "jackknife standard error of gamma"),
+    "idos": Var(_E, "1/length", "integrated density of states per length (node counting)"),
+    "idos_stderr": Var(_E, "1/length", "jackknife standard error of idos"),
+    "idos_jackknife": Var(_JK, "1/length", "leave-one-batch-out idos", None, _JK_ATTRS),
+    "dos": Var(_E, "1/(energy length)", "density of states per length rho = dN/deps"),
+    "dos_stderr": Var(_E, "1/(energy length)", "jackknife standard error of dos"),
+    "dos_jackknife": Var(_JK, "1/(energy length)", "leave-one-batch-out dos", None, _JK_ATTRS),
+    "xi_born": Var(
+        _E,
+        "length",
+        "Born localization length 1/(2 gamma_B), gamma_B = m^2 S_U(2k)/(2k^2)",
+        "Eq. (2) (white noise); SPEC 1.2 (Born)",
+    ),
+    "idos_clean": Var(_E, "1/length", "clean IDOS sqrt(2 m eps)/pi"),
+    "dos_clean": Var(_E, "1/(energy length)", "clean DOS m/(pi k)"),
+    "length": Var(_E, "length", "system length used per energy (after burn-in)"),
+    "dos_length": Var(_E, "length", "system length used by the DOS shadow pair"),
+    "xi_source": Var(
+        _E,
+        "1",
+        "origin of xi",
+        None,
+        {"flag_values": np.arange(2, dtype=np.int8), "flag_meanings": " ".join(XI_SOURCE)},
+    ),
+    "status": Var(
+        _E,
+        "1",
+        "how the transfer-matrix run ended",
+        None,
+        {"flag_values": np.arange(3, dtype=np.int8), "flag_meanings": " ".join(STATUS)},
+    ),
+}
+
+
+def _measured(res: LyapunovResult) -> np.ndarray:
+    """Energies whose measured xi is usable: finite, positive, all replicas too, rel. s.e. < 1/2."""
+    xi, rep = res.xi, res.xi_jackknife
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(xi) & (xi > 0) & np.all(np.isfinite(rep) & (rep > 0), axis=0)
+        return ok & (res.xi_stderr < 0.5 * xi)
 
 
 def localization_dataset(res: LyapunovResult, model: Model, m: float):
-    """Per-model dataset over ``energy`` (SPEC 2): measured and Born xi, IDOS, DOS.
+    """Per-model dataset over ``energy`` and ``replica_loc`` (SPEC 2, CONTRACTS.md).
 
-    ``xi`` is the measured value where the run converged or hit its cap with a
-    finite relative error below 1/2, and the Born asymptote elsewhere;
-    ``xi_source`` says which (CF flags), ``status`` says how the run ended.
+    ``xi`` is the measured value where it is usable (:func:`_measured`: the
+    run converged or hit its cap with a relative error below 1/2) and the Born
+    asymptote elsewhere; ``xi_source`` says which, ``status`` how the run
+    ended.  ``*_jackknife`` are the leave-one-batch-out replicas; where xi is
+    the Born value its replicas are the Born value too (no statistical error).
     """
     import xarray as xr
 
-    from .datasets import flag_attrs, set_attrs
+    from .datasets import apply_table
     from .theory import xi_born as _xi_born
 
     e = res.energy
     xb = _xi_born(e, model.family, m, model.w, model.d)
-    meas = res.xi
-    rel = res.lyapunov_stderr / res.lyapunov
-    usable = np.isfinite(meas) & (meas > 0) & np.isfinite(rel) & (rel < 0.5)
-    src = np.where(usable, 0, 1).astype(np.int8)
-    xi = np.where(usable, meas, xb)
-    xi_se = np.where(usable, res.xi_stderr, np.nan)
-    coords = {"energy": ("energy", e)}
-    ds = xr.Dataset(coords=coords)
-    set_attrs(ds["energy"], "energy", "single-particle energy eps")
-
-    def put(name, values, units, long_name, equation=None, **kw):
-        ds[name] = ("energy", np.asarray(values))
-        set_attrs(ds[name], units, long_name, equation, **kw)
-
-    put(
-        "xi",
-        xi,
-        "length",
-        "localization length xi = 1/(2 gamma) (measured, else Born)",
-        "Eq. (2) convention",
+    use = _measured(res)
+    data = {
+        "xi": np.where(use, res.xi, xb),
+        "xi_stderr": np.where(use, res.xi_stderr, np.nan),
+        "xi_jackknife": np.where(use, res.xi_jackknife, xb),
+        "xi_measured": res.xi,
+        "lyapunov": res.lyapunov,
+        "lyapunov_stderr": res.lyapunov_stderr,
+        "idos": res.idos,
+        "idos_stderr": res.idos_stderr,
+        "idos_jackknife": res.idos_jackknife,
+        "dos": res.dos,
+        "dos_stderr": res.dos_stderr,
+        "dos_jackknife": res.dos_jackknife,
+        "xi_born": xb,
+        "idos_clean": clean_idos(e, m),
+        "dos_clean": np.where(e > 0, clean_dos(np.maximum(e, 1e-300), m), 0.0),
+        "length": res.length,
+        "dos_length": res.dos_length,
+        "xi_source": np.where(use, 0, 1).astype(np.int8),
+        "status": res.status,
+    }
+    table = LOCALIZATION_VARIABLES
+    ds = xr.Dataset(
+        {k: (table[k].dims, np.asarray(v)) for k, v in data.items()},
+        coords={"energy": e, "replica_loc": np.arange(res.lyapunov_jackknife.shape[0])},
     )
-    put("xi_stderr", xi_se, "length", "standard error of xi (NaN where xi is the Born value)")
-    put(
-        "xi_measured",
-        meas,
-        "length",
-        "transfer-matrix localization length 1/(2 gamma)",
-        "Eq. (2) convention",
-    )
-    put("lyapunov", res.lyapunov, "1/length", "Lyapunov exponent gamma = lim ln|psi(L)|/L")
-    put("lyapunov_stderr", res.lyapunov_stderr, "1/length", "standard error of gamma")
-    put("idos", res.idos, "1/length", "integrated density of states per length (node counting)")
-    put("idos_stderr", res.idos_stderr, "1/length", "standard error of idos")
-    put("dos", res.dos, "1/(energy length)", "density of states per length rho = dN/deps")
-    put("dos_stderr", res.dos_stderr, "1/(energy length)", "standard error of dos")
-    put(
-        "xi_born",
-        xb,
-        "length",
-        "Born localization length 1/(2 gamma_B), gamma_B = m^2 S_U(2k)/(2k^2)",
-        "Eq. (2) (white noise); SPEC 1.2 (Born)",
-    )
-    put("idos_clean", clean_idos(e, m), "1/length", "clean IDOS sqrt(2 m eps)/pi")
-    put(
-        "dos_clean",
-        np.where(e > 0, clean_dos(e, m), 0.0),
-        "1/(energy length)",
-        "clean DOS m/(pi k)",
-    )
-    put("length", res.length, "length", "system length used per energy (after burn-in)")
-    ds["xi_source"] = ("energy", src)
-    ds["xi_source"].attrs.update(flag_attrs(["measured", "born"], "origin of xi"))
-    ds["status"] = ("energy", res.status)
-    ds["status"].attrs.update(flag_attrs(STATUS, "how the transfer-matrix run ended"))
+    apply_table(ds, table)
     ds.attrs.update(family=model.family, d=model.d, w=model.w, m=m, dx=res.dx, chunk=res.chunk)
     return ds
 
