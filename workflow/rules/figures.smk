@@ -24,13 +24,21 @@ FIGURES = {
 
 
 def figure_outputs(name, category):
-    """PDF and PNG of one figure, both in the report with the figure's caption."""
+    """PDF and PNG of one figure, both in the report with the caption the job writes.
+
+    The caption (results/figures/<name>.rst) is workflow/report/<name>.rst followed by
+    the numbers the plotting function computed from the dataset; it is an output of
+    the same job, named by absolute path (the report reads it from the working
+    directory, after the run).
+    """
     as_report = report  # (a bare `report(` at a line start is parsed as the directive)
-    return [
-        as_report(f"results/figures/{name}.{ext}", caption=f"../report/{name}.rst",
+    caption = os.path.abspath(f"results/figures/{name}.rst")
+    images = [
+        as_report(f"results/figures/{name}.{ext}", caption=caption,
                   category=category, labels={"figure": name, "format": ext})
         for ext in ("pdf", "png")
     ]
+    return {"pdf": images[0], "png": images[1], "caption": f"results/figures/{name}.rst"}
 
 
 for _name, (_inputs, _module, _function, _category) in FIGURES.items():
@@ -39,15 +47,16 @@ for _name, (_inputs, _module, _function, _category) in FIGURES.items():
         name:
             f"figure_{_name}"
         input:
-            _inputs,
+            data=_inputs,
+            caption=os.path.join(workflow.basedir, "workflow", "report", f"{_name}.rst"),
         output:
-            figure_outputs(_name, _category),
+            **figure_outputs(_name, _category),
         log:
             f"results/logs/figures/{_name}.log",
         params:
             module=_module,
             function=_function,
-            code=code(f"plots/{_module}", "plots/__init__", "theory"),
+            code=code(f"plots/{_module}", "plots/__init__", "plots/style", "theory"),
         localrule: True
         conda:
             HOTCOLD_ENV

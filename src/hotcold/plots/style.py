@@ -1,0 +1,407 @@
+"""Shared figure conventions: colour-blind-safe series, unit labels, flags, legends, captions.
+
+Every figure of :mod:`hotcold.plots` uses these so that the rules of SPEC 1.5
+hold in one place:
+
+* series colours from the Okabe-Ito palette (distinguishable with the common
+  colour-vision deficiencies), each paired with its own marker;
+* axis labels ``quantity [unit]`` from the dataset's ``reduced_units``
+  attribute (reduced units hbar = k_B = 1, stated in every caption);
+* flagged points (outside the formulas' regime, extrapolated inputs) drawn
+  hollow and faint, never in the style of a result;
+* legends placed where they hide no data (checked against the display
+  coordinates of every data artist), else outside the axes;
+* a data-driven caption attached to the figure (:func:`set_caption`), which
+  ``workflow/scripts/plot.py`` appends to the report caption.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.collections as mcoll  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import xarray as xr  # noqa: E402
+
+__all__ = [
+    "COLORS",
+    "MARKERS",
+    "LINESTYLES",
+    "UNITS_NOTE",
+    "color",
+    "marker",
+    "unit_of",
+    "axis_label",
+    "stderr_of",
+    "flag_mask",
+    "set_caption",
+    "get_caption",
+    "data_points",
+    "legend_overlap",
+    "place_legend",
+    "settle_legends",
+    "figure_legend",
+    "fmt_pm",
+    "robust_ylim",
+    "tidy",
+]
+
+#: Okabe & Ito (2008) colour-blind-safe palette (yellow last: weak on white).
+COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", "-.", ":")
+#: The unit statement every caption carries.
+UNITS_NOTE = (
+    "Reduced units: hbar = k_B = 1; axis units name the dimension (energy, length) "
+    "in the units set by m and eps_F."
+)
+
+
+def color(i: int) -> str:
+    """The i-th series colour (cycles after 8)."""
+    return COLORS[i % len(COLORS)]
+
+
+def marker(i: int) -> str:
+    """The i-th series marker (cycles after 8)."""
+    return MARKERS[i % len(MARKERS)]
+
+
+def unit_of(da: xr.DataArray | None, default: str = "") -> str:
+    """Reduced unit of a variable: ``reduced_units`` if present, else a non-"1" ``units``."""
+    if da is None:
+        return default
+    u = da.attrs.get("reduced_units") or da.attrs.get("units") or default
+    return "" if u == "1" else str(u)
+
+
+def axis_label(symbol: str, unit: str = "") -> str:
+    """``symbol [unit]``, or ``symbol (dimensionless)`` for unit ''/'1'."""
+    return f"{symbol} [{unit}]" if unit and unit != "1" else f"{symbol} (dimensionless)"
+
+
+def stderr_of(ds: xr.Dataset, name: str) -> xr.DataArray | None:
+    """``ds[name + '_stderr']`` if the dataset carries it, else None."""
+    key = f"{name}_stderr"
+    return ds[key] if key in ds else None
+
+
+def flag_mask(da: xr.DataArray, meaning: str) -> np.ndarray:
+    """Where a CF flag variable takes the value (or has the bit) named ``meaning``.
+
+    Works for ``flag_values`` (enumerations) and ``flag_masks`` (bit fields);
+    a meaning the variable does not know gives all False.
+    """
+    vals = np.asarray(da.values)
+    meanings = str(da.attrs.get("flag_meanings", "")).split()
+    if meaning not in meanings:
+        return np.zeros(vals.shape, dtype=bool)
+    k = meanings.index(meaning)
+    if "flag_masks" in da.attrs:
+        bit = int(np.atleast_1d(da.attrs["flag_masks"])[k])
+        return (vals.astype(np.int64) & bit) != 0
+    if "flag_values" in da.attrs:
+        return vals == int(np.atleast_1d(da.attrs["flag_values"])[k])
+    return vals == k
+
+
+def set_caption(fig: plt.Figure, text: str) -> plt.Figure:
+    """Attach the data-driven caption (reST-safe plain text) to a figure."""
+    fig.hotcold_caption = text  # type: ignore[attr-defined]
+    return fig
+
+
+def get_caption(fig: plt.Figure) -> str:
+    """The caption attached by :func:`set_caption` ('' if none)."""
+    return str(getattr(fig, "hotcold_caption", ""))
+
+
+def fmt_pm(value: float, err: float | None = None, digits: int = 2) -> str:
+    """``value +- err`` with a sensible number of digits; 'n/a' for NaN."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    if err is None or not np.isfinite(err) or err <= 0:
+        return f"{value:.{digits + 1}g}"
+    return f"{value:.{digits + 1}g} +- {err:.2g}"
+
+
+def robust_ylim(
+    ax: plt.Axes, values: Iterable[float], log: bool = False, pad: float = 0.08
+) -> None:
+    """Set y-limits from the data values themselves (not from error bars).
+
+    Error bars that reach beyond the data range are clipped by the axes
+    rather than stretching them (an error bar never swamps the plot).
+    """
+    v = np.asarray([x for x in np.ravel(np.asarray(list(values), dtype=float))], dtype=float)
+    v = v[np.isfinite(v) & ((v > 0) if log else True)]
+    if v.size == 0:
+        return
+    lo, hi = float(v.min()), float(v.max())
+    if log:
+        llo, lhi = np.log10(lo), np.log10(hi)
+        span = max(lhi - llo, 0.3)
+        ax.set_ylim(10 ** (llo - pad * span), 10 ** (lhi + pad * span))
+    else:
+        span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.2
+        ax.set_ylim(lo - pad * span, hi + pad * span)
+
+
+# ---------------------------------------------------------------------------
+# Legends that hide no data
+# ---------------------------------------------------------------------------
+
+
+def _densify(xy: np.ndarray, step: float = 3.0) -> np.ndarray:
+    """Points along a display-space polyline, at most ``step`` pixels apart (vectorized)."""
+    xy = np.asarray(xy, dtype=float)
+    good = np.all(np.isfinite(xy), axis=1)
+    xy = xy[good]
+    if len(xy) < 2:
+        return xy
+    seg = xy[1:] - xy[:-1]
+    n = np.minimum(np.hypot(seg[:, 0], seg[:, 1]) // step, 2000).astype(int) + 1
+    idx = np.repeat(np.arange(len(seg)), n)
+    start = np.cumsum(n) - n
+    frac = (np.arange(n.sum()) - np.repeat(start, n)) / np.repeat(n, n)
+    return np.concatenate([xy[idx] + frac[:, None] * seg[idx], xy[-1:]])
+
+
+def data_points(ax: plt.Axes) -> np.ndarray:
+    """Display coordinates (N, 2) sampling every data artist of an axes.
+
+    Lines (densified along segments, so a crossing line counts), marker
+    offsets, error-bar segments, filled bands (vertices and interior samples)
+    and colour meshes (cells with finite values).  Shaded spans
+    (``axvspan``) and texts are background, not data.
+    """
+    pts: list[np.ndarray] = []
+    for ln in ax.get_lines():
+        if not ln.get_visible():
+            continue
+        xy = np.column_stack([ln.get_xdata(orig=False), ln.get_ydata(orig=False)]).astype(float)
+        disp = ln.get_transform().transform(xy)
+        pts.append(_densify(disp) if ln.get_linestyle() not in ("None", "none", "") else disp)
+    for coll in ax.collections:
+        if not coll.get_visible():
+            continue
+        if isinstance(coll, mcoll.QuadMesh):
+            coords = coll.get_coordinates()
+            arr = np.ma.getmaskarray(coll.get_array()).reshape(-1)
+            centers = 0.25 * (
+                coords[:-1, :-1] + coords[1:, :-1] + coords[:-1, 1:] + coords[1:, 1:]
+            ).reshape(-1, 2)
+            pts.append(coll.get_transform().transform(centers[~arr]))
+            continue
+        offs = coll.get_offsets()
+        if len(offs) and not isinstance(coll, mcoll.LineCollection):
+            pts.append(coll.get_offset_transform().transform(np.asarray(offs, float)))
+        trans = coll.get_transform()
+        for path in coll.get_paths():
+            v = np.asarray(path.vertices, float)
+            if len(v) == 0:
+                continue
+            pts.append(_densify(trans.transform(v)))
+    pts = [p for p in pts if len(p)]
+    return np.concatenate(pts) if pts else np.zeros((0, 2))
+
+
+def legend_overlap(ax: plt.Axes, bbox, pts: np.ndarray | None = None) -> int:
+    """Number of data sample points of ``ax`` inside a display-space bbox."""
+    pts = data_points(ax) if pts is None else pts
+    if len(pts) == 0:
+        return 0
+    inside = (
+        (pts[:, 0] >= bbox.x0)
+        & (pts[:, 0] <= bbox.x1)
+        & (pts[:, 1] >= bbox.y0)
+        & (pts[:, 1] <= bbox.y1)
+    )
+    return int(inside.sum())
+
+
+_INSIDE = (
+    "upper right",
+    "upper left",
+    "lower left",
+    "lower right",
+    "center right",
+    "center left",
+    "upper center",
+    "lower center",
+)
+
+
+def _candidate_bbox(ax: plt.Axes, loc: str, w: float, h: float, pad: float):
+    """Display bbox a legend of size (w, h) takes at an inside ``loc`` of ``ax``."""
+    from matplotlib.transforms import Bbox
+
+    a = ax.get_window_extent()
+    vert, _, horiz = loc.partition(" ")
+    if loc.startswith("center") and horiz == "":
+        vert, horiz = "center", "center"
+    x0 = {"left": a.x0 + pad, "right": a.x1 - pad - w, "center": 0.5 * (a.x0 + a.x1 - w)}[horiz]
+    y0 = {"lower": a.y0 + pad, "upper": a.y1 - pad - h, "center": 0.5 * (a.y0 + a.y1 - h)}[vert]
+    return Bbox.from_bounds(x0, y0, w, h)
+
+
+def _outside(ax: plt.Axes, handles, labels, fontsize: float, where: str, **kw):
+    if where == "right":
+        return ax.legend(
+            handles,
+            labels,
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            fontsize=fontsize,
+            borderaxespad=0.0,
+            **kw,
+        )
+    ncol = kw.pop("ncol", 2)
+    return ax.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        fontsize=fontsize,
+        ncol=ncol,
+        **kw,
+    )
+
+
+def place_legend(
+    ax: plt.Axes,
+    handles: Sequence | None = None,
+    labels: Sequence[str] | None = None,
+    fontsize: float = 7.5,
+    outside: str = "right",
+    draw: bool = True,
+    **kw,
+):
+    """A legend inside the axes where it covers no data point, else outside.
+
+    Measures the legend once, then tries the eight inside positions against
+    the display coordinates of every data artist (:func:`data_points`) and
+    keeps the first free one; otherwise puts the legend outside, right of
+    (``outside='right'``) or below the axes.  Call it after everything else
+    is drawn (the layout must be final); :func:`settle_legends` re-checks a
+    whole figure.  Returns the legend (None if nothing is labelled).
+    """
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    fig = ax.figure
+    leg = ax.legend(handles, labels, loc="upper right", fontsize=fontsize, framealpha=0.9, **kw)
+    if draw:
+        fig.canvas.draw()
+    bb = leg.get_window_extent()
+    pad = leg.borderaxespad * leg._fontsize * fig.dpi / 72.0
+    pts = data_points(ax)
+    for loc in _INSIDE:
+        cand = _candidate_bbox(ax, loc, bb.width, bb.height, pad).expanded(1.03, 1.06)
+        if legend_overlap(ax, cand, pts) == 0:
+            leg = ax.legend(handles, labels, loc=loc, fontsize=fontsize, framealpha=0.9, **kw)
+            leg._hotcold_place = (handles, labels, fontsize, outside, kw)
+            return leg
+    leg = _outside(ax, handles, labels, fontsize, outside, **kw)
+    leg._hotcold_place = None
+    return leg
+
+
+def settle_legends(fig: plt.Figure, passes: int = 2) -> None:
+    """Re-check every inside legend after the final layout; move those that now hide data."""
+    for _ in range(passes):
+        fig.canvas.draw()
+        moved = False
+        for ax in fig.axes:
+            leg = ax.get_legend()
+            spec = getattr(leg, "_hotcold_place", None) if leg is not None else None
+            if spec is None:
+                continue
+            if legend_overlap(ax, leg.get_window_extent()) > 0:
+                handles, labels, fontsize, outside, kw = spec
+                place_legend(ax, handles, labels, fontsize, outside, draw=False, **kw)
+                moved = True
+        if not moved:
+            return
+
+
+def figure_legend(
+    fig: plt.Figure, handles: Sequence, labels: Sequence[str], ncol: int = 3, fontsize: float = 8
+):
+    """One legend for the whole figure, outside (below) every axes."""
+    return fig.legend(
+        handles, labels, loc="outside lower center", ncol=ncol, fontsize=fontsize, frameon=False
+    )
+
+
+def tidy(fig: plt.Figure) -> plt.Figure:
+    """Readable log axes: no crowded minor labels on axes spanning less than ~2 decades."""
+    from matplotlib import ticker
+
+    for ax in fig.axes:
+        for axis, lim in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            if axis.get_scale() != "log":
+                continue
+            lo, hi = sorted(lim)
+            if lo <= 0 or np.log10(hi / lo) >= 2.0:
+                continue
+            axis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+            axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+            axis.set_minor_formatter(ticker.NullFormatter())
+    return fig
+
+
+def caption_text(template: str, generated: str) -> str:
+    """Report caption: the figure's fixed description, then the numbers of this run."""
+    text = template.rstrip() + "\n\n" + UNITS_NOTE + "\n"
+    if generated.strip():
+        text += "\n**Measured in this run** (computed from the dataset by the plotting code):\n\n"
+        text += generated.strip() + "\n"
+    return text
+
+
+def save_figure(
+    fig: plt.Figure,
+    paths: Sequence[str],
+    caption_template: str | None = None,
+    caption_path: str | None = None,
+    dpi: int = 150,
+) -> list[str]:
+    """Write a figure (PDF/PNG by suffix, caption in their metadata) and its report caption.
+
+    Parameters
+    ----------
+    fig : Figure
+        With an optional data-driven caption (:func:`set_caption`).
+    paths : sequence of str
+        Image files (``.pdf``, ``.png``, ``.svg``).
+    caption_template, caption_path : str, optional
+        Text of ``workflow/report/<name>.rst`` and where to write the full
+        caption (:func:`caption_text`).
+
+    Returns
+    -------
+    list of str
+        Every file written.
+    """
+    generated = get_caption(fig)
+    written = []
+    for path in paths:
+        meta = {}
+        if path.endswith(".png"):
+            meta = {"Description": generated}
+        elif path.endswith(".pdf"):
+            meta = {"Subject": generated}
+        fig.savefig(path, dpi=dpi, metadata=meta)
+        written.append(str(path))
+    if caption_path is not None:
+        with open(caption_path, "w") as fh:
+            fh.write(caption_text(caption_template or "", generated))
+        written.append(str(caption_path))
+    plt.close(fig)
+    return written
