@@ -148,6 +148,8 @@ TABLE = [
     ("x_max inside x_cut", _set("spectral.x_max", 1.0), "spectral.x_max"),
     ("energy_max below eps_F", _set("hotcold.energy_max", 0.5), "hotcold.energy_max"),
     ("max_cells < 8 chunks", _set("localization.max_cells", 1e5), "localization.max_cells"),
+    ("xi_c overflows (huge d)", _set("disorder.d", [0.0, 1e300]), "spectral.box_length"),
+    ("ED box too large (weak w)", _set("disorder.w", 1e-4), "spectral.box_length"),
     ("d unused with white only", _set("disorder.families", ["white"]), "disorder.d"),
 ]
 
@@ -191,6 +193,10 @@ def test_boundary_values_are_accepted():
     cfg["localization"]["max_cells"] = 8 * cfg["localization"]["chunk"]
     cfg["spectral"] = {"x_max": 2.5}  # one bin beyond x_cut = 2 (x_step 0.25)
     validate_config(cfg, SCHEMA)
+    weak = default_config()
+    weak["disorder"]["w"] = 1e-4  # an ED box of ~1e8 sites ...
+    weak["dimensions"] = [2]  # ... is not built when only the 2D closed forms run
+    validate_config(weak, SCHEMA)
 
 
 # -- the real command line ------------------------------------------------------------

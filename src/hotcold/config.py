@@ -300,6 +300,34 @@ def _spectral_problems(sp: Mapping) -> list[str]:
     return out
 
 
+MAX_ED_SITES = 10_000_000  # one realization's eigenpairs alone would need ~20 GB beyond this
+
+
+def _ed_size_problems(config: Mapping) -> list[str]:
+    """Exact-diagonalization boxes that cannot be built (xi_c overflows, or too many sites)."""
+    out = []
+    sp = config["spectral"]
+    for family, d in models(config):
+        with np.errstate(all="ignore"):
+            try:
+                g = ed_grid(config, family, float(d))
+                sites, xi_c = g["sites"], g["xi_c_born"]
+            except (OverflowError, ValueError, ZeroDivisionError):
+                sites, xi_c = math.inf, math.inf
+        if sites <= MAX_ED_SITES:
+            continue
+        gb = 8 * sites * (10 * sp["box_length"] + 50) / 1e9
+        out.append(
+            f"spectral.box_length: the exact-diagonalization box of the {family} d = {d} "
+            f"model ({_show(sp['box_length'])} Born xi_c, xi_c = {xi_c:.3g}, step "
+            f"spectral.dx = {_show(sp['dx'])}) has {float(sites):.3g} sites (~{gb:.3g} GB of "
+            f"eigenpairs; at most {MAX_ED_SITES:.0e}). Fix: a stronger disorder.w or smaller "
+            "disorder.d (shorter xi_c), a smaller spectral.box_length, a larger spectral.dx, "
+            "or dimensions: [2] (no 1D numerics)"
+        )
+    return out
+
+
 def _cross_field_problems(config: Mapping) -> list[str]:
     """Rules between keys (min < max pairs, grids, caps); the schema checks single keys."""
     out = _grid_problems("temperatures", config["temperatures"], positive=False)
@@ -322,6 +350,8 @@ def _cross_field_problems(config: Mapping) -> list[str]:
             f"fermi_energy (1 + hotcold.energy_min_offset) = {e_min:g}. "
             "Fix: raise energy_max (default 1e7) or lower energy_min_offset"
         )
+    if 1 in config["dimensions"]:
+        out += _ed_size_problems(config)
     dis = config["disorder"]
     if set(dis["families"]) == {"white"} and any(d > 0 for d in dis["d"]):
         out.append(
