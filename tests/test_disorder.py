@@ -81,3 +81,17 @@ def test_bad_models_rejected():
     with pytest.raises(ValueError, match="resolve"):
         PotentialStream(Model("gaussian", 1.0, 0.1), 0.1, 0)
     assert Model("gaussian", 1.0, 0.0).family == "white"
+
+
+@pytest.mark.parametrize("family,d,dx", [("lorentzian", 0.5, 0.05), ("gaussian", 0.25, 0.025)])
+def test_fast_fir_stream_is_the_same_potential(family, d, dx):
+    """Overlap-save with the precomputed kernel spectrum (the transfer-matrix stream) gives
+    the default stream's values up to rounding, whatever the request sizes."""
+    model = Model(family, 0.7, d)
+    seed = model_seed(5, model, "localization")
+    ref = PotentialStream(model, dx, seed).take(200_000)
+    s = PotentialStream(model, dx, seed, fast_fir=True)
+    fast = np.concatenate([s.take(n) for n in (3, 65_533, 70_000, 64_464)])
+    assert np.max(np.abs(fast - ref)) < 1e-12 * np.max(np.abs(ref))
+    again = PotentialStream(model, dx, seed, fast_fir=True).take(200_000)
+    assert np.array_equal(fast, again)

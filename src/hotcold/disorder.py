@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import fft as sp_fft
 from scipy import signal
 
 from .theory import FAMILIES, correlator, power_spectrum
@@ -136,9 +137,22 @@ class PotentialStream:
     dx : float
         Grid step [length], must resolve d (dx <= d/4 is enforced).
     seed : SeedSequence or int
+    fast_fir : bool
+        FIR families only: overlap-save with the kernel's spectrum computed once
+        and blocks of nfft - taps + 1 cells (nfft >= 4 taps, a power of two),
+        instead of :func:`scipy.signal.fftconvolve` on blocks of 65536.  Same
+        white-noise input, same values up to rounding (~1e-15 relative), about
+        3x cheaper; used by the transfer-matrix stage, while the realizations
+        of the spectral stage keep the default.
     """
 
-    def __init__(self, model: Model, dx: float, seed: np.random.SeedSequence | int) -> None:
+    def __init__(
+        self,
+        model: Model,
+        dx: float,
+        seed: np.random.SeedSequence | int,
+        fast_fir: bool = False,
+    ) -> None:
         if not (dx > 0 and np.isfinite(dx)):
             raise ValueError(f"grid step dx must be > 0, got {dx}")
         if model.d > 0 and dx > model.d / 4:
@@ -153,6 +167,10 @@ class PotentialStream:
         elif model.family in ("lorentzian", "gaussian"):
             self._h = fir_kernel(model, dx)
             self._tail = self._rng.standard_normal(self._h.size - 1)
+            self._spectrum = None
+            if fast_fir:
+                nfft = max(1 << 16, 1 << int(np.ceil(np.log2(4 * self._h.size))))
+                self._spectrum = sp_fft.rfft(self._h, nfft)
 
     def _produce(self) -> np.ndarray:
         fam = self.model.family
@@ -164,9 +182,19 @@ class PotentialStream:
             out, zf = signal.lfilter([b], [1.0, -self._a], g, zi=[self._a * self._state])
             self._state = out[-1]
             return out
+        if self._spectrum is not None:
+            return self._produce_overlap_save()
         g = np.concatenate([self._tail, self._rng.standard_normal(_FIR_BLOCK)])
         self._tail = g[-(self._h.size - 1) :] if self._h.size > 1 else g[:0]
         return signal.fftconvolve(g, self._h, mode="valid")
+
+    def _produce_overlap_save(self) -> np.ndarray:
+        """One block of U = h * g by overlap-save with the precomputed kernel spectrum."""
+        nfft = 2 * (self._spectrum.size - 1)
+        taps = self._h.size
+        g = np.concatenate([self._tail, self._rng.standard_normal(nfft - taps + 1)])
+        self._tail = g[-(taps - 1) :] if taps > 1 else g[:0]
+        return sp_fft.irfft(sp_fft.rfft(g) * self._spectrum, nfft)[taps - 1 :]
 
     def take(self, n: int) -> np.ndarray:
         """Return the next ``n`` values of the stream."""

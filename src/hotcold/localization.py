@@ -521,7 +521,7 @@ def run_lyapunov(
     tally = _Tally.empty(min(tg.max_chunks, 1024) + n_rec, 3 * n_e)
     active = np.concatenate([attempt, np.ones(2 * n_e, dtype=bool)])
     status = np.where(attempt, 0, 2).astype(np.int8)
-    stream = PotentialStream(model, dx, model_seed(seed, model, "localization"))
+    stream = PotentialStream(model, dx, model_seed(seed, model, "localization"), fast_fir=True)
     lanes.advance(np.flatnonzero(active), stream.take(chunk), 1)  # burn-in chunk
     t0 = last = time.monotonic()
     k = 0
