@@ -215,3 +215,82 @@ def test_batch_stderr_of_iid_samples():
     assert nb == 32
     assert abs(mean - 3.0) < 3 * se
     assert se == pytest.approx(2.0 / np.sqrt(x.size), rel=0.3)  # 32 batches: ~13 % scatter
+
+
+def _jk_var(rep):
+    b = rep.shape[0]
+    return (b - 1) / b * ((rep - rep.mean(axis=0)) ** 2).sum(axis=0)
+
+
+def test_jackknife_replicas_give_the_stored_stderr():
+    """CONTRACTS.md: var = (B-1)/B sum_k (x_k - mean x)^2 of the stored replicas is the
+    stored *_stderr^2; Born points carry the Born value in every replica."""
+    from hotcold.localization import localization_dataset
+
+    model = Model("lorentzian", 0.1, 0.5)
+    energies = np.array([0.5, 1.0, 2.0, 30.0])
+    dx, att = choose_dx(model, energies, M, 0.05, 4e7, 0.1, 0.6, 8, 0.2)
+    res = run_lyapunov(model, energies, M, 3, dx, 0.05, 4e7, attempt=att)
+    ds = localization_dataset(res, model, M)
+    assert ds.sizes["replica_loc"] == 32
+    meas = ds.xi_source.values == 0
+    assert meas.sum() >= 3 and (~meas).sum() >= 1
+    for name in ("xi", "dos", "idos"):
+        rep = ds[f"{name}_jackknife"].values[:, meas]
+        np.testing.assert_allclose(_jk_var(rep), ds[f"{name}_stderr"].values[meas] ** 2, rtol=1e-10)
+        assert (
+            ds[f"{name}_jackknife"].attrs["jackknife"] == "leave-one-out over independent batches"
+        )
+    born = ds.xi_jackknife.values[:, ~meas]
+    assert np.array_equal(born, np.broadcast_to(ds.xi_born.values[~meas], born.shape))
+    # xi_stderr of the jackknife agrees with error propagation from gamma to first order
+    prop = ds.xi.values * ds.lyapunov_stderr.values / ds.lyapunov.values
+    rel = ds.xi_stderr.values[meas] / prop[meas] - 1
+    assert np.all(np.abs(rel) < 3 * (ds.lyapunov_stderr / ds.lyapunov).values[meas] + 1e-3)
+
+
+def test_jackknife_batches_are_disjoint_and_independent():
+    """Leave-one-out over *disjoint consecutive* batches: exact on a ramp, and the batch
+    means recovered from the replicas of i.i.d. data are uncorrelated (overlapping
+    batches, e.g. windows of two batch lengths, would give a lag-1 correlation ~ 1/2)."""
+    from hotcold.localization import batch_bounds, jackknife_replicas
+
+    n, b = 100, 32
+    x = np.arange(n, dtype=float)
+    cum = np.concatenate([[0.0], np.cumsum(x)])
+    mean, rep = jackknife_replicas(cum, n, b)
+    edges = batch_bounds(n, b)
+    for k in range(b):
+        keep = np.ones(n, bool)
+        keep[edges[k] : edges[k + 1]] = False
+        assert rep[k] == pytest.approx(x[keep].mean(), rel=1e-14)
+    assert mean == pytest.approx(x.mean())
+    rng = np.random.default_rng(4)
+    n, trials = 32 * 40, 200
+    data = rng.standard_normal((n, trials))
+    cum = np.concatenate([np.zeros((1, trials)), np.cumsum(data, axis=0)])
+    mean, rep = jackknife_replicas(cum, n, b)
+    batch = b * mean - (b - 1) * rep  # equal batches: the batch means themselves
+    z = (batch - batch.mean(axis=0)) / batch.std(axis=0)
+    r1 = np.mean(z[1:] * z[:-1])
+    assert abs(r1) < 4 / np.sqrt((b - 1) * trials)
+    # and they scatter like means of n/b independent values
+    assert np.var(batch) == pytest.approx(b / n, rel=4 * np.sqrt(2 / (b * trials)))
+
+
+def test_engine_batches_are_independent():
+    """The engine's batches (recovered from its gamma replicas) are uncorrelated in sequence."""
+    from hotcold.localization import batch_bounds
+
+    energies = np.array([0.5, 1.0, 2.0, 4.0, 8.0, 16.0])
+    res = run_lyapunov(Model("white", 0.3, 0), energies, M, 11, 0.05, 0.02, 4e7)
+    pairs = []
+    for e in range(energies.size):
+        nc = int(round(res.length[e] / (res.chunk * res.dx)))
+        sizes = np.diff(batch_bounds(nc, 32))
+        g, rep = res.lyapunov[e], res.lyapunov_jackknife[:, e]
+        batch = (nc * g - (nc - sizes) * rep) / sizes
+        z = (batch - batch.mean()) / batch.std()
+        pairs.append(z[1:] * z[:-1])
+    pairs = np.concatenate(pairs)
+    assert abs(pairs.mean()) < 4 / np.sqrt(pairs.size), pairs.mean()
