@@ -28,6 +28,7 @@ include: "workflow/rules/localization.smk"
 include: "workflow/rules/spectral.smk"
 include: "workflow/rules/hotcold.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/matrix_elements.smk"
 
 
 rule all:

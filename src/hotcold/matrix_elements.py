@@ -109,7 +109,7 @@ __all__ = [
 
 #: Settings of the stage (config section ``matrix_elements``).
 DEFAULT_SETTINGS: dict[str, Any] = {
-    "enabled": True,
+    "enabled": False,  # off in the default run; config/matrix_elements.yaml
     "models": [
         {"family": "white", "d": 0.0, "energies": {"min": 1.6, "max": 16.0, "num": 4}},
         {"family": "exponential", "d": 0.25, "energies": [1.6, 2.5, 4.0]},
@@ -857,12 +857,12 @@ def stage_settings(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def validate_settings(config: Mapping[str, Any]) -> list[str]:
-    """Problems of the stage's configuration, each naming its key (empty: valid).
+    """Problems of the stage's configuration, ``key: what. Fix: how`` (empty: valid).
 
-    Checks ``interaction.range`` > 0, that every model is one of the swept 1D
-    models, that its hot energies lie above eps_F and inside the localization
-    grid, and that ``box_length`` >= 5 xi_h (Born, known before any job) at
-    every model's largest energy.
+    ``interaction.range`` > 0 is always checked; with the stage enabled also
+    that every model is one of the swept 1D models, that its hot energies lie
+    above eps_F and inside the localization grid, and that ``box_length`` >=
+    5 xi_h (Born, known before any job) at every model's largest energy.
     """
     from .config import format_d, localization_energies, models
     from .theory import xi_born
@@ -871,10 +871,12 @@ def validate_settings(config: Mapping[str, Any]) -> list[str]:
     a = float(config["interaction"]["range"])
     if not a > 0:
         errors.append(
-            f"interaction.range: must be > 0 (got {a}); the exchange part of Eq. "
-            "(10) cancels the Hartree part exactly for a -> 0"
+            f"interaction.range: {a} is not > 0 (the exchange part of Eq. (10) cancels the "
+            "Hartree part exactly for a -> 0). Fix: give the interaction range a > 0, e.g. 0.05"
         )
     s = stage_settings(config)
+    if not (s["enabled"] and 1 in config["dimensions"]):
+        return errors
     swept = set(models(config))
     grid = localization_energies(config)
     box, w, m = float(s["box_length"]), float(config["disorder"]["w"]), float(config["m"])
@@ -883,25 +885,26 @@ def validate_settings(config: Mapping[str, Any]) -> list[str]:
         fam = "white" if mo["d"] == 0 else mo["family"]
         if (fam, format_d(mo["d"])) not in swept:
             errors.append(
-                f"{key}: model {mo['family']} d={mo['d']} is not among the swept 1D "
-                f"models {sorted(swept)} (disorder.families, disorder.d)"
+                f"{key}: model {mo['family']} d={mo['d']:g} is not a swept 1D model. Fix: "
+                f"choose one of {sorted(swept)} or add it to disorder.families / disorder.d"
             )
             continue
         e = np.asarray(mo["energies"])
         if e.min() <= float(config["fermi_energy"]) or e.max() > grid.max() * (1 + 1e-9):
             errors.append(
-                f"{key}.energies: must lie in (fermi_energy, max of "
-                f"localization.energies] = ({config['fermi_energy']}, {grid.max()}]"
+                f"{key}.energies: {e.min():g}..{e.max():g} is outside (fermi_energy, max of "
+                f"localization.energies]. Fix: give energies in ({config['fermi_energy']}, "
+                f"{grid.max():g}]"
             )
         xi = float(xi_born(e.max(), fam, m, w, mo["d"]))
         if box < 5 * xi:
             errors.append(
-                f"{key}.energies: xi_h({e.max():g}) = {xi:.4g} (Born) does not fit the box: "
-                f"matrix_elements.box_length = {box:g} < 5 xi_h = {5 * xi:.4g}; lower the "
-                "largest energy or raise box_length"
+                f"{key}.energies: xi_h({e.max():g}) = {xi:.4g} (Born) does not fit the box, "
+                f"matrix_elements.box_length = {box:g} < 5 xi_h = {5 * xi:.4g}. Fix: lower the "
+                f"largest energy of {key} or set matrix_elements.box_length >= {5 * xi:.4g}"
             )
-    if not s["scan_T"] > 0 or min(s["temperatures"]) <= 0:
-        errors.append("matrix_elements.temperatures / scan_T: must be > 0")
+    if min(s["temperatures"]) <= 0:
+        errors.append("matrix_elements.temperatures: not all > 0. Fix: give temperatures > 0")
     return errors
 
 

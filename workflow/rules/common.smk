@@ -9,6 +9,11 @@ from hotcold.datasets import code_hash
 # an invalid config ends the run here, before any job, with one "key: problem. Fix: ..."
 # line per problem and exit status 1 (SystemExit: no "WorkflowError in file ... line")
 hc_config.check_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+# interaction.range > 0 and the matrix-element stage's boxes (issue 11), also before any job
+from hotcold.matrix_elements import validate_settings as me_validate
+
+if me_problems := me_validate(config):
+    hc_config.exit_with(me_problems)
 
 HOTCOLD_ENV = "../envs/hotcold.yaml"  # software environment of every rule
 MODELS = hc_config.models(config)
@@ -75,7 +80,7 @@ def all_targets():
     data = ["results/localization.nc", "results/spectral.nc"] if ONE_D else []
     return data + ["results/hotcold.nc"] + [
         f"results/figures/{n}.{ext}" for n in names for ext in ("pdf", "png")
-    ]
+    ] + matrix_elements_targets()  # workflow/rules/matrix_elements.smk
 
 
 def ed_grid(wildcards):

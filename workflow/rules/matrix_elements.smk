@@ -1,0 +1,99 @@
+# SPEC 1.6 / issue 11: interaction matrix elements V_ijkl of Eq. (10) (Hartree,
+# exchange) between hot and cold exact eigenstates, per 1D model, merged over
+# (family, d, T, energy), and the figure `matrix_elements`.  Off in the default
+# run (cost); `--configfile config/matrix_elements.yaml` runs it.
+
+from hotcold import matrix_elements as hc_me
+from hotcold.config import format_d
+
+ME = hc_me.stage_settings(config)
+ME_ENABLED = bool(ME["enabled"]) and 1 in config["dimensions"]
+ME_MODELS = [("white" if mo["d"] == 0 else mo["family"], format_d(mo["d"])) for mo in ME["models"]]
+
+
+def matrix_elements_targets():
+    """Targets of the stage (none when it is disabled)."""
+    if not ME_ENABLED:
+        return []
+    return ["results/matrix_elements.nc"] + [
+        f"results/figures/matrix_elements.{ext}" for ext in ("pdf", "png")
+    ]
+
+
+def me_energies(wildcards):
+    """Hot energies of one model (matrix_elements.models[*].energies) [energy]."""
+    key = (wildcards.family, format_d(float(wildcards.d)))
+    return ME["models"][ME_MODELS.index(key)]["energies"]
+
+
+def me_minutes(wildcards):
+    """Minutes: ~5 s per realization per hot energy on a loaded core (benchmark), 2 workers."""
+    return 5 + int(ME["realizations"] * len(me_energies(wildcards)) * 5 / 60)
+
+
+rule matrix_elements:
+    input:
+        localization="results/localization/{family}/d{d}.nc",
+    output:
+        "results/matrix_elements/{family}/d{d}.nc",
+    log:
+        "results/logs/matrix_elements/{family}/d{d}.log",
+    params:
+        model=model_params,
+        energies=me_energies,
+        physics={"m": config["m"], "fermi_energy": config["fermi_energy"], "seed": config["seed"],
+                 "u": config["interaction"]["u"], "range": config["interaction"]["range"]},
+        settings={k: v for k, v in ME.items() if k not in ("models", "enabled")},
+        code=code("matrix_elements", "spectral", "disorder", "localization", "config", "theory",
+                  "datasets"),
+    threads: 2  # realizations spread over processes; the result does not depend on it
+    resources:
+        mem_mb=lambda wildcards: 600 + int(ME["box_length"] / ME["dx"]) * 8 * 400 // 1_000_000,
+        runtime=me_minutes,
+    conda:
+        HOTCOLD_ENV
+    script:
+        "../scripts/matrix_elements.py"
+
+
+rule merge_matrix_elements:
+    input:
+        [f"results/matrix_elements/{f}/d{d}.nc" for f, d in ME_MODELS],
+    output:
+        report(
+            "results/matrix_elements.nc",
+            caption="../report/dataset_matrix_elements.rst",
+            category="9. Datasets",
+            labels={"dataset": "matrix_elements.nc"},
+        ),
+    log:
+        "results/logs/merge_matrix_elements.log",
+    params:
+        models=ME_MODELS,
+        config={"m": config["m"], "seed": config["seed"], "fermi_energy": config["fermi_energy"],
+                "interaction": config["interaction"], "matrix_elements": ME},
+        code=code("matrix_elements", "datasets"),
+    localrule: True
+    conda:
+        HOTCOLD_ENV
+    script:
+        "../scripts/matrix_elements.py"
+
+
+rule figure_matrix_elements:
+    input:
+        data=["results/matrix_elements.nc"],
+        caption=os.path.join(workflow.basedir, "workflow", "report", "matrix_elements.rst"),
+    output:
+        **figure_outputs("matrix_elements", "6. Interaction matrix elements (Eqs. 10-12)"),
+    log:
+        "results/logs/figures/matrix_elements.log",
+    params:
+        module="matrix_elements",
+        function="plot_matrix_elements",
+        code=code("plots/matrix_elements", "plots/__init__", "plots/style"),
+    localrule: True
+    conda:
+        HOTCOLD_ENV
+    script:
+        "../scripts/plot.py"
