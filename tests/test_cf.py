@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import xarray as xr
 from conftest import run_snakemake, tiny_config
 
 from hotcold.datasets import CONVENTIONS, cf_units
@@ -62,3 +63,21 @@ def test_merged_dataset_passes_cf_checker(tiny_run, name):
     assert found["high"] == [], "\n".join(found["high"])
     globals_26 = [m for m in found["medium"] if m.startswith("§2.6")]
     assert globals_26 == [], "\n".join(globals_26)
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("name", MERGED)
+def test_merged_dataset_matches_its_variable_table(tiny_run, name):
+    """Every variable written is declared once, in its stage's table (issue 12 item 3)."""
+    from test_data_contract import CONTRACT
+
+    table, prefix, _ = CONTRACT[Path(name).stem]
+    with xr.open_dataset(tiny_run / name) as ds:
+        for var in ds.variables:
+            if var in ("family", "dx") and prefix:  # added by the merge (merge_models)
+                continue
+            spec = table.get(str(var))
+            assert spec is not None, f"{name}: {var} is not in the variable table"
+            dims = tuple(ds[var].dims)
+            want = tuple(spec.dims)
+            assert dims in (want, prefix + want), f"{name}.{var}: dims {dims}, table {want}"
