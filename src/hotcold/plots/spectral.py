@@ -18,6 +18,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from . import style  # noqa: E402
 
 __all__ = ["plot_spectral", "plot_mott_peak", "plot_thermal_density", "iter_models"]
 
@@ -66,141 +70,300 @@ def _scalar(sub: xr.Dataset, name: str) -> float:
     return float(np.asarray(sub[name].values).reshape(-1)[0])
 
 
-def plot_spectral(ds: xr.Dataset, n_omega: int = 4) -> plt.Figure:
-    """-S_omega(x)/rho_c^2 vs |x|/xi_c for a few omega (one panel per model), with Eq. (5).
+def _omega_picks(om: np.ndarray, n_omega: int) -> np.ndarray:
+    low = np.nonzero(om <= 0.35)[0]
+    if low.size == 0:
+        low = np.arange(om.size)
+    pick = np.unique(np.linspace(0, low.size - 1, min(n_omega, low.size)).round().astype(int))
+    return low[pick]
 
-    Points with standard-error bands are the exact-eigenstate estimate;
-    dashed lines of the same colour are Eq. (5) at the same omega; the
-    shaded strip |x| < x_cut holds the positive central peak (the sum rule
-    partner of the Mott peak).
+
+def _symlog_threshold(models: list, picks: np.ndarray) -> tuple[float, float, float]:
+    """(linthresh, ymin, ymax) of -S/rho_c^2: linear where the Mott peak lives."""
+    outer, lo, hi = 0.0, 0.0, 0.0
+    for _, sub in models:
+        rho, xi = _scalar(sub, "rho_c"), _scalar(sub, "xi_c")
+        s = -np.asarray(sub["S"].values, dtype=float)[picks] / rho**2
+        s5 = -np.asarray(sub["S_eq5"].values, dtype=float)[picks] / rho**2
+        x = np.asarray(sub["x_abs"].values, dtype=float) / xi
+        far = x > _scalar(sub, "x_cut") / xi
+        for arr in (s, s5):
+            if np.isfinite(arr).any():
+                lo, hi = min(lo, np.nanmin(arr)), max(hi, np.nanmax(arr))
+                a = np.abs(arr[:, far])
+                if np.isfinite(a).any():
+                    outer = max(outer, float(np.nanmax(a)))
+    return 1.15 * outer if outer > 0 else 1.0, lo, hi
+
+
+def _symlog_ticks(ax: plt.Axes, lin: float, y0: float, y1: float) -> None:
+    """Readable ticks on a symlog axis: a linear ladder inside +-lin, decades outside."""
+    from matplotlib import ticker
+
+    step = ticker.MaxNLocator(nbins=4, steps=[1, 2, 5]).tick_values(-lin, lin)
+    step = float(step[1] - step[0])
+    lin_t = np.arange(np.ceil(-lin / step), np.floor(min(lin, y1) / step) + 1) * step
+    log_t = [-v for v in (0.5, 1.0, 2.0, 5.0, 10.0) if -v >= y0 and v > 1.5 * lin][-1:]
+    ax.yaxis.set_major_locator(ticker.FixedLocator(sorted([*log_t, *lin_t])))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:.2g}"))
+    ax.yaxis.set_minor_locator(ticker.NullLocator())
+
+
+def plot_spectral(ds: xr.Dataset, n_omega: int = 4) -> plt.Figure:
+    """-S_omega(x)/rho_c^2 vs abs(x)/xi_c for a few omega (one panel per model), with Eq. (5).
+
+    Solid lines with standard-error bands: the exact-eigenstate estimate;
+    dashed lines of the same colour: Eq. (5) at the same omega.  Shaded
+    strip abs(x) < x_cut: the positive central peak (the sum-rule partner of
+    the Mott peak).  Nothing is clipped: the y-axis is linear over the range
+    of the Mott peak and logarithmic beyond it (symlog), where only the
+    central peak reaches.  All panels share the x range.
     """
     models = list(iter_models(ds))
     ncol = min(len(models), 4)
     nrow = int(np.ceil(len(models) / ncol))
     fig, axes = plt.subplots(
-        nrow, ncol, figsize=(4.2 * ncol, 3.4 * nrow), squeeze=False, sharey=True
+        nrow,
+        ncol,
+        figsize=(3.6 * ncol, 2.9 * nrow + 0.9),
+        squeeze=False,
+        sharex=True,
+        sharey=True,
+        constrained_layout=True,
     )
-    cmap = plt.get_cmap("viridis")
+    om = np.asarray(models[0][1]["omega"].values, dtype=float)
+    picks = _omega_picks(om, n_omega)
+    lin, ylo, yhi = _symlog_threshold(models, picks)
+    xmax, notes = 0.0, []
     for k, (lab, sub) in enumerate(models):
         ax = axes[k // ncol, k % ncol]
         rho, xi = _scalar(sub, "rho_c"), _scalar(sub, "xi_c")
-        om = sub["omega"].values
-        low = np.nonzero(om <= 0.35)[0]
-        if low.size == 0:
-            low = np.arange(om.size)
-        pick = np.unique(np.linspace(0, low.size - 1, min(n_omega, low.size)).round().astype(int))
-        x = sub["x_abs"].values / xi
-        for n, b in enumerate(low[pick]):
-            col = cmap(n / max(len(pick) - 1, 1))
-            s = -sub["S"].values[b] / rho**2
-            se = sub["S_stderr"].values[b] / rho**2
-            ok = np.isfinite(s)
-            ax.plot(x[ok], s[ok], "-", color=col, lw=1.2, label=f"omega/Delta_c={om[b]:.3g}")
-            ax.fill_between(x[ok], (s - se)[ok], (s + se)[ok], color=col, alpha=0.25, lw=0)
-            ax.plot(x, -sub["S_eq5"].values[b] / rho**2, "--", color=col, lw=1.0)
-        x_cut = _scalar(sub, "x_cut") / xi
-        ax.axvspan(0, x_cut, color="0.9", zorder=0)
+        x = np.asarray(sub["x_abs"].values, dtype=float) / xi
+        for n, b in enumerate(picks):
+            col = style.color(n)
+            s = -np.asarray(sub["S"].values[b], dtype=float) / rho**2
+            se = np.asarray(sub["S_stderr"].values[b], dtype=float) / rho**2
+            ok = np.isfinite(s) & np.isfinite(x)
+            ax.plot(x[ok], s[ok], "-", color=col, lw=1.4)
+            ax.fill_between(x[ok], (s - se)[ok], (s + se)[ok], color=col, alpha=0.22, lw=0)
+            s5 = -np.asarray(sub["S_eq5"].values[b], dtype=float) / rho**2
+            ok5 = np.isfinite(s5) & np.isfinite(x)
+            ax.plot(x[ok5], s5[ok5], "--", color=col, lw=1.1)
+            if ok.any():
+                xmax = max(xmax, float(np.nanmax(x[ok])))
+        ax.axvspan(0, _scalar(sub, "x_cut") / xi, color="0.9", zorder=0)
         ax.axhline(0, color="k", lw=0.6)
         ax.set_title(lab, fontsize=9)
-        ax.set_xlabel("|x| / xi_c")
-        if k % ncol == 0:
-            ax.set_ylabel("-S_omega(x) / rho_c^2")
-        ax.set_ylim(-0.15, 0.35)
-        ax.legend(fontsize=6, loc="upper right")
+        if "sum_rule_residual" in sub:
+            notes.append(f"{lab}: {_scalar(sub, 'sum_rule_residual'):.1e}")
     for k in range(len(models), nrow * ncol):
         axes[k // ncol, k % ncol].set_visible(False)
-    fig.suptitle(
-        "Spectral function at eps_F: exact eigenstates (solid, s.e. bands) vs Eq. (5) (dashed); "
-        "grey: |x| < x_cut",
-        fontsize=9,
+    y0, y1 = (ylo * 1.1 if ylo < -lin else -lin), max(yhi * 1.1, lin)
+    for ax in axes.ravel():
+        ax.set_yscale("symlog", linthresh=lin, linscale=3.0)
+        ax.set_xlim(0, xmax * 1.02)
+        ax.set_ylim(y0, y1)
+    _symlog_ticks(axes[0, 0], lin, y0, y1)
+    for ax in axes[-1, :]:
+        ax.set_xlabel(style.axis_label(r"$|x|/\xi_c$", ""))
+    for ax in axes[:, 0]:
+        ax.set_ylabel(r"$-S_\omega(x)/\rho_c^2$ (dimensionless)")
+    handles = [Line2D([], [], color=style.color(n), lw=1.4) for n in range(len(picks))]
+    labels = [rf"$\omega/\Delta_c$ = {om[b]:.3g}" for b in picks]
+    handles += [Line2D([], [], color="0.3", ls="--"), Patch(color="0.9")]
+    labels += ["Eq. (5), same colour", r"$|x| < x_{cut}$ (central peak)"]
+    style.figure_legend(fig, handles, labels, ncol=6)
+    cap = (
+        f"- y-axis linear for abs(y) < {lin:.2g}, logarithmic beyond (only the central peak "
+        f"reaches there; full range {ylo:.2g} to {yhi:.2g})."
     )
-    fig.tight_layout()
-    return fig
+    if notes:
+        cap += "\n- exact sum rule, max abs(int dx C_ij) per model: " + "; ".join(notes)
+    return style.set_caption(fig, cap)
+
+
+def _mott_points(sub: xr.Dataset) -> tuple[np.ndarray, ...]:
+    """ln(Delta_c/omega), l_peak/xi_c, its s.e., inside-fit mask, well-determined mask."""
+    xi = _scalar(sub, "xi_c")
+    om = np.asarray(sub["omega"].values, dtype=float)
+    lnr = np.log(1.0 / om)
+    lp = np.asarray(sub["l_peak"].values, dtype=float) / xi
+    se = np.asarray(sub["l_peak_stderr"].values, dtype=float) / xi
+    inside = om <= _scalar(sub, "mott_fit_omega_max")
+    x_cut = _scalar(sub, "x_cut") / xi if "x_cut" in sub else 0.0
+    good = np.isfinite(lp) & np.isfinite(se) & (se < 0.5 * np.abs(lp)) & (lp > x_cut)
+    return lnr, lp, se, inside, good
 
 
 def plot_mott_peak(ds: xr.Dataset) -> plt.Figure:
     """Mott-peak position l_peak/xi_c vs ln(Delta_c/omega), with Eq. (7) (2 ln(Delta_c/omega)).
 
-    Dotted lines: the weighted linear fit of each model (slope/(2 xi_c) in
-    the legend); open symbols: omega above the fit range.
+    Filled symbols with jackknife error bars: omega inside the fit range;
+    open: above it.  Grey crosses: ill-determined centroids (standard error
+    above half the value, or inside x_cut), drawn without their error bars
+    and excluded from the axis range.  Dotted: the weighted linear fit per
+    model; grey dashed: the same centroid estimator applied to Eq. (5) on
+    the same grid (its own bias).  The caption gives the measured slope
+    ratios from the dataset.
     """
-    fig, ax = plt.subplots(figsize=(6.0, 4.4))
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    lmax = 0.0
+    fig, ax = plt.subplots(figsize=(8.2, 4.6), constrained_layout=True)
+    shown, lmax, lines = [], 0.0, []
+    bad_n = n_out = 0
     for k, (lab, sub) in enumerate(iter_models(ds)):
-        col = colors[k % len(colors)]
-        xi = _scalar(sub, "xi_c")
-        lnr = np.log(1.0 / sub["omega"].values)
-        lp = sub["l_peak"].values / xi
-        se = sub["l_peak_stderr"].values / xi
-        inside = sub["omega"].values <= _scalar(sub, "mott_fit_omega_max")
+        col, mk = style.color(k), style.marker(k)
+        lnr, lp, se, inside, good = _mott_points(sub)
         r, rs = _scalar(sub, "mott_slope_ratio"), _scalar(sub, "mott_slope_ratio_stderr")
-        for mask, mfc in ((inside, col), (~inside, "none")):
-            if mask.any():
-                ax.errorbar(
-                    lnr[mask],
-                    lp[mask],
-                    yerr=se[mask],
-                    fmt="o",
-                    ms=4,
-                    color=col,
-                    mfc=mfc,
-                    capsize=2,
-                    label=f"{lab}: slope/(2 xi_c) = {r:.2f} +- {rs:.2f}" if mfc == col else None,
-                )
+        m = inside & good
+        if m.any():
+            ax.errorbar(
+                lnr[m], lp[m], yerr=se[m], fmt=mk, ms=4.5, color=col, capsize=2, lw=1, label=lab
+            )
+            shown.append(lp[m])
+        out = ~inside & good
+        if out.any():  # above the fit range: hollow, no error bar, not setting the axis
+            ax.plot(lnr[out], lp[out], mk, ms=4.5, color=col, mfc="none")
+            n_out += int(out.sum())
+        bad = np.isfinite(lp) & ~good
+        bad_n += int(bad.sum())
+        if bad.any():
+            ax.plot(lnr[bad], lp[bad], "x", color="0.55", ms=5)
         slope, icpt = _scalar(sub, "mott_slope"), _scalar(sub, "mott_intercept")
         if np.isfinite(slope):
             xx = np.linspace(0, lnr.max(), 50)
-            ax.plot(xx, (slope * xx + icpt) / xi, ":", color=col, lw=1)
-        lmax = max(lmax, lnr.max())
+            ax.plot(xx, (slope * xx + icpt) / _scalar(sub, "xi_c"), ":", color=col, lw=1)
+        e5 = ""
+        if "mott_slope_eq5_estimator_ratio" in sub:
+            e5 = f", estimator on Eq. (5): {_scalar(sub, 'mott_slope_eq5_estimator_ratio'):.3f}"
+        lines.append(f"{lab}: slope/(2 xi_c) = {style.fmt_pm(r, rs)}{e5}")
+        lmax = max(lmax, float(np.nanmax(lnr)))
     xx = np.linspace(0, lmax, 50)
-    ax.plot(xx, 2 * xx, "k-", lw=1.2, label="Eq. (7): l_M = 2 xi_c ln(Delta_c/omega)")
-    # an ill-defined centroid (no net negative weight beyond x_cut at large omega)
-    # has a huge jackknife error: keep the axis on the physical range
-    ax.set_ylim(0, 2.6 * lmax)
-    ax.set_xlabel("ln(Delta_c / omega)")
-    ax.set_ylabel("Mott-peak position l_peak / xi_c")
+    ax.plot(xx, 2 * xx, "k-", lw=1.3, label=r"Eq. (7): $l_M = 2\xi_c\ln(\Delta_c/\omega)$")
+    sub0 = next(iter_models(ds))[1]
+    if "l_peak_eq5" in sub0:
+        lp5 = np.asarray(sub0["l_peak_eq5"].values, dtype=float) / _scalar(sub0, "xi_c")
+        ok = np.isfinite(lp5)
+        ax.plot(
+            np.log(1 / sub0["omega"].values)[ok],
+            lp5[ok],
+            "--",
+            color="0.45",
+            lw=1.1,
+            label=f"centroid of Eq. (5), {next(iter_models(ds))[0]}",
+        )
+    if bad_n:
+        ax.plot([], [], "x", color="0.55", label="ill-determined (s.e. > 50 %)")
+    if n_out:
+        ax.plot([], [], "o", color="0.4", mfc="none", label="above the fit range (no bar)")
+    style.robust_ylim(ax, np.concatenate(shown + [2 * xx[[0, -1]]]) if shown else [0, 2 * lmax])
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(style.axis_label(r"$\ln(\Delta_c/\omega)$", ""))
+    ax.set_ylabel(style.axis_label(r"Mott-peak position $l_{peak}/\xi_c$", ""))
     ax.set_title("Negative peak of S_omega(x) (centroid beyond x_cut) vs Eq. (7)", fontsize=9)
-    ax.legend(fontsize=6)
-    fig.tight_layout()
-    return fig
+    ratios = [_scalar(sub, "mott_slope_ratio") for _, sub in iter_models(ds)]
+    ratios = [r for r in ratios if np.isfinite(r)]
+    if ratios:
+        lines.insert(
+            0,
+            f"Measured Mott slope / (2 xi_c) = {min(ratios):.2f} to {max(ratios):.2f} over "
+            f"{len(ratios)} models (Eq. 7: 1); per model, with the same estimator applied "
+            "to Eq. (5) on the same grid:",
+        )
+    top = ax.get_ylim()[1]
+    n_off = sum(int(np.sum(np.asarray(v) > top)) for v in shown)
+    style.place_legend(ax, fontsize=8)
+    style.settle_legends(fig)
+    lines.append(
+        f"{bad_n} ill-determined centroids drawn as crosses; {n_out} points above the fit "
+        f"range hollow without bars; {n_off} fitted points above the axis"
+    )
+    return style.set_caption(fig, "\n".join(f"- {s}" for s in lines))
+
+
+def _nt_ratio(sub: xr.Dataset) -> tuple[np.ndarray, ...]:
+    """ln(Delta_c/T), n_T/Eq.(6), its s.e. and the extrapolated/flagged mask."""
+    dc = _scalar(sub, "delta_c")
+    t = np.asarray(sub["T"].values, dtype=float)
+    eq6 = np.asarray(sub["n_T_eq6"].values, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.asarray(sub["n_T"].values, dtype=float) / eq6
+        se = np.asarray(sub["n_T_stderr"].values, dtype=float) / eq6
+        lnr = np.log(dc / t)
+    flag = np.zeros(t.size, dtype=bool)
+    if "n_T_source" in sub:
+        flag = style.flag_mask(sub["n_T_source"], "extrapolated")
+    return lnr, g, se, flag
 
 
 def plot_thermal_density(ds: xr.Dataset) -> plt.Figure:
-    """n_T xi_c/(T/Delta_c)^2 vs T/Delta_c (log x) with the Eq. (6) constant 2 pi^2/3.
+    """n_T / Eq. (6) against ln(Delta_c/T), the variable of the low-T expansion.
 
-    Error bars: standard errors over realizations; the legend gives the
-    fitted exponent p of n_T ~ T^p at low T and the Eq. (6) ratio.
+    Eq. (6) is 1 (black line); the paper's regime is ln(Delta_c/T) >> 1.
+    Error bars: standard errors over realizations; open symbols: n_T
+    extrapolated beyond the resolved range (``n_T_source``).  Points whose
+    standard error exceeds their value are drawn as grey crosses without
+    bars.  The x-axis covers exactly the computed temperatures.
     """
-    fig, ax = plt.subplots(figsize=(6.0, 4.4))
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    tmin, tmax = np.inf, 0.0
+    fig, ax = plt.subplots(figsize=(7.6, 4.4), constrained_layout=True)
+    xs, ys, lines = [], [], []
     for k, (lab, sub) in enumerate(iter_models(ds)):
-        col = colors[k % len(colors)]
-        xi, dc = _scalar(sub, "xi_c"), _scalar(sub, "delta_c")
-        t = sub["T"].values / dc
-        y = sub["n_T"].values * xi / t**2
-        se = sub["n_T_stderr"].values * xi / t**2
-        p, ps = _scalar(sub, "T_exponent"), _scalar(sub, "T_exponent_stderr")
-        ax.errorbar(
-            t,
-            y,
-            yerr=se,
-            fmt="o-",
-            ms=4,
-            lw=0.8,
-            color=col,
-            capsize=2,
-            label=f"{lab}: p = {p:.2f} +- {ps:.2f}",
-        )
-        tmin, tmax = min(tmin, t.min()), max(tmax, t.max())
-    if np.isfinite(tmin):
-        ax.hlines(EQ6, tmin, tmax, color="k", lw=1.2, label="Eq. (6): 2 pi^2/3")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("T / Delta_c")
-    ax.set_ylabel("n_T xi_c / (T/Delta_c)^2")
+        col, mk = style.color(k), style.marker(k)
+        lnr, g, se, flag = _nt_ratio(sub)
+        ok = np.isfinite(g) & np.isfinite(lnr)
+        good = ok & np.isfinite(se) & (se < np.abs(g))
+        for m, mfc, lb in ((good & ~flag, col, lab), (good & flag, "none", None)):
+            if m.any():
+                ax.errorbar(
+                    lnr[m],
+                    g[m],
+                    yerr=se[m],
+                    fmt=mk + "-",
+                    ms=4.5,
+                    lw=0.8,
+                    color=col,
+                    mfc=mfc,
+                    capsize=2,
+                    label=lb,
+                )
+        if (ok & ~good).any():
+            ax.plot(lnr[ok & ~good], g[ok & ~good], "x", color="0.55", ms=5)
+        xs.append(lnr[ok])
+        ys.append(g[good])
+        lines.append(_nt_line(lab, sub, lnr, g, se, good))
+    x = np.concatenate(xs) if xs else np.array([0.0, 1.0])
+    if x.size:
+        span = max(x.max() - x.min(), 0.5)
+        ax.set_xlim(x.min() - 0.04 * span, x.max() + 0.04 * span)
+    ax.axhline(1.0, color="k", lw=1.2, label=r"Eq. (6): $n_T = (2\pi^2/3)\,T^2/(\xi_c\Delta_c^2)$")
+    if any(y.size for y in ys):
+        style.robust_ylim(ax, np.concatenate(ys + [np.array([0.0, 1.0])]))
+    ax.set_xlabel(style.axis_label(r"$\ln(\Delta_c/T)$", ""))
+    ax.set_ylabel(style.axis_label(r"$n_T$ / Eq. (6)", ""))
     ax.set_title("Thermal-pair density from exact eigenpairs vs Eq. (6)", fontsize=9)
-    ax.legend(fontsize=6)
-    fig.tight_layout()
-    return fig
+    style.place_legend(ax, fontsize=8)
+    style.settle_legends(fig)
+    return style.set_caption(fig, "\n".join(f"- {s}" for s in lines))
+
+
+def _nt_line(lab: str, sub: xr.Dataset, lnr, g, se, good) -> str:
+    """g = n_T/Eq.(6) +- s.e. at the resolved points nearest ln(Delta_c/T) = 1, 2, 3, ..."""
+    idx = np.nonzero(good)[0]
+    picks = []
+    if idx.size:
+        for target in range(1, int(np.floor(lnr[idx].max())) + 1):
+            i = idx[np.argmin(np.abs(lnr[idx] - target))]
+            if abs(lnr[i] - target) < 0.35 and i not in picks:
+                picks.append(i)
+    pts = ", ".join(f"{g[i]:.2f} +- {se[i]:.2f} at {lnr[i]:.2f}" for i in picks)
+    extra = ""
+    if "eq6_ratio" in sub:
+        extra = (
+            f"; fitted ratio (p = 2, T <= fit_T_max Delta_c) "
+            f"{style.fmt_pm(_scalar(sub, 'eq6_ratio'), _scalar(sub, 'eq6_ratio_stderr'))}"
+        )
+    if "T_exponent" in sub:
+        extra += (
+            f"; exponent p = "
+            f"{style.fmt_pm(_scalar(sub, 'T_exponent'), _scalar(sub, 'T_exponent_stderr'))}"
+            " (Eq. 6: 2)"
+        )
+    return f"{lab}: n_T/Eq.(6) = {pts or 'none resolved'} (value +- s.e. at ln(Delta_c/T)){extra}"
