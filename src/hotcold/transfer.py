@@ -42,6 +42,8 @@ TILE = 32
 #: Renormalisation keeps the pair norm within exp(+-_LOG_BOUND) between renormalisations.
 _LOG_BOUND = math.log(1e150)
 _K_MAX = 64
+#: Fewer active lanes than this run as scalar chains.
+_MIN_SIMD = 6
 
 
 def recursion_coefficients(
@@ -97,6 +99,77 @@ def renorm_interval(a: np.ndarray, b: np.ndarray, c: np.ndarray, u_max: float) -
     return int(max(1, min(_K_MAX, _LOG_BOUND // math.log(g))))
 
 
+@numba.njit(cache=True, fastmath=True)
+def _lane_chain(u, a, b, c, p, q, logs, nodes, k_renorm, lane):  # pragma: no cover
+    """One lane alone (scalar state in registers; the latency-bound tail of a run)."""
+    n_rec = logs.shape[0]
+    rec = u.size // n_rec
+    for r in range(n_rec):
+        la = 0.0
+        nd = 0
+        start = r * rec
+        end = start + rec
+        while start < end:
+            stop = min(start + k_renorm, end)
+            for i in range(start, stop):
+                y = (a + b * u[i]) * q - c * p
+                nd += y * q < 0.0
+                p = q
+                q = y
+            s = max(abs(p), abs(q))
+            la += math.log(s)
+            s = 1.0 / s
+            p *= s
+            q *= s
+            start = stop
+        logs[r, lane] = la
+        nodes[r, lane] = nd
+    return p, q
+
+
+@numba.njit(cache=True, fastmath=True)
+def _tile(u, a, b, c, x0, x1, logs, nodes, k_renorm, lo, hi):  # pragma: no cover
+    """Lanes lo..hi-1 together, padded to a multiple of 16 (the SIMD body, no scalar tail)."""
+    w = hi - lo
+    wp = ((w + 15) // 16) * 16
+    aa, bb, cc = np.empty(wp), np.empty(wp), np.empty(wp)
+    p, q = np.empty(wp), np.empty(wp)
+    for j in range(wp):
+        src = lo + j if j < w else lo  # dummy lanes repeat the first one
+        aa[j], bb[j], cc[j], p[j], q[j] = a[src], b[src], c[src], x0[src], x1[src]
+    la = np.zeros(wp)
+    nd = np.zeros(wp, dtype=np.int64)
+    n_rec = logs.shape[0]
+    rec = u.size // n_rec
+    for r in range(n_rec):
+        la[:] = 0.0
+        nd[:] = 0
+        start = r * rec
+        end = start + rec
+        while start < end:
+            stop = min(start + k_renorm, end)
+            for i in range(start, stop):
+                ui = u[i]
+                for j in range(wp):
+                    y = (aa[j] + bb[j] * ui) * q[j] - cc[j] * p[j]
+                    nd[j] += y * q[j] < 0.0
+                    p[j] = q[j]
+                    q[j] = y
+            for j in range(wp):
+                s = max(abs(p[j]), abs(q[j]))
+                la[j] += math.log(s)
+                s = 1.0 / s
+                p[j] *= s
+                q[j] *= s
+            start = stop
+        for j in range(w):
+            logs[r, lo + j] = la[j]
+            nodes[r, lo + j] = nd[j]
+    for j in range(w):
+        x0[lo + j] = p[j]
+        x1[lo + j] = q[j]
+
+
 @numba.njit(cache=True, parallel=True, fastmath=True)
 def advance(u, a, b, c, x0, x1, logs, nodes, k_renorm):  # pragma: no cover
     """Advance every lane through the cells ``u`` (potential values [energy]).
@@ -106,50 +179,20 @@ def advance(u, a, b, c, x0, x1, logs, nodes, k_renorm):  # pragma: no cover
     each record the pair is renormalised to max(|x0|, |x1|) = 1 and
     ``logs[r, l]`` receives ln of its growth over record r (without the
     analytic shift), ``nodes[r, l]`` the number of sign changes of psi in it
-    (nodes: exact for k dx < pi).
+    (nodes: exact for k dx < pi).  Lanes go in tiles of up to :data:`TILE`;
+    fewer than :data:`_MIN_SIMD` lanes run as scalar chains (faster than a
+    mostly empty SIMD tile).  Each lane's arithmetic is the same either way.
     """
     n_l = a.size
-    n_rec = logs.shape[0]
-    rec = u.size // n_rec
+    if n_l < _MIN_SIMD:
+        for lane in numba.prange(n_l):
+            x0[lane], x1[lane] = _lane_chain(
+                u, a[lane], b[lane], c[lane], x0[lane], x1[lane], logs, nodes, k_renorm, lane
+            )
+        return
     n_t = (n_l + TILE - 1) // TILE
     for t in numba.prange(n_t):
-        lo = t * TILE
-        hi = min(lo + TILE, n_l)
-        w = hi - lo
-        aa = a[lo:hi].copy()
-        bb = b[lo:hi].copy()
-        cc = c[lo:hi].copy()
-        p = x0[lo:hi].copy()
-        q = x1[lo:hi].copy()
-        la = np.zeros(w)
-        nd = np.zeros(w, dtype=np.int64)
-        for r in range(n_rec):
-            la[:] = 0.0
-            nd[:] = 0
-            start = r * rec
-            end = start + rec
-            while start < end:
-                stop = min(start + k_renorm, end)
-                for i in range(start, stop):
-                    ui = u[i]
-                    for j in range(w):
-                        y = (aa[j] + bb[j] * ui) * q[j] - cc[j] * p[j]
-                        nd[j] += y * q[j] < 0.0
-                        p[j] = q[j]
-                        q[j] = y
-                for j in range(w):
-                    s = max(abs(p[j]), abs(q[j]))
-                    la[j] += math.log(s)
-                    s = 1.0 / s
-                    p[j] *= s
-                    q[j] *= s
-                start = stop
-            for j in range(w):
-                logs[r, lo + j] = la[j]
-                nodes[r, lo + j] = nd[j]
-        for j in range(w):
-            x0[lo + j] = p[j]
-            x1[lo + j] = q[j]
+        _tile(u, a, b, c, x0, x1, logs, nodes, k_renorm, t * TILE, min(t * TILE + TILE, n_l))
 
 
 @numba.njit(cache=True)
