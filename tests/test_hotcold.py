@@ -84,11 +84,15 @@ def born_localization(
     dos = np.broadcast_to(theory.clean_dos(e, m), xi.shape).copy()
     if white_name:
         xi[:-1, 0] = np.nan  # d = 0 only under 'white'
+    # jackknife replicas (CONTRACTS.md) equal to the value: an error-free synthetic input
+    jk = ("family", "d", "replica_loc", "energy")
     return xr.Dataset(
         {
             "xi": (("family", "d", "energy"), xi),
             "xi_source": (("family", "d", "energy"), src),
             "dos": (("family", "d", "energy"), dos),
+            "xi_jackknife": (jk, np.repeat(xi[:, :, None], 4, axis=2)),
+            "dos_jackknife": (jk, np.repeat(dos[:, :, None], 4, axis=2)),
         },
         coords={"family": fams, "d": dvals, "energy": e},
     )
@@ -328,31 +332,43 @@ def test_perturbed_measured_xi_is_used_and_flagged():
     assert np.allclose(s.eta_hc_born.values, ref.eta_hc.values, rtol=1e-12)
 
 
-def test_numerical_n_t_is_interpolated_and_flagged():
-    cfg = cfg_1d(tmin=1e-3, tmax=1e-1, num=9)
-    tt = np.geomspace(0.005, 0.05, 5)
+def _spectral(cfg: dict, tt: np.ndarray, factor: float = 2.0) -> xr.Dataset:
+    """Synthetic spectral dataset: n_T = factor x Eq. (6) on the grid tt, error-free replicas."""
     fams, dvals = list(FAMS), sorted(cfg["disorder"]["d"])
     ref = hotcold_dataset(cfg, **QUIET)
     nt = np.empty((len(fams), len(dvals), len(tt)))
     for i, f in enumerate(fams):
         for j, d in enumerate(dvals):
             s = ref.sel(dim=1, family=f, d=d)
-            nt[i, j] = 2 * theory.thermal_density_eq6(tt, float(s.xi_c), float(s.rho_c))
-    spec = xr.Dataset(
-        {"n_T": (("family", "d", "T"), nt)}, coords={"family": fams, "d": dvals, "T": tt}
+            nt[i, j] = factor * theory.thermal_density_eq6(tt, float(s.xi_c), float(s.rho_c))
+    return xr.Dataset(
+        {
+            "n_T": (("family", "d", "T"), nt),
+            "n_T_jackknife": (
+                ("family", "d", "replica_spec", "T"),
+                np.repeat(nt[:, :, None], 3, 2),
+            ),
+        },
+        coords={"family": fams, "d": dvals, "T": tt},
     )
+
+
+def test_numerical_n_t_at_every_temperature_no_splice():
+    """Issue 9 item 1: the numerical n_T at every T (interpolated log-log between the spectral
+    grid points), never Eq. (6); a temperature beyond the spectral range is an error."""
+    cfg = cfg_1d(tmin=1e-3, tmax=1e-1, num=9)
+    ref = hotcold_dataset(cfg, **QUIET)
+    spec = _spectral(cfg, np.geomspace(0.0008, 0.12, 5))
     ds = hotcold_dataset(cfg, spectral=spec, **QUIET)
-    t = ds.T.values
-    inside = (t >= tt[0]) & (t <= tt[-1])
-    src = ds.n_T_source.sel(dim=1).values
-    assert np.all(src[..., inside] == 1) and np.all(src[..., ~inside] == 0)
+    assert np.all(ds.n_T_source.sel(dim=1).values == 1)  # numerical everywhere
     num, den = ds.eta_hc.sel(dim=1).values, ref.eta_hc.sel(dim=1).values
     with np.errstate(invalid="ignore"):
         r = np.where(np.isfinite(den) & np.isfinite(num), num / den, np.nan)
-    r_in, r_out = r[:, :, inside], r[:, :, ~inside]  # NaN: overflow at the top of the grid
-    assert np.allclose(r_in[np.isfinite(r_in)], 2.0, rtol=1e-10)
-    assert np.allclose(r_out[np.isfinite(r_out)], 1.0, rtol=1e-12)
-    assert np.isfinite(r).mean() > 0.5
+    assert np.isfinite(r).mean() > 0.5  # NaN: overflow at the top of the grid
+    assert np.allclose(r[np.isfinite(r)], 2.0, rtol=1e-10)
+    narrow = _spectral(cfg, np.geomspace(0.005, 0.05, 5))
+    with pytest.raises(ValueError, match="temperatures"):
+        hotcold_dataset(cfg, spectral=narrow, **QUIET)
 
 
 def test_bad_input_flagged_not_crashing():

@@ -40,6 +40,7 @@ from . import theory
 from .config import expand_grid
 from .datasets import Var, apply_table
 from .models import Model, build_model, cold_factor
+from .replicas import jackknife_stderr, model_replicas
 from .threshold import (
     TC_STATUS,
     THRESHOLD_STATUS,
@@ -78,6 +79,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 #: Bits of the ``regime`` flag (CF flag_masks 1, 2, 4).
 REGIME_FLAGS = ("high_T", "nonpositive_T", "strong_disorder")
+#: Bits of the ``T_c_regime`` flag (CF flag_masks 1, 2, 4).
+TC_REGIME_FLAGS = ("high_T", "undefined", "strong_disorder")
+NT_SOURCE = ("closed_form", "numerical", "extrapolated")
 
 D3 = ("dim", "family", "d")
 D3E, D4 = (*D3, "energy"), (*D3, "T")
@@ -199,9 +203,12 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
     ),
     "n_T_source": _flag(
         D4,
-        ("closed_form", "numerical"),
+        NT_SOURCE,
         "origin of n_T",
-        "Eq. (6) or Eq. (3) evaluated numerically (SPEC 1.3)",
+        "Eq. (6)/(22) or Eq. (3) evaluated numerically (SPEC 1.3)",
+        comment="1D with a spectral input: the numerical n_T at every T (numerical, or "
+        "extrapolated by the spectral stage's fit of n_T/Eq. (6)); closed_form: 2D (Eq. 22) "
+        "or no spectral input (Eq. 6); never mixed within one model",
     ),
     "regime": Var(
         D4,
@@ -319,6 +326,19 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
     ),
     "T_c": Var(B4, "energy", "critical temperature with xi capped at xi_max", "Fig. 2 (solid)"),
     "T_c_status": _flag(B4, TC_STATUS, "how T_c was determined", "Fig. 2 (solid line)"),
+    "T_c_regime": Var(
+        B4,
+        "1",
+        "validity of the low-T weak-disorder formulas at T_c",
+        "Sec. III: T_c << Delta_c, k_F xi_c >> 1",
+        {
+            "flag_masks": np.array([1, 2, 4], dtype=np.int8),
+            "flag_meanings": " ".join(TC_REGIME_FLAGS),
+            "comment": "0: T_c in the paper's regime; high_T: ln(Delta_c/T_c) < 1 (T_c not << "
+            "Delta_c); undefined: no T_c (T_c_status none); strong_disorder: k_F xi_c < the "
+            "regime attribute strong_disorder_kfxi",
+        },
+    ),
     "eta_c": Var((), "1", "critical value of eta_hc", "Sec. II"),
     "composition_factor": Var(
         ("dim",),
@@ -327,6 +347,41 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
         "Eq. (13): 4 pi^2/3 (1D); Eq. (26): 4 (2D)",
     ),
 }
+
+#: Estimates with a standard error: name -> (status variable, statuses where it is an
+#: estimate) or None (always).  The error is propagated by jackknife replicas.
+STDERR: dict[str, tuple[str, tuple[str, ...]] | None] = {
+    "eta_hc": None,
+    "n_T": None,
+    "eps_th": ("eps_th_status", ("found",)),
+    "n_h": ("eps_th_status", ("found",)),
+    "ln_sigma": ("eps_th_status", ("found",)),
+    "eps_lo": ("window_status", ("closed", "open")),
+    "eps_hi": ("window_status", ("closed",)),
+    "T_c": ("T_c_status", ("found",)),
+}
+_STDERR_COMMENT = (
+    "jackknife over replicas of the measured inputs (localization: leave-one-batch-out xi, "
+    "dos; spectral: leave-one-realization-out n_T), the whole composition rerun per replica, "
+    "variances of the two independent groups summed; 0 in 2D and where no input is measured "
+    "(closed forms, Born xi: no statistical error); NaN where the value is not an estimate "
+    "in the full sample and in every replica (status{status}), or overflows"
+)
+
+
+def _stderr_rows(table: Mapping[str, Var]) -> dict[str, Var]:
+    rows = {}
+    for name, how in STDERR.items():
+        v = table[name]
+        status = "" if how is None else f": {how[0]} not {' or '.join(how[1])}"
+        attrs = {"comment": _STDERR_COMMENT.format(status=status)}
+        rows[f"{name}_stderr"] = Var(
+            v.dims, v.units, f"standard error of {name}", v.equation, attrs
+        )
+    return rows
+
+
+HOTCOLD_VARIABLES |= _stderr_rows(HOTCOLD_VARIABLES)
 
 #: Per-model variables over (energy) or (T, energy) that only exist with intermediates.
 _INTERMEDIATES = ("N_eff", "Delta_3hc", "V_hc")
@@ -708,14 +763,43 @@ def model_dataset(models: list[Model], sw: Sweep) -> xr.Dataset:
     out["eta_hc_born"] = _born_eta(model, sw)
     if len(sw.xi_max):
         out |= bounded(models, sw)
+        out["T_c_regime"] = tc_regime(out, strong)
     return xr.Dataset(out)
 
 
-def reduce_replicas(ds: xr.Dataset) -> xr.Dataset:
-    """The full-sample estimate (replica 0) of every variable."""
-    if "replica" not in ds.dims:
-        return ds
-    return ds.isel(replica=0, drop=True)
+def tc_regime(ds: Mapping[str, xr.DataArray], strong_kfxi: float) -> xr.DataArray:
+    """Bits of :data:`TC_REGIME_FLAGS` for T_c: 1 ln(Delta_c/T_c) < 1, 2 no T_c, 4 strong."""
+    tc = ds["T_c"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        L = np.log(ds["Delta_c"] / tc)
+    reg = xr.where(np.isfinite(tc), xr.where(~(L >= 1), 1, 0), 2)
+    return (reg | xr.where(ds["kF_xi_c"] < strong_kfxi, 4, 0)).astype(np.int8)
+
+
+_STATUS_NAMES = {
+    "eps_th_status": THRESHOLD_STATUS,
+    "window_status": WINDOW_STATUS,
+    "T_c_status": TC_STATUS,
+}
+
+
+def reduce_replicas(ds: xr.Dataset, groups: np.ndarray) -> xr.Dataset:
+    """Full-sample values (replica 0) and the jackknife ``*_stderr`` of :data:`STDERR`.
+
+    A standard error is NaN where the quantity is not an estimate (its status)
+    in the full sample or in any replica.
+    """
+    out = ds.isel(replica=0, drop=True)
+    for name, how in STDERR.items():
+        if name not in ds:
+            continue
+        err = jackknife_stderr(ds[name], groups)
+        if how is not None:
+            status, ok = how
+            codes = [_STATUS_NAMES[status].index(k) for k in ok]
+            err = err.where(ds[status].isin(codes).all("replica"))
+        out[f"{name}_stderr"] = err
+    return out
 
 
 def _warnings(ds: xr.Dataset, sw: Sweep, missing: list[str]) -> list[str]:
@@ -795,8 +879,11 @@ def hotcold_dataset(
         and for models it lacks.  d = 0 is read from family 'white' or from
         the d = 0 row of any family.
     spectral : xarray.Dataset, optional
-        Numerical n_T over T (optionally over family, d); interpolated
-        log-log inside its T range, Eq. (6) outside.
+        Merged ``results/spectral.nc``: n_T(T) at the configured
+        temperatures (other T grids are interpolated log-log inside their
+        range; a temperature outside is an error, never filled by Eq. 6),
+        ``n_T_source`` (numerical | extrapolated) and ``n_T_jackknife``.
+        Without it, 1D uses Eq. (6) at every T.
     settings : mapping, optional
         Keys of :data:`DEFAULT_SETTINGS`.
     log : callable
@@ -811,7 +898,9 @@ def hotcold_dataset(
     Raises
     ------
     ValueError
-        ``eta_c <= 0``, unknown settings, bad symmetry or dimension.
+        ``eta_c <= 0``, unknown settings, bad symmetry or dimension; inputs
+        without their jackknife replicas (``xi_jackknife``, ``dos_jackknife``,
+        ``n_T_jackknife``) or an n_T that does not cover the temperatures.
     """
     sw = sweep_from_config(config, settings)
     missing, nt_used, rows = [], [], []
@@ -820,14 +909,13 @@ def hotcold_dataset(
         for fam in sw.families:
             col = []
             for d in sw.d:
-                model = build_model(
-                    dim, fam, d, config, localization, sw.settings["symmetry"], spectral
-                )
+                model = build_model(dim, fam, d, config, localization, sw.settings["symmetry"])
                 if dim == 1 and localization is not None and model.measured is None:
                     missing.append(f"{fam}/d={d:g}")
-                if model.nt is not None:
+                models, groups = model_replicas(model, fam, localization, spectral, sw.temps)
+                if models[0].nt is not None:
                     nt_used.append(f"{fam}/d={d:g}")
-                one = reduce_replicas(model_dataset([model], sw))
+                one = reduce_replicas(model_dataset(models, sw), groups)
                 col.append(one.expand_dims(("dim", "family", "d")))
             row.append(col)
         rows.append(row)
@@ -846,6 +934,7 @@ def hotcold_dataset(
         measured_inputs="1D: "
         + ("none (Born xi, clean rho)" if localization is None else "localization dataset"),
         numerical_n_T=", ".join(nt_used) or "none (Eq. 6)",
+        errors="jackknife replicas of the measured inputs (see the *_stderr variables)",
         eta_c=sw.eta_c,
     )
     return ds

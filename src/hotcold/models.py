@@ -28,6 +28,8 @@ __all__ = ["Model", "build_model", "pick_models", "measured_nodes", "nt_nodes", 
 _LOG2PI = np.log(2.0 * np.pi)
 
 Nodes = tuple[np.ndarray, ...]
+#: (ln T, ln n_T, is_extrapolated) nodes of a numerical n_T
+NtNodes = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +51,7 @@ class Model:
     symmetry: str = "orthogonal"
     measured: Nodes | None = None
     ln_xi_cap: float = np.inf
-    nt: tuple[np.ndarray, np.ndarray] | None = None
+    nt: NtNodes | None = None
 
     def capped(self, xi_max: float) -> Model:
         return dataclasses.replace(self, ln_xi_cap=float(np.log(xi_max)))
@@ -149,29 +151,25 @@ def _loc_arrays(loc: xr.Dataset) -> tuple[np.ndarray, ...]:
     return e, xi, dos, src
 
 
-def nt_nodes(t: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """(ln T, ln n_T) nodes over the finite positive points, None if fewer than two."""
+def nt_nodes(t: np.ndarray, n: np.ndarray, extrapolated: np.ndarray | None = None) -> NtNodes:
+    """(ln T, ln n_T, extrapolated) nodes of a numerical n_T at the positive temperatures.
+
+    Raises ValueError if n_T is not finite and positive at every T > 0 (the
+    hot-cold stage never falls back on a closed form).
+    """
     t = np.asarray(t, dtype=float)
     n = np.asarray(n, dtype=float).reshape(t.shape)
-    ok = np.isfinite(n) & (n > 0) & (t > 0)
-    if ok.sum() < 2:
-        return None
-    o = np.argsort(t[ok])
-    return np.log(t[ok][o]), np.log(n[ok][o])
-
-
-def _spectral_nodes(
-    spectral: xr.Dataset | None, family: str, d: float
-) -> tuple[np.ndarray, np.ndarray] | None:
-    if spectral is None or "n_T" not in spectral:
-        return None
-    for sub in pick_models(spectral, family, d):
-        if "T" not in sub["n_T"].dims:
-            continue
-        nodes = nt_nodes(sub["T"].values, sub["n_T"].values)
-        if nodes is not None:
-            return nodes
-    return None
+    ext = np.zeros(t.shape, bool) if extrapolated is None else np.asarray(extrapolated, bool)
+    pos = t > 0
+    bad = pos & ~(np.isfinite(n) & (n > 0))
+    if bad.any():
+        raise ValueError(
+            f"spectral n_T is not finite and positive at T = {t[bad].tolist()}: the hot-cold "
+            "stage needs the numerical n_T at every configured temperature (key temperatures; "
+            "rerun the spectral stage or change spectral settings so that it covers them)"
+        )
+    o = np.argsort(t[pos])
+    return np.log(t[pos][o]), np.log(n[pos][o]), ext[pos][o]
 
 
 def build_model(
@@ -181,9 +179,12 @@ def build_model(
     config: Mapping,
     localization: xr.Dataset | None = None,
     symmetry: str = "orthogonal",
-    spectral: xr.Dataset | None = None,
 ) -> Model:
-    """The :class:`Model` of one (dim, family, d); 1D uses the measured inputs where it has them."""
+    """The :class:`Model` of one (dim, family, d) with closed-form n_T.
+
+    1D uses the measured xi, rho of ``localization`` where it has them; the
+    numerical n_T and the replicas are attached by :mod:`hotcold.replicas`.
+    """
     m = float(config["m"])
     fam = "white" if d == 0 else family
     if dim == 1:
@@ -193,8 +194,7 @@ def build_model(
                 meas = measured_nodes(*_loc_arrays(sub), m)
                 if meas is not None:
                     break
-        nt = _spectral_nodes(spectral, family, d)
-        return Model(1, fam, float(d), m, float(config["disorder"]["w"]), symmetry, meas, nt=nt)
+        return Model(1, fam, float(d), m, float(config["disorder"]["w"]), symmetry, meas)
     if dim == 2:
         return Model(2, fam, float(d), m, float(config["disorder"]["w2"]), symmetry)
     raise ValueError(f"dimensions: {dim} is not 1 or 2")
@@ -206,7 +206,7 @@ def cold_factor(
     ln_xi_c: float,
     ln_rho_c: float,
     coupling: float,
-    nt_nodes: tuple[np.ndarray, np.ndarray] | None = None,
+    nt_nodes: NtNodes | None = None,
 ) -> dict[str, np.ndarray]:
     """Cold-bath quantities per T and the T-dependent factor of eta_hc.
 
@@ -219,17 +219,19 @@ def cold_factor(
         ln xi(eps_F), ln rho(eps_F).
     coupling : float
         |u| (1D, Eq. 12 without rho_h) or alpha_2D (Eq. 25).
-    nt_nodes : (ln T, ln n_T) or None
-        Numerical n_T (1D spectral stage), interpolated log-log inside its
-        T range; Eq. (6) outside (Eq. 22 always in 2D).
+    nt_nodes : (ln T, ln n_T, is_extrapolated) or None
+        Numerical n_T (1D spectral stage), interpolated log-log between its
+        nodes; NaN outside them (no closed form is spliced on).  None: the
+        closed form Eq. (6) (1D) / Eq. (22) (2D) at every T.
 
     Returns
     -------
-    dict with ``L`` = ln(Delta_c/T), ``l_M`` (Eq. 7), ``n_T`` (Eq. 6/22 or
-    numerical), ``n_T_source`` (0 closed form, 1 numerical), ``ln_cold_abs``
-    and ``cold_sign`` of cold = |u| T l_M n_T (1D) or alpha T xi_c l_M n_T (2D)
-    (eta_hc = cold * hot), ``ln_cold`` (= ln cold where cold > 0, -inf where
-    not (T >~ Delta_c), NaN for T <= 0) and ``ln_Delta_c``.
+    dict with ``L`` = ln(Delta_c/T), ``l_M`` (Eq. 7), ``n_T``, ``n_T_source``
+    (0 closed form, 1 numerical, 2 extrapolated by the spectral stage),
+    ``ln_cold_abs`` and ``cold_sign`` of cold = |u| T l_M n_T (1D) or
+    alpha T xi_c l_M n_T (2D) (eta_hc = cold * hot), ``ln_cold`` (= ln cold
+    where cold > 0, -inf where not (T >~ Delta_c), NaN for T <= 0) and
+    ``ln_Delta_c``.
     """
     t = np.atleast_1d(np.asarray(temperature, dtype=float))
     good = t > 0
@@ -246,14 +248,12 @@ def cold_factor(
             sign_nt = np.sign(L)
         src = np.zeros(t.shape, dtype=np.int8)
         if nt_nodes is not None and dim == 1:
-            lt_n, ln_n = nt_nodes
-            inside = (
-                good
-                & (np.where(good, lt, -np.inf) >= lt_n[0])
-                & (np.where(good, lt, np.inf) <= lt_n[-1])
-            )
-            ln_nt = np.where(inside, np.interp(np.where(good, lt, 0.0), lt_n, ln_n), ln_nt)
-            src = np.where(inside, 1, 0).astype(np.int8)
+            lt_n, ln_n, ext_n = nt_nodes
+            x = np.where(good, lt, 0.0)
+            inside = good & (x >= lt_n[0] - 1e-12) & (x <= lt_n[-1] + 1e-12)
+            ln_nt = np.where(inside, np.interp(x, lt_n, ln_n), np.nan)
+            ext = np.interp(x, lt_n, ext_n.astype(float)) > 0
+            src = np.where(ext & inside, 2, 1).astype(np.int8)
         ln_cold_abs = np.log(coupling) + lt + ln_lm + ln_nt + (ln_xi_c if dim == 2 else 0.0)
         sign = np.sign(L) * sign_nt
         ln_cold = np.where(sign > 0, ln_cold_abs, -np.inf)

@@ -183,10 +183,12 @@ def critical_temperature(
 
     eta_hc = cold(T) hot(eps) is separable, so max_eps eta_hc =
     cold(T) exp(ln_hot_max).  The search scans ln T over
-    [ln Delta_c - log_span, ln Delta_c] and refines the first upward crossing
-    by brentq in ln T.  Returns (T_c [energy], status index into
-    :data:`TC_STATUS`: found | none (never reached below Delta_c) |
-    below_search (already reached at the lowest scanned T)).
+    [ln Delta_c - log_span, ln Delta_c] (with a numerical n_T: only the part
+    inside its temperature nodes, i.e. the configured temperatures) and
+    refines the first upward crossing by brentq in ln T.  Returns (T_c
+    [energy], status index into :data:`TC_STATUS`: found | none (not reached
+    in the search range) | below_search (already reached at its lowest T,
+    which is returned as an upper bound)).
     """
     ln_xi_c, ln_rho_c, _ = model.inputs(fermi_energy)
     ln_dc = float(-ln_rho_c - model.dim * ln_xi_c)
@@ -197,7 +199,12 @@ def critical_temperature(
         cf = cold_factor(np.exp(lt), model.dim, float(ln_xi_c), float(ln_rho_c), coupling, nt_nodes)
         return cf["ln_cold"] + ln_hot_max - ln_c
 
-    lts = np.linspace(ln_dc - log_span, ln_dc, scan_num)
+    lo, hi = ln_dc - log_span, ln_dc
+    if nt_nodes is not None and model.dim == 1:  # numerical n_T: only where it is known
+        lo, hi = max(lo, float(nt_nodes[0][0])), min(hi, float(nt_nodes[0][-1]))
+        if not lo < hi:
+            return np.nan, TC_STATUS.index("none")
+    lts = np.linspace(lo, hi, scan_num)
     vals = h(lts)
     above = np.flatnonzero(vals >= 0)
     if not len(above):

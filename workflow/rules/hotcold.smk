@@ -16,7 +16,7 @@ rule hotcold:
         "results/logs/hotcold.log",
     params:
         config=hotcold_config(),
-        code=code("hotcold", "models", "threshold", "theory", "datasets", "config"),
+        code=code("hotcold", "models", "threshold", "replicas", "theory", "datasets", "config"),
     localrule: True
     conda:
         HOTCOLD_ENV

@@ -1,0 +1,176 @@
+"""Jackknife replicas of the hot-cold inputs and the error propagation (issue 9 item 4).
+
+CONTRACTS.md: the localization stage stores leave-one-batch-out replicas
+``xi_jackknife``, ``dos_jackknife`` over (replica_loc, energy), the spectral
+stage leave-one-realization-out replicas ``n_T_jackknife`` over
+(replica_spec, T) at the hot-cold temperatures, with ``n_T_source``
+(numerical | extrapolated).  The hot-cold stage runs its whole composition
+over ``replica`` = [full sample] + localization replicas + spectral replicas
+(one :class:`~hotcold.models.Model` each) and reduces with the plain
+jackknife variance per group, summed over the two independent groups:
+
+    var = sum_g (B_g - 1)/B_g sum_{k in g} (x_k - mean_g x)^2,
+
+which keeps every correlation (between energies, temperatures, xi and rho)
+that the composition induces.  The numerical n_T is used at every
+temperature: no closed form is spliced on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import xarray as xr
+
+from .models import Model, measured_nodes, nt_nodes, pick_models
+
+__all__ = [
+    "REPLICA_GROUPS",
+    "LOCALIZATION_REPLICAS",
+    "SPECTRAL_REPLICAS",
+    "spectral_n_t",
+    "model_replicas",
+    "jackknife_stderr",
+]
+
+REPLICA_GROUPS = ("full", "localization", "spectral")
+LOCALIZATION_REPLICAS = ("xi_jackknife", "dos_jackknife")
+SPECTRAL_REPLICAS = ("n_T_jackknife",)
+
+
+def _require(ds: xr.Dataset, names: tuple[str, ...], stage: str, dim: str) -> None:
+    missing = [n for n in names if n not in ds]
+    if missing:
+        raise ValueError(
+            f"{stage} dataset lacks {', '.join(missing)} (leave-one-out jackknife replicas over "
+            f"{dim}, CONTRACTS.md): the hot-cold stage propagates the statistical errors of its "
+            f"inputs from them and never assumes zero errors; rerun the {stage} stage with the "
+            "current code (delete results/" + stage + ".nc)"
+        )
+
+
+def _extrapolated(sub: xr.Dataset, shape: tuple[int, ...]) -> np.ndarray:
+    """Boolean 'extrapolated' of a spectral n_T_source flag (by its flag_meanings)."""
+    if "n_T_source" not in sub:
+        return np.zeros(shape, bool)
+    src = sub["n_T_source"]
+    meanings = str(src.attrs.get("flag_meanings", "numerical extrapolated")).split()
+    values = src.attrs.get("flag_values", np.arange(len(meanings)))
+    code = np.asarray(values)[meanings.index("extrapolated")] if "extrapolated" in meanings else -1
+    return np.asarray(src.values) == code
+
+
+def spectral_n_t(sub: xr.Dataset, temps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """n_T, its replicas and 'extrapolated' at the hot-cold temperatures (one model).
+
+    The spectral stage evaluates n_T at exactly these temperatures; a
+    dataset on another grid is interpolated log-log inside its range.  A
+    temperature beyond its range is a ValueError (no closed form filled in).
+    Returns (n_T (T,), replicas (R, T), extrapolated (T,)); NaN at T <= 0.
+    """
+    _require(sub, SPECTRAL_REPLICAS, "spectral", "replica_spec")
+    ts = np.asarray(sub["T"].values, dtype=float)
+    rep_dim = [d for d in sub["n_T_jackknife"].dims if d != "T"][0]
+    n = np.asarray(sub["n_T"].transpose("T").values, dtype=float)
+    reps = np.asarray(sub["n_T_jackknife"].transpose(rep_dim, "T").values, dtype=float)
+    ext = _extrapolated(sub, ts.shape)
+    pos = temps > 0
+    hot = temps[pos]
+    outside = (hot < ts.min() * (1 - 1e-9)) | (hot > ts.max() * (1 + 1e-9))
+    if outside.any():
+        raise ValueError(
+            f"temperatures: T = {hot[outside].tolist()} lie outside the spectral n_T range "
+            f"[{ts.min():.4g}, {ts.max():.4g}]; the hot-cold stage uses the numerical n_T at "
+            "every temperature: let the spectral stage cover the configured temperatures "
+            "(spectral.temperatures) or drop these temperatures"
+        )
+    order = np.argsort(ts)
+    lt, lts = np.log(hot), np.log(ts[order])
+    match = np.isclose(hot[:, None], ts[None, :], rtol=1e-9, atol=0)
+    exact, idx = match.any(axis=1), match.argmax(axis=1)
+
+    def at(y: np.ndarray) -> np.ndarray:
+        out = np.full(temps.shape, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            between = np.exp(np.interp(lt, lts, np.log(y[order])))
+        out[pos] = np.where(exact, y[idx], between)  # grid points exactly, no round-off
+        return out
+
+    ext_t = np.zeros(temps.shape, bool)
+    ext_t[pos] = np.where(exact, ext[idx], np.interp(lt, lts, ext[order].astype(float)) > 0)
+    return at(n), np.stack([at(r) for r in reps]), ext_t
+
+
+def _first_with(ds: xr.Dataset, family: str, d: float, var: str) -> xr.Dataset | None:
+    for sub in pick_models(ds, family, d):
+        if var in sub and np.isfinite(np.asarray(sub[var].values, dtype=float)).sum() >= 2:
+            return sub
+    return None
+
+
+def _localization_replicas(model: Model, loc: xr.Dataset, family: str) -> list[Model]:
+    sub = _first_with(loc, family, model.d, "xi")
+    if sub is None or model.measured is None:
+        return []  # the model is not in the dataset: Born xi, no statistical error
+    _require(sub, LOCALIZATION_REPLICAS, "localization", "replica_loc")
+    e = np.asarray(sub["energy"].values, dtype=float)
+    rep_dim = [d for d in sub["xi_jackknife"].dims if d != "energy"][0]
+    xi = sub["xi_jackknife"].transpose(rep_dim, "energy").values
+    dos = sub["dos_jackknife"].transpose(rep_dim, "energy").values
+    src = np.asarray(sub["xi_source"].values) if "xi_source" in sub else np.zeros(e.shape, int)
+    out = []
+    for x, r in zip(xi, dos, strict=True):
+        nodes = measured_nodes(e, x, r, src, model.m)
+        out.append(dataclasses.replace(model, measured=nodes))
+    return out
+
+
+def model_replicas(
+    model: Model,
+    family: str,
+    localization: xr.Dataset | None,
+    spectral: xr.Dataset | None,
+    temps: np.ndarray,
+) -> tuple[list[Model], np.ndarray]:
+    """[full model] + its jackknife replicas, and each one's group (:data:`REPLICA_GROUPS`).
+
+    1D only (2D has no measured inputs: one replica).  ``family`` is the
+    sweep's family label (d = 0 is looked up under any family).
+    """
+    if model.dim != 1:
+        return [model], np.array(["full"])
+    full, spec = model, []
+    if spectral is not None:
+        sub = _first_with(spectral, family, model.d, "n_T")
+        if sub is None or "T" not in sub["n_T"].dims:
+            raise ValueError(
+                f"spectral dataset has no n_T(T) for {family}/d={model.d:g}: rerun the "
+                "spectral stage for every model of disorder.families x disorder.d"
+            )
+        n, reps, ext = spectral_n_t(sub, temps)
+        full = dataclasses.replace(model, nt=nt_nodes(temps, n, ext))
+        spec = [dataclasses.replace(full, nt=nt_nodes(temps, r, ext)) for r in reps]
+    loc = [] if localization is None else _localization_replicas(full, localization, family)
+    groups = ["full"] + ["localization"] * len(loc) + ["spectral"] * len(spec)
+    return [full, *loc, *spec], np.array(groups)
+
+
+def jackknife_stderr(x: xr.DataArray, groups: np.ndarray) -> xr.DataArray:
+    """Jackknife standard error over ``replica``: groups' variances summed (independent).
+
+    Computed on x / max|x| (no underflow of the squares for tiny values such as n_h).
+    """
+    var = xr.zeros_like(x.isel(replica=0, drop=True), dtype=float)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        scale = np.abs(x).max("replica")
+        scale = scale.where(scale > 0, 1.0)
+        y = x / scale
+        for g in REPLICA_GROUPS[1:]:
+            idx = np.flatnonzero(groups == g)
+            if len(idx) < 2:
+                continue
+            sel = y.isel(replica=idx)
+            n = len(idx)
+            var = var + (n - 1) / n * ((sel - sel.mean("replica")) ** 2).sum("replica")
+        return scale * np.sqrt(var)
