@@ -133,6 +133,19 @@ TABLE = [
         _set("spectral.temperatures", [0.01, -0.02]),
         "spectral.temperatures[1]",
     ),
+    (
+        "matrix-element energies min > max",
+        _set(
+            "matrix_elements.models",
+            [{"family": "white", "d": 0.0, "energies": {"min": 16, "max": 1.6, "num": 4}}],
+        ),
+        "matrix_elements.models[0].energies.max",
+    ),
+    (
+        "matrix-element T = 0",
+        _set("matrix_elements.temperatures", [0.0, 0.01]),
+        "matrix_elements.temperatures[0]",
+    ),
     # other min/max pairs and caps
     (
         "omega_min > omega_max",

@@ -273,7 +273,9 @@ def _grid_problems(key: str, spec: Any, positive: bool) -> list[str]:
 
 def _spectral_problems(sp: Mapping) -> list[str]:
     """Cross-field rules of the ``spectral`` section (energies in Delta_c, lengths in xi_c)."""
-    out = []
+    out: list[str] = []
+    if not {"omega_min", "omega_max", "omega_num", "fit_omega_max"} <= set(sp):
+        return out  # keys of another spectral estimator (schema changed)
     lo, hi, num = sp["omega_min"], sp["omega_max"], sp["omega_num"]
     if hi <= lo:
         out.append(
@@ -290,7 +292,7 @@ def _spectral_problems(sp: Mapping) -> list[str]:
                 "Mott-peak fit. Fix: raise fit_omega_max, lower omega_min or raise omega_num"
             )
     x_max = sp.get("x_max")
-    if x_max is not None and x_max <= sp["x_cut"] + sp["x_step"]:
+    if x_max is not None and x_max <= sp.get("x_cut", 0) + sp.get("x_step", 0):
         out.append(
             f"spectral.x_max: {_show(x_max)} leaves no |x| bin beyond spectral.x_cut = "
             f"{_show(sp['x_cut'])} (bin width x_step = {_show(sp['x_step'])}). "
@@ -342,6 +344,11 @@ def _cross_field_problems(config: Mapping) -> list[str]:
             f"batches). Fix: set max_cells >= {8 * loc['chunk']} or lower chunk"
         )
     out += _spectral_problems(config["spectral"])
+    me = config.get("matrix_elements") or {}
+    for i, model in enumerate(me.get("models") or []):
+        key = f"matrix_elements.models[{i}].energies"
+        out += _grid_problems(key, model.get("energies"), positive=True)
+    out += _grid_problems("matrix_elements.temperatures", me.get("temperatures"), positive=True)
     hc, e_f = config["hotcold"], config["fermi_energy"]
     e_min = e_f * (1 + hc["energy_min_offset"])
     if hc["energy_max"] <= e_min:
