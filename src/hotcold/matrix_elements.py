@@ -123,7 +123,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "hot_window": 0.05,  # [eps] Delta_E: hot i within eps +- Delta_E/2
     "transfer_window": 0.5,  # [omega] hot transfer within omega (1 +- r/2)
     "overlap_tol": 1.0e-3,  # skip cold pairs with int |psi_k psi_l| below this
-    "support_tol": 1.0e-6,  # support: blocks above this fraction of the pair's bound
+    "support_tol": 1.0e-5,  # support: blocks above this fraction of the pair's bound
     "block": 2.0,  # [length] block of the amplitude bounds
     "x_cut": 2.0,  # [xi_c] Mott weight J_kl = -int_(|x| > x_cut) C_kl
     "ranges": [0.0125, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8],  # [length] a of the range scan
