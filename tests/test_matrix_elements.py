@@ -8,12 +8,11 @@ import math
 
 import numpy as np
 import pytest
+from conftest import default_config, run_snakemake
 
 from hotcold import matrix_elements as me
 from hotcold.disorder import Model, PotentialStream
 from hotcold.spectral import eigenpairs
-
-from conftest import default_config, run_snakemake
 
 DX, M, U = 0.1, 1.0, 0.7
 
