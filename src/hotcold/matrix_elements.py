@@ -40,7 +40,12 @@ Pair selection (Eq. 1)
 ----------------------
 * cold pair (k, l): both |eps - eps_F| <= ``cold_window`` T and the transfer
   omega = eps_l - eps_k in [T/sqrt(r_c), T sqrt(r_c)], r_c = ``cold_ratio``;
-  pairs whose overlap bound int |psi_k psi_l| < ``overlap_tol`` are skipped.
+  pairs whose overlap bound int |psi_k psi_l| < ``overlap_tol`` are skipped,
+  and so are hot states whose weight on the pair's support is < ``hot_tol``
+  (|V|^2 scales with the product of the two weights), so the cost per cold
+  pair does not grow with the box once L >> xi_h.
+* the lattice step is ``dx``, refined to d/4 for correlated disorder (as the
+  spectral stage's realizations).
 * hot pair (i, j): |eps_i - eps| <= Delta_E/2, Delta_E = ``hot_window`` eps,
   and the matching transfer eps_i - eps_j within omega (1 +- r_t/2),
   r_t = ``transfer_window`` (window width delta = r_t omega).
@@ -124,6 +129,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "transfer_window": 0.5,  # [omega] hot transfer within omega (1 +- r/2)
     "overlap_tol": 1.0e-3,  # skip cold pairs with int |psi_k psi_l| below this
     "support_tol": 1.0e-5,  # support: blocks above this fraction of the pair's bound
+    "hot_tol": 1.0e-6,  # skip hot states with weight int_I psi^2 below this on the support
     "block": 2.0,  # [length] block of the amplitude bounds
     "x_cut": 2.0,  # [xi_c] Mott weight J_kl = -int_(|x| > x_cut) C_kl
     "ranges": [0.0125, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8],  # [length] a of the range scan
@@ -367,7 +373,7 @@ def _pair_sums(cold, hot_states, k, l_, grid, kernels, s) -> tuple[np.ndarray, f
     out = np.zeros((len(hot_states), len(kernels), len(QUANTITIES)))
     counts = np.zeros(len(hot_states))
     for n, (eps, h_e, h_psi, h_amp) in enumerate(hot_states):
-        rows = np.flatnonzero((h_amp[:, b0:b1] ** 2).sum(axis=1) > 1e-12)
+        rows = np.flatnonzero((h_amp[:, b0:b1] ** 2).sum(axis=1) > s["hot_tol"])
         ii, jj = hot_pairs(h_e[rows], eps, 0.5 * s["hot_window"] * eps, omega, s["transfer_window"])
         if ii.size == 0:
             continue
@@ -553,7 +559,7 @@ def measure_model(
     ``params``: ``m``, ``fermi_energy``, ``u``, ``range`` (a), ``seed``.
     """
     s = settings
-    dx = float(s["dx"])
+    dx = float(s["dx"]) if model.d == 0 else min(float(s["dx"]), model.d / 4)  # as ed_grid
     n_sites = int(round(float(s["box_length"]) / dx))
     temps_main = np.asarray(s["temperatures"], dtype=float)
     temps = np.unique(np.append(temps_main, float(s["scan_T"])))
@@ -595,6 +601,7 @@ def measure_model(
         "kernel": ker,
         "scan_kernels": scan,
         "n_sites": n_sites,
+        "dx": dx,
     }
 
 
@@ -754,7 +761,7 @@ def matrix_elements_dataset(
     ``cold``: ``xi_c`` [length], ``rho_c`` [1/(energy length)] at eps_F;
     ``hot``: ``xi_h``, ``rho_h`` at ``energies`` (:func:`hot_inputs`).
     """
-    s, u, dx = settings, float(params["u"]), float(settings["dx"])
+    s, u, dx = settings, float(params["u"]), float(meas["dx"])
     temps = np.asarray(meas["temperatures"])
     xi_h, rho_h = np.asarray(hot["xi_h"]), np.asarray(hot["rho_h"])
     scale = 1.0 / ((rho_h * xi_h) ** 2 * float(s["hot_window"]) * energies)  # per energy
