@@ -650,6 +650,13 @@ def _table() -> dict[str, Var]:
         "xi_h": Var(("energy",), "length", "hot localization length (localization stage)", "2"),
         "rho_h": Var(("energy",), "1/(energy*length)", "hot density of states"),
         "box_over_xi_h": Var(("energy",), "1", "box length / xi_h (>= 5 required)"),
+        "T_over_delta_h": Var(
+            _TE,
+            "1",
+            "T / Delta_h, Delta_h = 1/(rho_h xi_h): Eq. (11) needs "
+            "Delta_h << T (beating beats the envelopes)",
+            "11",
+        ),
         "mott_pairs": Var(("T",), "1", "Mott pairs per realization, sum 2 J_kl", "3"),
         "cold_pairs": Var(("T",), "1", "cold pairs kept per realization (overlap >= tol)"),
         "hot_pairs": Var(_TE, "1", "matching hot pairs per realization"),
@@ -795,6 +802,7 @@ def matrix_elements_dataset(
     ds["V_H_over_eq11"] = ds["V_H_rms"] / ds["V_hc_eq11"]
     ds["V_H_over_eq11_stderr"] = ds["V_H_rms_stderr"] / ds["V_hc_eq11"]
     ds["box_over_xi_h"] = ("energy", meas["n_sites"] * dx / xi_h)
+    ds["T_over_delta_h"] = (_TE, temps[:, None] * (rho_h * xi_h)[None, :])
     ds["mott_pairs"] = ("T", meas["mott"].mean(0))
     ds["cold_pairs"] = ("T", meas["n_cold"].mean(0))
     ds["hot_pairs"] = (_TE, meas["n_hot"].mean(0))
