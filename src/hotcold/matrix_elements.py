@@ -1005,3 +1005,39 @@ def merge_matrix_elements(per_model: Mapping[tuple[str, float], xr.Dataset]) -> 
     merged["family"].attrs["long_name"] = "disorder family (d = 0 is white noise for every family)"
     set_attrs(merged["d"], "length", "disorder correlation radius d")
     return merged
+
+
+# ---------------------------------------------------------------------------
+# Workflow helpers (workflow/rules/matrix_elements.smk)
+# ---------------------------------------------------------------------------
+
+
+def model_keys(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(family, d wildcard) of every model of the stage (white noise for d = 0)."""
+    from .config import format_d
+
+    return [
+        ("white" if mo["d"] == 0 else mo["family"], format_d(mo["d"])) for mo in settings["models"]
+    ]
+
+
+def model_energies(settings: Mapping[str, Any], family: str, d: str | float) -> list[float]:
+    """Hot energies of one model (``matrix_elements.models[*].energies``) [energy]."""
+    from .config import format_d
+
+    return settings["models"][model_keys(settings).index((family, format_d(float(d))))]["energies"]
+
+
+def runtime_minutes(settings: Mapping[str, Any], family: str, d: str | float) -> int:
+    """Job runtime [min]: <= 5 s per realization and hot energy on a loaded core, 2 workers."""
+    n = len(model_energies(settings, family, d))
+    return 5 + int(int(settings["realizations"]) * n * 5 / 60)
+
+
+def targets(settings: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
+    """Targets of the stage in the default job (none when disabled or without dim 1)."""
+    if not (settings["enabled"] and 1 in config["dimensions"]):
+        return []
+    return ["results/matrix_elements.nc"] + [
+        f"results/figures/matrix_elements.{ext}" for ext in ("pdf", "png")
+    ]

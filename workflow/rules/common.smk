@@ -80,7 +80,7 @@ def all_targets():
     data = ["results/localization.nc", "results/spectral.nc"] if ONE_D else []
     return data + ["results/hotcold.nc"] + [
         f"results/figures/{n}.{ext}" for n in names for ext in ("pdf", "png")
-    ] + matrix_elements_targets()  # workflow/rules/matrix_elements.smk
+    ] + ME_TARGETS  # workflow/rules/matrix_elements.smk
 
 
 def ed_grid(wildcards):

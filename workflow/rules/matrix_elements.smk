@@ -4,31 +4,10 @@
 # run (cost); `--configfile config/matrix_elements.yaml` runs it.
 
 from hotcold import matrix_elements as hc_me
-from hotcold.config import format_d
 
 ME = hc_me.stage_settings(config)
-ME_ENABLED = bool(ME["enabled"]) and 1 in config["dimensions"]
-ME_MODELS = [("white" if mo["d"] == 0 else mo["family"], format_d(mo["d"])) for mo in ME["models"]]
-
-
-def matrix_elements_targets():
-    """Targets of the stage (none when it is disabled)."""
-    if not ME_ENABLED:
-        return []
-    return ["results/matrix_elements.nc"] + [
-        f"results/figures/matrix_elements.{ext}" for ext in ("pdf", "png")
-    ]
-
-
-def me_energies(wildcards):
-    """Hot energies of one model (matrix_elements.models[*].energies) [energy]."""
-    key = (wildcards.family, format_d(float(wildcards.d)))
-    return ME["models"][ME_MODELS.index(key)]["energies"]
-
-
-def me_minutes(wildcards):
-    """Minutes: ~5 s per realization per hot energy on a loaded core (benchmark), 2 workers."""
-    return 5 + int(ME["realizations"] * len(me_energies(wildcards)) * 5 / 60)
+ME_MODELS = hc_me.model_keys(ME)
+ME_TARGETS = hc_me.targets(ME, config)  # added to the default job by all_targets()
 
 
 rule matrix_elements:
@@ -40,7 +19,7 @@ rule matrix_elements:
         "results/logs/matrix_elements/{family}/d{d}.log",
     params:
         model=model_params,
-        energies=me_energies,
+        energies=lambda wildcards: hc_me.model_energies(ME, wildcards.family, wildcards.d),
         physics={"m": config["m"], "fermi_energy": config["fermi_energy"], "seed": config["seed"],
                  "u": config["interaction"]["u"], "range": config["interaction"]["range"]},
         settings={k: v for k, v in ME.items() if k not in ("models", "enabled")},
@@ -49,7 +28,7 @@ rule matrix_elements:
     threads: 2  # realizations spread over processes; the result does not depend on it
     resources:
         mem_mb=lambda wildcards: 600 + int(ME["box_length"] / ME["dx"]) * 8 * 400 // 1_000_000,
-        runtime=me_minutes,
+        runtime=lambda wildcards: hc_me.runtime_minutes(ME, wildcards.family, wildcards.d),
     conda:
         HOTCOLD_ENV
     script:
