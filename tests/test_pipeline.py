@@ -23,6 +23,7 @@ FIGURES = (
     "fig1",
 )
 HOTCOLD_FIGURES = ("eta_map", "threshold", "conductivity", "fig1")
+SPECTRAL_FIGURES = ("spectral_function", "mott_peak", "thermal_density", "asymptotics")
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,9 @@ def test_every_figure_and_dataset_is_made(tiny_run):
 
 
 def test_spectral_dataset_contract(tiny_run):
-    work, _ = tiny_run
+    from hotcold.config import expand_grid
+
+    work, cfg = tiny_run
     with xr.open_dataset(work / "results" / "spectral.nc") as ds:
         assert {"family", "d", "omega", "x"} <= set(ds["S"].dims)
         assert {"family", "d", "T"} <= set(ds["n_T"].dims)
@@ -63,10 +66,10 @@ def test_spectral_dataset_contract(tiny_run):
             assert name in ds, name
         assert "Eq. (5)" in ds["S_eq5"].attrs["equation"]
         assert "Eq. (6)" in ds["n_T_eq6"].attrs["equation"]
-        # n_T is computed exactly up to T_max_rel Delta_c (NaN above, documented)
-        computed = ds["T"] <= 0.5 * ds["delta_c"] * (1 + 1e-12)
-        assert (np.isfinite(ds["n_T"]) == computed).all()
-        assert "NaN exactly where" in ds["n_T"].attrs["comment"]
+        # n_T at every hot-cold temperature, numerical or flagged extrapolated (issue 9)
+        assert list(ds["T"].values) == list(expand_grid(cfg["temperatures"]))
+        assert np.isfinite(ds["n_T"]).all() and (ds["n_T_stderr"] > 0).all()
+        assert ds["n_T_source"].attrs["flag_meanings"] == "numerical extrapolated"
         # the cold-bath inputs come from the localization stage of the same model
         with xr.open_dataset(work / "results" / "localization.nc") as loc:
             xi_c = float(loc["xi"].sel(family="lorentzian", d=0.5, energy=1.0))
@@ -104,13 +107,16 @@ def test_report_is_self_contained_and_links_datasets(tiny_run):
 
 
 def test_added_temperature_reruns_only_hotcold_and_figures(tiny_run):
-    """(b) one more temperature: the hotcold job and the figures made from it, nothing else."""
+    """(b) one more temperature: the spectral jobs (n_T is evaluated at exactly the hot-cold
+    temperatures, issue 9), hotcold and the figures made from them, nothing else."""
     work, cfg = tiny_run
     assert planned_jobs(work, config=cfg) == {}
     more = dict(cfg, temperatures=[*cfg["temperatures"], 0.03])
     plan = planned_jobs(work, config=more)
     plan.pop("all", None)  # the target pseudo-rule, no work
     expected = {"hotcold": 1, **{f"figure_{n}": 1 for n in HOTCOLD_FIGURES}}
+    expected |= {"spectral": 3, "merge_spectral": 1}
+    expected |= {f"figure_{n}": 1 for n in SPECTRAL_FIGURES}
     assert plan == expected, plan
 
 

@@ -75,7 +75,8 @@ from scipy.linalg import eigh_tridiagonal
 from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.special import expit
 
-from .datasets import Var, apply_table
+from .datasets import Var, apply_table, flag_attrs
+from .thermal import SOURCES, Pass, assemble_blocks, generated_potential, plan_passes, resolve
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -96,11 +97,14 @@ __all__ = [
     "fit_power_law",
     "gaussian_peak",
     "fit_mott_slope",
+    "symmetric_centroid",
+    "binned_sum_rule",
     "jackknife",
     "SPECTRAL_VARIABLES",
     "Geometry",
     "spectral_geometry",
-    "run_realizations",
+    "run_pass",
+    "passes_part",
     "mean_stderr",
     "spectral_function_part",
     "mott_peak_part",
@@ -125,11 +129,13 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "omega_min": 0.02,  # [Delta_c] lowest |omega| bin edge (log-spaced bins)
     "omega_max": 1.0,  # [Delta_c] highest |omega| bin edge
     "omega_num": 12,  # number of |omega| bins
-    "window_T": 8.0,  # [max(T)] half-width W of the eigenpair window for n_T
-    "T_max_rel": 0.5,  # [Delta_c] n_T computed for T <= T_max_rel (NaN above)
+    "window_T": 8.0,  # [T] n_T window half-width W >= window_T T (hotcold.thermal)
+    "rel_error_max": 0.25,  # n_T resolved where stderr/n_T <= this, else extrapolated
+    "extrapolation_L_min": 2.0,  # g = a + b/L fitted on resolved L = ln(Delta_c/T) >= this
+    "mott": None,  # {box_length [xi_c], blocks}: generated S pass (None: S on the input)
+    "bands": None,  # [{T_max [Delta_c], box_length [xi_c], blocks}]: low-T n_T passes
     "fit_T_max": 0.3,  # [Delta_c] n_T ~ A T^p fitted for T <= fit_T_max
     "fit_omega_max": 0.3,  # [Delta_c] l_peak vs ln(Delta_c/omega) fitted below
-    "temperatures": None,  # [energy] list or {min,max,num,spacing}; None: caller's
 }
 
 
@@ -491,14 +497,28 @@ def realization_estimate(
     x_cut: float,
     temperatures: np.ndarray,
     window_t: float,
+    *,
+    with_s: bool = True,
+    w_nt: float | None = None,
 ) -> dict[str, Any]:
-    """All estimates of one realization: S, n_T, sum-rule residual, state count."""
+    """All estimates of one realization: S, n_T, sum-rule residual, state count.
+
+    The eigenpair window is eps_F -+ max(de/2 + omega_max, W) with S
+    (``with_s``), eps_F -+ W without; W = ``w_nt`` [energy], default
+    ``window_t`` max(T).  Without S, ``S``/``x_mean`` are None and
+    ``sum_rule`` is NaN.
+    """
     t = np.asarray(temperatures, dtype=float)
-    e_lo, e_hi, w = window_for(eps_f, de, omega_edges[-1], float(t.max()), window_t)
+    w_req = window_t * float(t.max()) if w_nt is None else float(w_nt)
+    e_lo, e_hi, w = window_for(eps_f, de if with_s else 0.0,
+                               omega_edges[-1] if with_s else 0.0, w_req, 1.0)  # fmt: skip
     e, psi = eigenpairs(potential, dx, m, e_lo, e_hi)
     n = psi.shape[1]
     origin = interior_slice(n, dx, margin)
-    s, x_mean, resid = spectral_sums(e, psi, dx, eps_f, de, omega_edges, x_edges, origin)
+    s = x_mean = None
+    resid = float("nan")
+    if with_s:
+        s, x_mean, resid = spectral_sums(e, psi, dx, eps_f, de, omega_edges, x_edges, origin)
     ii, jj = thermal_pairs(e, eps_f - w, eps_f + w, w)
     jp = thermal_pair_integrals(psi, ii, jj, dx, origin, x_cut)
     l_r = (origin.stop - origin.start) * dx
@@ -661,26 +681,76 @@ SPECTRAL_VARIABLES: dict[str, Var] = {
     "l_peak": Var(
         ("omega",),
         "length",
-        "position of the negative Mott peak of S: centroid of -S on x_cut <= |x| <= x_max",
+        "position of the negative Mott peak of S: centroid of -S on the window [x_cut, "
+        "2 l_peak - x_cut] symmetric about it (NaN: no such window inside the box)",
         "Eq. (5), (7)",
     ),
     "l_peak_stderr": Var(("omega",), "length", "jackknife standard error of l_peak"),
     "l_peak_eq5": Var(
         ("omega",),
         "length",
-        "the l_peak centroid applied to Eq. (5) on the same x grid and range",
+        "the l_peak estimator applied to Eq. (5) on the same x bins and range",
         "Eq. (5)",
     ),
-    "l_peak_fit": Var(
+    "l_peak_centroid": Var(
         ("omega",),
         "length",
-        "centre of a weighted Gaussian fit to -S on x_cut <= |x| <= x_max (NaN: fit failed)",
+        "centroid of -S on x_cut <= |x| <= x_max (biased outward where the cut clips the peak)",
         "Eq. (5)",
     ),
-    "l_peak_fit_stderr": Var(("omega",), "length", "jackknife standard error of l_peak_fit"),
+    "l_peak_centroid_stderr": Var(("omega",), "length", "jackknife standard error"),
+    "l_peak_centroid_eq5": Var(
+        ("omega",), "length", "the centroid applied to Eq. (5) on the same x bins", "Eq. (5)"
+    ),
+    "sum_rule_binned": Var(
+        ("omega",),
+        "1",
+        "|sum_x S dx| / sum_x |S| dx over the |x| bins (exact: 0; box truncation shows here)",
+        "sum rule below Eq. (5)",
+    ),
     "l_M_eq7": Var(("omega",), "length", "Mott length 2 xi_c ln(Delta_c/omega)", "Eq. (7)"),
-    "n_T": Var(("T",), "1/length", "thermal-pair density from exact eigenpairs", "Eq. (3)"),
-    "n_T_stderr": Var(("T",), "1/length", "standard error of n_T over realizations", "Eq. (3)"),
+    "n_T": Var(
+        ("T",),
+        "1/length",
+        "thermal-pair density from exact eigenpairs (extrapolated g = n_T/Eq. 6 where flagged)",
+        "Eq. (3)",
+    ),
+    "n_T_stderr": Var(
+        ("T",), "1/length", "jackknife standard error of n_T (incl. the fit where extrapolated)"
+    ),
+    "n_T_source": Var(("T",), "1", "origin of n_T: numerical (Eq. 3) or extrapolated g fit"),
+    "n_T_jackknife": Var(
+        ("replica_spec", "T"),
+        "1/length",
+        "n_T leaving out jackknife block k (one input realization and its share of every "
+        "generated pass); extrapolated points refitted per replica",
+        "Eq. (3)",
+        {"jackknife": "leave-one-out over independent blocks of realizations"},
+    ),
+    "n_T_measured": Var(
+        ("T",),
+        "1/length",
+        "n_T measured on the eigenpairs at every T (also where unresolved)",
+        "Eq. (3)",
+    ),
+    "n_T_measured_stderr": Var(("T",), "1/length", "standard error of n_T_measured over blocks"),
+    "n_T_window": Var(("T",), "energy", "half-width W of the eigenpair window serving T"),
+    "g_coef": Var(("g_coef",), "1", "coefficient of g(L) = a + b/L, L = ln(Delta_c/T)"),
+    "g_fit": Var(
+        ("g_coef",),
+        "1",
+        "fit g = n_T/Eq.(6) = a + b/L on resolved points (NaN: not needed)",
+        "Eq. (6)",
+    ),
+    "g_fit_stderr": Var(("g_coef",), "1", "jackknife standard error of g_fit"),
+    "n_T_rel_error_max": Var((), "1", "largest relative stderr of a resolved (numerical) n_T"),
+    "pass": Var(("pass",), "1", "pass of realizations (main: disorder stage's; others generated)"),
+    "pass_box_length_over_xi_c": Var(("pass",), "1", "box length of the pass / xi_c"),
+    "pass_realizations": Var(("pass",), "1", "number of realizations of the pass"),
+    "pass_window": Var(("pass",), "energy", "n_T eigenpair window half-width W of the pass"),
+    "pass_n_states_mean": Var(("pass",), "1", "mean eigenpairs per realization of the pass"),
+    "pass_n_pairs_mean": Var(("pass",), "1", "mean n_T pairs per realization of the pass"),
+    "pass_seconds": Var(("pass",), "1", "wall seconds of the pass (this job)"),
     "n_T_eq6": Var(("T",), "1/length", "(2 pi^2/3)(1/xi_c)(T/Delta_c)^2", "Eq. (6)"),
     "n_T_truncation": Var(
         ("T",),
@@ -739,10 +809,12 @@ SPECTRAL_VARIABLES: dict[str, Var] = {
 
 @dataclasses.dataclass(frozen=True)
 class Geometry:
-    """Grids and windows of one model's spectral computation (all in reduced units).
+    """Grids, windows and passes of one model's spectral computation (reduced units).
 
     Built by :func:`spectral_geometry` from the settings; lengths [length],
-    energies [energy] unless the name says ``_rel`` (in xi_c or Delta_c).
+    energies [energy].  The S_omega(x) grids belong to the pass that computes
+    S (``mott`` if configured, else ``main``); ``passes`` are the
+    :class:`hotcold.thermal.Pass` es, ``n_blocks`` the jackknife blocks.
     """
 
     cfg: dict[str, Any]
@@ -752,7 +824,7 @@ class Geometry:
     xi_c: float
     rho_c: float
     delta_c: float
-    n_real: int
+    n_blocks: int
     n_sites: int
     box: float
     margin: float
@@ -765,27 +837,32 @@ class Geometry:
     omega: np.ndarray
     de: float
     t_grid: np.ndarray
-    t_on: np.ndarray
-    t_use: np.ndarray
     window_t: float
-    e_lo: float
-    e_hi: float
-    w_nt: float
+    passes: tuple[Pass, ...]
 
-    def estimate_args(self) -> tuple:
-        """Positional arguments of :func:`realization_estimate` after the potential."""
-        return (
-            self.dx,
-            self.m,
-            self.eps_f,
-            self.de,
-            self.omega_edges,
-            self.x_edges,
-            self.margin,
-            self.x_cut,
-            self.t_use,
-            self.window_t,
-        )
+    @property
+    def s_pass(self) -> Pass:
+        """The pass on which S_omega(x) is computed."""
+        return next(p for p in self.passes if p.with_s)
+
+    def margin_for(self, n_sites: int, log: Callable[[str], Any] | None = None) -> float:
+        """Origin margin [length] of a box of ``n_sites``: margin xi_c, at most L/4."""
+        box, margin = n_sites * self.dx, float(self.cfg["margin"]) * self.xi_c
+        if 2 * margin > 0.5 * box:
+            if log is not None:
+                log(
+                    f"WARNING: box L = {box:g} is only {box / self.xi_c:.3g} xi_c: margin reduced "
+                    f"from {margin:.4g} to L/4 = {box / 4:.4g}; results are dominated by the box"
+                )
+            margin = box / 4
+        return margin
+
+    def estimate_args(self, p: Pass) -> tuple[tuple, dict[str, Any]]:
+        """(positional, keyword) arguments of :func:`realization_estimate` for pass ``p``."""
+        t = self.t_grid[list(p.t_index)] if p.t_index else self.t_grid[:1]
+        args = (self.dx, self.m, self.eps_f, self.de, self.omega_edges, self.x_edges,
+                self.margin_for(p.n_sites), self.x_cut, t, self.window_t)  # fmt: skip
+        return args, {"with_s": p.with_s, "w_nt": p.w_nt}
 
 
 def _temperature_grid(spec, delta_c: float) -> np.ndarray:
@@ -812,14 +889,19 @@ def spectral_geometry(
     temperatures: Any,
     cfg: Mapping[str, Any],
     log: Callable[[str], Any] = print,
+    generate: bool = False,
 ) -> Geometry:
-    """Grids of one model: box, origins, |x| and |omega| bins, T grid, eigenpair window.
+    """Grids of one model: passes, origins, |x| and |omega| bins, T grid.
 
-    ``shape`` = (n_realizations, n_sites); ``cfg`` as from :data:`DEFAULT_SETTINGS`.
+    ``shape`` = (n_realizations, n_sites) of the input (main-pass)
+    realizations; ``cfg`` as from :data:`DEFAULT_SETTINGS`; ``generate``:
+    whether the ``mott`` and ``bands`` passes can be generated (model, seed).
     """
-    n_real, n_sites = shape
-    box = n_sites * dx
     delta_c = 1.0 / (rho_c * xi_c)
+    t_grid = _temperature_grid(temperatures, delta_c)
+    passes = plan_passes(t_grid, cfg, shape, dx, xi_c, delta_c, generate)
+    n_sites = next(p for p in passes if p.with_s).n_sites
+    box = n_sites * dx
     margin = float(cfg["margin"]) * xi_c
     if 2 * margin > 0.5 * box:
         log(
@@ -837,14 +919,6 @@ def spectral_geometry(
         float(cfg["omega_min"]), float(cfg["omega_max"]), int(cfg["omega_num"]) + 1
     )
     omega_edges = om_rel_edges * delta_c
-    de = float(cfg["energy_bin"]) * delta_c
-    if temperatures is None:
-        temperatures = cfg.get("temperatures")
-    t_grid = _temperature_grid(temperatures, delta_c)
-    t_on = t_grid <= float(cfg["T_max_rel"]) * delta_c * (1 + 1e-12)
-    t_use = t_grid[t_on] if t_on.any() else t_grid[:1]
-    window_t = float(cfg["window_T"])
-    e_lo, e_hi, w_nt = window_for(eps_f, de, omega_edges[-1], float(t_use.max()), window_t)
     return Geometry(
         cfg=dict(cfg),
         dx=dx,
@@ -853,7 +927,7 @@ def spectral_geometry(
         xi_c=xi_c,
         rho_c=rho_c,
         delta_c=delta_c,
-        n_real=n_real,
+        n_blocks=int(shape[0]),
         n_sites=n_sites,
         box=box,
         margin=margin,
@@ -864,19 +938,24 @@ def spectral_geometry(
         om_rel_edges=om_rel_edges,
         omega_edges=omega_edges,
         omega=np.sqrt(omega_edges[:-1] * omega_edges[1:]),
-        de=de,
+        de=float(cfg["energy_bin"]) * delta_c,
         t_grid=t_grid,
-        t_on=t_on,
-        t_use=t_use,
-        window_t=window_t,
-        e_lo=e_lo,
-        e_hi=e_hi,
-        w_nt=w_nt,
+        window_t=float(cfg["window_T"]),
+        passes=tuple(passes),
     )
 
 
-def _map_realizations(pot: np.ndarray, args: tuple, workers: int) -> Iterator[dict[str, Any]]:
-    """:func:`realization_estimate` of every row of ``pot``, in order, on ``workers`` processes.
+def _input_estimate(potential, args, kw):
+    return realization_estimate(potential, *args, **kw)
+
+
+def _generated_estimate(r, model, n_sites, seed, pass_id, args, kw):
+    pot = generated_potential(model, args[0], n_sites, seed, pass_id, r)
+    return realization_estimate(pot, *args, **kw)
+
+
+def _map(fn: Callable, iterables: Sequence, workers: int) -> Iterator[dict[str, Any]]:
+    """``map(fn, *iterables)`` in order, on ``workers`` processes.
 
     BLAS runs single-threaded in every case, so the numbers do not depend on
     ``workers`` (a threaded BLAS reduction can differ in the last bit), and
@@ -887,47 +966,61 @@ def _map_realizations(pot: np.ndarray, args: tuple, workers: int) -> Iterator[di
 
     from threadpoolctl import threadpool_limits
 
+    n = len(iterables[0])
     with threadpool_limits(limits=1):  # inherited by the forked workers
-        if workers <= 1 or pot.shape[0] < 2:
-            for row in pot:
-                yield realization_estimate(row, *args)
+        if workers <= 1 or n < 2:
+            yield from map(fn, *iterables)
             return
         # fork: the children inherit the imported modules and compiled kernels
         # and (unlike spawn) do not re-run the calling script; the spectral
         # kernels use no numba thread pool, so forking is safe
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(workers, pot.shape[0]), mp_context=ctx) as pool:
-            yield from pool.map(realization_estimate, pot, *(itertools.repeat(a) for a in args))
+        with ProcessPoolExecutor(min(workers, n), mp_context=ctx) as pool:
+            yield from pool.map(fn, *iterables, chunksize=max(1, n // (8 * workers)))
 
 
-def run_realizations(
-    pot: np.ndarray, geo: Geometry, workers: int = 1, log: Callable[[str], Any] = print
+def run_pass(
+    p: Pass,
+    geo: Geometry,
+    potential: np.ndarray | None = None,
+    model: Any = None,
+    seed: int | None = None,
+    workers: int = 1,
+    log: Callable[[str], Any] = print,
 ) -> dict[str, Any]:
-    """Per-realization estimates of every realization (rows of ``pot``), stacked.
+    """Per-realization estimates of pass ``p``, stacked in realization order.
 
-    Returns ``S`` (n_real, n_omega, n_x), ``n_T`` (n_real, n_T; NaN where
-    T is off), ``sum_rule`` and ``n_states`` (n_real,), ``x_mean`` (n_x,) and
+    Input passes run on the rows of ``potential``; generated passes make
+    their realizations from (``model``, ``seed``) (:func:`generated_potential`).
+    Returns ``S`` (n_real, n_omega, n_x) or None, ``n_T`` (n_real, n_T of the
+    pass), ``sum_rule``, ``n_states``, ``n_pairs`` (n_real,), ``x_mean`` and
     ``elapsed`` [s].
     """
-    n_real = pot.shape[0]
-    out = {
-        "S": np.empty((n_real, geo.omega.size, geo.x_edges.size - 1)),
-        "n_T": np.full((n_real, geo.t_grid.size), np.nan),
-        "sum_rule": np.empty(n_real),
-        "n_states": np.empty(n_real, dtype=np.int64),
-        "x_mean": None,
-    }
+    args, kw = geo.estimate_args(p)
+    rep = itertools.repeat
+    if p.source == "input":
+        its = [list(potential), rep(args, p.n_real), rep(kw, p.n_real)]
+        fn = _input_estimate
+    else:
+        its = [list(range(p.n_real))] + [rep(v, p.n_real) for v in (model, p.n_sites, seed)]
+        its += [rep(p.pass_id, p.n_real), rep(args, p.n_real), rep(kw, p.n_real)]
+        fn = _generated_estimate
+    its = [list(i) for i in its]
+    rows: list[dict[str, Any]] = []
     t0 = time.perf_counter()
-    for r, est in enumerate(_map_realizations(pot, geo.estimate_args(), workers)):
-        out["S"][r], out["sum_rule"][r] = est["S"], est["sum_rule"]
-        if geo.t_on.any():
-            out["n_T"][r, geo.t_on] = est["n_T"]
-        out["n_states"][r] = est["n_states"]
-        out["x_mean"] = est["x_mean"]
-        log(
-            f"realization {r + 1}/{n_real}: {est['n_states']} states, {est['n_pairs']} n_T pairs, "
-            f"sum-rule residual {est['sum_rule']:.2e}, {time.perf_counter() - t0:.1f} s elapsed"
-        )
+    for r, est in enumerate(_map(fn, its, workers)):
+        rows.append(est)
+        if (r + 1) % max(1, p.n_real // 8) == 0 or r + 1 == p.n_real:
+            log(
+                f"{p.name}: realization {r + 1}/{p.n_real} ({p.n_sites} sites): "
+                f"{est['n_states']} states, {est['n_pairs']} n_T pairs, sum-rule residual "
+                f"{est['sum_rule']:.2e}, {time.perf_counter() - t0:.1f} s elapsed"
+            )
+    out = {
+        k: np.array([row[k] for row in rows]) for k in ("n_T", "sum_rule", "n_states", "n_pairs")
+    }
+    out["S"] = np.array([row["S"] for row in rows]) if p.with_s else None
+    out["x_mean"] = rows[-1]["x_mean"]
     out["elapsed"] = time.perf_counter() - t0
     return out
 
@@ -955,10 +1048,13 @@ def _coords(geo: Geometry, x_mean: np.ndarray) -> dict[str, Any]:
 
 
 def _dataset(variables: Mapping[str, tuple], coords: Mapping[str, Any] | None = None):
-    """xr.Dataset of float64 variables {name: (dims, values)}."""
+    """xr.Dataset of float64 variables {name: (dims, values)} (int8 kept as int8)."""
     import xarray as xr
 
-    data = {k: (dims, np.asarray(v, dtype=float)) for k, (dims, v) in variables.items()}
+    data = {
+        k: (dims, v if np.asarray(v).dtype == np.int8 else np.asarray(v, dtype=float))
+        for k, (dims, v) in variables.items()
+    }
     return xr.Dataset(data, coords=coords)
 
 
@@ -981,9 +1077,54 @@ def spectral_function_part(geo: Geometry, acc: Mapping[str, Any]):
     )
 
 
+def symmetric_centroid(x_edges: np.ndarray, minus_s: np.ndarray, x_lo: float, x_hi: float) -> float:
+    """Peak position mu with mu = centroid of -S on the symmetric window [x_lo, 2 mu - x_lo].
+
+    A plain centroid on [x_lo, x_max] is pulled outward when x_lo clips the
+    inner flank of the peak; on a window symmetric about the peak the
+    centroid of any symmetric peak is its centre, so the root of
+    f(mu) = centroid(mu) - mu is unbiased (partial bins at the upper edge
+    enter with their covered fraction, at the centre of the covered part).
+    The root is the first downward sign change of f on a grid of mu from
+    x_lo + 2 bins (windows of >= 4 bins) to (x_lo + x_hi)/2, refined by
+    brentq; NaN if there is none [length].
+    """
+    from scipy.optimize import brentq
+
+    a, b = x_edges[:-1], x_edges[1:]
+    y = np.where(np.isfinite(minus_s), minus_s, 0.0)
+
+    def f(mu):
+        lo, hi = np.maximum(a, x_lo), np.minimum(b, 2.0 * mu - x_lo)
+        w = np.clip((hi - lo) / (b - a), 0.0, 1.0) * y
+        tot = np.sum(w)
+        return float(np.sum(w * 0.5 * (lo + hi)) / tot) - mu if tot > 0 else np.nan
+
+    step = float(np.min(b - a))
+    grid = np.arange(x_lo + 2 * step, 0.5 * (x_lo + x_hi) + 1e-9 * step, 0.25 * step)
+    if grid.size < 2:
+        return np.nan
+    vals = np.array([f(mu) for mu in grid])
+    down = np.nonzero((vals[:-1] > 0) & (vals[1:] <= 0))[0]
+    if down.size == 0:
+        return np.nan
+    k = int(down[0])
+    if vals[k + 1] == 0:
+        return float(grid[k + 1])
+    return float(brentq(f, grid[k], grid[k + 1], xtol=1e-12 * step))
+
+
 def _mott_peaks(geo: Geometry, acc: Mapping[str, Any]) -> dict[str, Any]:
-    """l_peak (centroid) and l_peak_fit (Gaussian) per omega with jackknife errors."""
-    from .theory import mott_length_eq7
+    """l_peak (symmetric-window centroid) and the plain centroid per omega, jackknife errors.
+
+    The plain centroid of -S on [x_cut, x_max] is biased outward where the
+    cut at x_cut removes the inner flank of the peak (small l_M, large
+    omega), which flattens its slope (0.8 of 2 xi_c on Eq. 5 itself);
+    :func:`symmetric_centroid` is not, so it is the estimator ``l_peak``.
+    Both are also applied to Eq. (5) on the same bins (``l_peak_eq5``,
+    ``l_peak_centroid_eq5``).
+    """
+    from .theory import mott_length_eq7, spectral_function_eq5
 
     s_all, x_mean = acc["S"], acc["x_mean"]
     lm_eq7 = mott_length_eq7(geo.xi_c, geo.delta_c, geo.omega)
@@ -993,35 +1134,48 @@ def _mott_peaks(geo: Geometry, acc: Mapping[str, Any]) -> dict[str, Any]:
         mu = -smp.mean(axis=0)[:, sel_x]
         return np.sum(mu * x_mean[sel_x], axis=1) / np.sum(mu, axis=1)
 
-    def gauss_peaks(smp):
-        mu = smp.mean(axis=0)
-        se = smp.std(axis=0, ddof=1) / np.sqrt(smp.shape[0])
+    def sym(mean_s):
         return [
-            gaussian_peak(x_mean, -mu[b], se[b], geo.x_cut, geo.x_max, float(lm_eq7[b]))
+            symmetric_centroid(geo.x_edges, -mean_s[b], geo.x_cut, geo.x_edges[-1])
             for b in range(geo.omega.size)
         ]
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        if geo.n_real >= 3:
-            l_peak, l_peak_se, l_loo = jackknife(s_all, centroids)
-            l_fit, l_fit_se, _ = jackknife(s_all, gauss_peaks)
+        if s_all.shape[0] >= 3:
+            l_cen, l_cen_se, _ = jackknife(s_all, centroids)
+            l_sym, l_sym_se, l_loo = jackknife(s_all, lambda smp: sym(smp.mean(axis=0)))
         else:
-            l_peak, l_loo = centroids(s_all), None
-            l_fit = np.asarray(gauss_peaks(s_all))
-            l_peak_se = l_fit_se = np.full(geo.omega.size, np.nan)
-    from .theory import spectral_function_eq5
-
-    s5 = spectral_function_eq5(x_mean[None, :], geo.omega[:, None], geo.xi_c, geo.rho_c)
+            l_cen, l_loo = centroids(s_all), None
+            l_sym = np.asarray(sym(s_all.mean(axis=0)))
+            l_cen_se = l_sym_se = np.full(geo.omega.size, np.nan)
+    # Eq. (5) averaged over the lags of each bin, as the estimator sees S
+    lag_x = np.arange(int(round(geo.x_edges[-1] / geo.dx)) + 1) * geo.dx
+    xb = np.searchsorted(geo.x_edges, lag_x + 1e-9 * geo.dx, side="right") - 1
+    ok = (xb >= 0) & (xb < x_mean.size)
+    s5_lag = spectral_function_eq5(lag_x[None, ok], geo.omega[:, None], geo.xi_c, geo.rho_c)
+    cnt = np.bincount(xb[ok], minlength=x_mean.size)
+    s5 = np.array([np.bincount(xb[ok], weights=row, minlength=x_mean.size) for row in s5_lag])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s5 = s5 / cnt
     return {
-        "l_peak": l_peak,
-        "l_peak_stderr": l_peak_se,
+        "l_peak": l_sym,
+        "l_peak_stderr": l_sym_se,
         "l_loo": l_loo,
-        "l_peak_fit": l_fit,
-        "l_peak_fit_stderr": l_fit_se,
+        "l_peak_centroid": l_cen,
+        "l_peak_centroid_stderr": l_cen_se,
         "l_M_eq7": lm_eq7,
-        "l_peak_eq5": centroids(s5[None]),
+        "l_peak_eq5": np.asarray(sym(s5), dtype=float),
+        "l_peak_centroid_eq5": centroids(s5[None]),
+        "sum_rule_binned": binned_sum_rule(s_all.mean(axis=0), geo.x_edges),
     }
+
+
+def binned_sum_rule(s: np.ndarray, x_edges: np.ndarray) -> np.ndarray:
+    """|sum_x S dx| / sum_x |S| dx per omega over the |x| bins (exact sum rule: 0) [1]."""
+    dxb = np.diff(x_edges)[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.abs(np.nansum(s * dxb, axis=1)) / np.nansum(np.abs(s) * dxb, axis=1)
 
 
 def _loo_slope_stderr(lnr, l_loo, weights_se, slope) -> tuple[float, float]:
@@ -1073,14 +1227,31 @@ def mott_peak_part(geo: Geometry, acc: Mapping[str, Any], xi_c_stderr: float):
     return ds
 
 
-def thermal_part(geo: Geometry, acc: Mapping[str, Any], xi_c_stderr: float, rho_c_stderr: float):
-    """n_T(T) (Eq. 3), Eq. (6), the window truncation and the T^p / T^2 fits."""
+def thermal_part(
+    geo: Geometry, runs: Mapping[str, Mapping[str, Any]], xi_c_stderr: float, rho_c_stderr: float
+):
+    """n_T at the hot-cold temperatures (Eq. 3), flagged, with jackknife replicas.
+
+    See :mod:`hotcold.thermal`: each T from the pass that serves it, block
+    means over the R jackknife blocks, extrapolation of g = n_T/Eq. (6)
+    where unresolved; also Eq. (6), the window truncation and the T^p / T^2
+    fits on the resolved points.
+    """
     from .theory import thermal_density_eq6
 
-    nt_all, t_on, t_grid = acc["n_T"], geo.t_on, geo.t_grid
-    nt_mean, nt_se = mean_stderr(nt_all)
+    t_grid, r = geo.t_grid, geo.n_blocks
+    blocks = assemble_blocks([(p, runs[p.name]["n_T"]) for p in geo.passes], t_grid.size, r)
+    n_meas, se_meas = mean_stderr(blocks)
+    loo = (blocks.sum(axis=0) - blocks) / (r - 1)
+    eq6 = thermal_density_eq6(t_grid, geo.xi_c, geo.rho_c)
+    res = resolve(n_meas, loo, se_meas, eq6, np.log(geo.delta_c / t_grid), geo.cfg)
+    w_of_t = np.empty(t_grid.size)
+    for p in geo.passes:
+        w_of_t[list(p.t_index)] = p.w_nt
+    trunc = np.array([truncation_fraction(t, w)[0] for t, w in zip(t_grid, w_of_t, strict=True)])
+    num = res["n_T_source"] == 0
+    pw = fit_power_law(t_grid[num], blocks[:, num], float(geo.cfg["fit_T_max"]) * geo.delta_c)
     xi_c, rho_c = geo.xi_c, geo.rho_c
-    pw = fit_power_law(t_grid[t_on], nt_all[:, t_on], float(geo.cfg["fit_T_max"]) * geo.delta_c)
     c_eq6 = (2 * np.pi**2 / 3) * rho_c**2 * xi_c  # n_T(eq6) = c_eq6 T^2
     rel_in = math.hypot(
         xi_c_stderr / xi_c if np.isfinite(xi_c_stderr) else 0.0,
@@ -1090,24 +1261,48 @@ def thermal_part(geo: Geometry, acc: Mapping[str, Any], xi_c_stderr: float, rho_
     ratio_se = ratio * math.hypot(pw["coef2_stderr"] / pw["coef2"], rel_in)
     ds = _dataset(
         {
-            "n_T": ("T", nt_mean),
-            "n_T_stderr": ("T", nt_se),
-            "n_T_eq6": ("T", thermal_density_eq6(t_grid, xi_c, rho_c)),
-            "n_T_truncation": ("T", np.where(t_on, truncation_fraction(t_grid, geo.w_nt), np.nan)),
+            "n_T": ("T", res["n_T"]),
+            "n_T_stderr": ("T", res["n_T_stderr"]),
+            "n_T_source": ("T", res["n_T_source"]),
+            "n_T_jackknife": (("replica_spec", "T"), res["n_T_jackknife"]),
+            "n_T_measured": ("T", n_meas),
+            "n_T_measured_stderr": ("T", se_meas),
+            "n_T_eq6": ("T", eq6),
+            "n_T_truncation": ("T", trunc),
+            "n_T_window": ("T", w_of_t),
+            "g_fit": ("g_coef", res["g_fit"]),
+            "g_fit_stderr": ("g_coef", res["g_fit_stderr"]),
             "T_exponent": ((), pw["exponent"]),
             "T_exponent_stderr": ((), pw["exponent_stderr"]),
             "eq6_ratio": ((), ratio),
             "eq6_ratio_stderr": ((), ratio_se),
             "n_T_fit_T_max": ((), float(geo.cfg["fit_T_max"])),
+            "n_T_rel_error_max": ((), float(geo.cfg["rel_error_max"])),
         },
-        {"T": ("T", t_grid)},
+        {"T": ("T", t_grid), "g_coef": ("g_coef", ["a", "b"])},
     )
     ds.attrs.update(n_T_fit_points=pw["n_points"])
     return ds
 
 
+def passes_part(geo: Geometry, runs: Mapping[str, Mapping[str, Any]]):
+    """What each pass was: box, realizations, window, states, pairs, seconds."""
+    ps = geo.passes
+    rows = {
+        "pass_box_length_over_xi_c": [p.n_sites * geo.dx / geo.xi_c for p in ps],
+        "pass_realizations": [p.n_real for p in ps],
+        "pass_window": [p.w_nt for p in ps],
+        "pass_n_states_mean": [float(runs[p.name]["n_states"].mean()) for p in ps],
+        "pass_n_pairs_mean": [float(runs[p.name]["n_pairs"].mean()) for p in ps],
+        "pass_seconds": [runs[p.name]["elapsed"] for p in ps],
+    }
+    return _dataset(
+        {k: ("pass", v) for k, v in rows.items()}, {"pass": ("pass", [p.name for p in ps])}
+    )
+
+
 def parameters_part(geo: Geometry, acc: Mapping[str, Any], xi_c_stderr: float, rho_c_stderr: float):
-    """Scalars: the cold parameters used, the box and the cuts, the sum-rule residual."""
+    """Scalars: the cold parameters used, the S box and the cuts, the sum-rule residual."""
     return _dataset(
         {
             "sum_rule_residual": ((), float(np.max(acc["sum_rule"]))),
@@ -1131,16 +1326,14 @@ def _global_attrs(geo: Geometry, elapsed: float) -> dict[str, Any]:
         fermi_energy=geo.eps_f,
         dx=geo.dx,
         box_length=geo.box,
-        n_realizations=geo.n_real,
+        n_realizations=geo.s_pass.n_real,
+        n_jackknife_blocks=geo.n_blocks,
         margin=geo.margin,
         x_cut=geo.x_cut,
         energy_bin=geo.de,
-        window_lo=geo.e_lo,
-        window_hi=geo.e_hi,
-        n_T_window=geo.w_nt,
         fit_T_max=float(cfg["fit_T_max"]) * geo.delta_c,
         fit_omega_max=float(cfg["fit_omega_max"]) * geo.delta_c,
-        seconds_per_realization=elapsed / geo.n_real,
+        seconds=elapsed,
         settings=repr({k: cfg[k] for k in sorted(cfg)}),
     )
 
@@ -1159,17 +1352,19 @@ def spectral_dataset(
     xi_c_stderr: float = float("nan"),
     rho_c_stderr: float = float("nan"),
     workers: int = 1,
+    model: Any = None,
+    seed: int | None = None,
 ):
     """Per-model dataset of SPEC 1.3: S_omega(x), n_T(T), Mott peak, fits.
 
     Streams over realizations: memory is one realization's eigenpairs plus
-    accumulators (per-realization S of size n_omega x n_x and n_T of size
-    n_T, kept for the jackknife).
+    per-realization S (n_omega x n_x) and n_T, kept for the jackknife.
 
     Parameters
     ----------
     potential : ndarray, shape (n_real, N)
-        Disorder realizations U(x_n) [energy] on x_n = n dx.
+        Disorder realizations U(x_n) [energy] on x_n = n dx (the ``main``
+        pass; n_real is also the number R of jackknife blocks).
     dx : float
         Lattice step [length].
     m : float
@@ -1180,24 +1375,27 @@ def spectral_dataset(
         Localization length [length] and DOS [1/(energy length)] at eps_F
         (localization stage); Delta_c = 1/(rho_c xi_c).
     temperatures : array_like or {min, max, num, spacing}, optional
-        T grid [energy]; default ``settings['temperatures']``, else
-        geomspace(0.02, 0.5, 13) Delta_c.
+        T grid [energy] (the workflow passes the hot-cold ``temperatures``);
+        default geomspace(0.02, 0.5, 13) Delta_c.
     settings : mapping, optional
         Keys of :data:`DEFAULT_SETTINGS` (missing keys take the defaults).
     log : callable
-        Progress messages (one per realization).
+        Progress messages.
     xi_c_stderr, rho_c_stderr : float
         Standard errors of xi_c, rho_c (stored, propagated into Eq. 6, 7).
     workers : int
         Processes over which the realizations are spread (the result does not
-        depend on it: each realization is computed alone and the results are
-        accumulated in realization order).
+        depend on it).
+    model, seed : Model, int, optional
+        Disorder model and config seed: needed for the generated passes
+        (settings ``mott``, ``bands``; :mod:`hotcold.thermal`).  Without them
+        everything runs on ``potential``.
 
     Returns
     -------
     xarray.Dataset
-        dims ``omega``, ``x``, ``T``; variables and attributes from
-        :data:`SPECTRAL_VARIABLES`.
+        dims ``omega``, ``x``, ``T``, ``replica_spec``, ``pass``, ``g_coef``;
+        variables and attributes from :data:`SPECTRAL_VARIABLES`.
     """
     import xarray as xr
 
@@ -1205,28 +1403,37 @@ def spectral_dataset(
 
     pot = np.atleast_2d(np.asarray(potential, dtype=float))
     cfg = _settings(settings)
-    geo = spectral_geometry(pot.shape, dx, m, eps_F, xi_c, rho_c, temperatures, cfg, log)
+    if temperatures is not None and np.any(np.asarray(_temperature_grid(temperatures, 1.0)) <= 0):
+        raise ValueError(
+            "temperatures: the spectral stage needs T > 0 (n_T of Eq. 3 at T <= 0 is not a "
+            "thermal average). Fix: remove the temperatures <= 0, or run dimensions: [2] only"
+        )
+    gen = model is not None and seed is not None
+    geo = spectral_geometry(pot.shape, dx, m, eps_F, xi_c, rho_c, temperatures, cfg, log, gen)
     log(
-        f"spectral: {geo.n_real} realizations x {geo.n_sites} sites (L = {geo.box:g}), "
-        f"xi_c = {xi_c:.4g}, rho_c = {rho_c:.4g}, Delta_c = {geo.delta_c:.4g}; margin "
-        f"{geo.margin:.3g}, x_cut {geo.x_cut:.3g}, window [{geo.e_lo:.4g}, {geo.e_hi:.4g}], "
+        f"spectral: xi_c = {xi_c:.4g}, rho_c = {rho_c:.4g}, Delta_c = {geo.delta_c:.4g}; S box "
+        f"{geo.box:g} ({geo.box / xi_c:.3g} xi_c), margin {geo.margin:.3g}, x_cut {geo.x_cut:.3g}, "
         f"l_M(omega_min) = {float(mott_length_eq7(xi_c, geo.delta_c, geo.omega_edges[0])):.4g}"
-        f" vs x_max {geo.x_max:.4g}"
+        f" vs x_max {geo.x_max:.4g}; passes: "
+        + "; ".join(
+            f"{p.name} {p.n_real} x {p.n_sites * dx / xi_c:.3g} xi_c, W = {p.w_nt:.3g}, "
+            f"{len(p.t_index)} T"
+            for p in geo.passes
+        )
     )
-    acc = run_realizations(pot, geo, workers, log)
+    runs = {p.name: run_pass(p, geo, pot, model, seed, workers, log) for p in geo.passes}
+    acc = runs[geo.s_pass.name]
     parts = [
         spectral_function_part(geo, acc),
         mott_peak_part(geo, acc, xi_c_stderr),
-        thermal_part(geo, acc, xi_c_stderr, rho_c_stderr),
+        thermal_part(geo, runs, xi_c_stderr, rho_c_stderr),
         parameters_part(geo, acc, xi_c_stderr, rho_c_stderr),
+        passes_part(geo, runs),
     ]
     ds = xr.merge(parts, combine_attrs="no_conflicts")
     apply_table(ds, SPECTRAL_VARIABLES)
     ds["omega"].attrs["bin_edges"] = geo.om_rel_edges
     ds["x"].attrs["bin_edges"] = geo.x_edges / xi_c
-    ds["n_T"].attrs["comment"] = (
-        f"NaN exactly where T > T_max_rel Delta_c = {float(cfg['T_max_rel']):g} Delta_c "
-        "(not computed: the eigenpair window would exceed the low-T regime)"
-    )
-    ds.attrs.update(_global_attrs(geo, acc["elapsed"]))
+    ds["n_T_source"].attrs.update(flag_attrs(SOURCES, SPECTRAL_VARIABLES["n_T_source"].long_name))
+    ds.attrs.update(_global_attrs(geo, sum(r["elapsed"] for r in runs.values())))
     return ds

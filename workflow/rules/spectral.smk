@@ -15,7 +15,10 @@ rule spectral:
         m=config["m"],
         fermi_energy=config["fermi_energy"],
         settings=spectral_settings(),
-        code=code("spectral", "localization", "theory", "datasets"),  # cold_parameters: localization
+        temperatures=config["temperatures"],  # n_T at exactly the hot-cold temperatures
+        seed=config["seed"],  # generated passes (mott, bands): SeedSequence children
+        # cold_parameters: localization; generated realizations: disorder
+        code=code("spectral", "thermal", "disorder", "localization", "theory", "datasets"),
     threads: 2  # realizations spread over processes; the result does not depend on it
     resources:
         mem_mb=spectral_mem_mb,

@@ -1,6 +1,8 @@
 """Rule `spectral`: S_omega(x) and n_T(T) from exact eigenstates for one model (SPEC 1.3)."""
 
+from hotcold.config import expand_grid
 from hotcold.datasets import finalize, open_dataset, write_netcdf
+from hotcold.disorder import Model
 from hotcold.jobs import job_log
 from hotcold.localization import cold_parameters
 from hotcold.spectral import spectral_dataset
@@ -21,17 +23,26 @@ with job_log(snakemake.log[0]) as log:
         float(dis.attrs["dx"]),
         p.m,
         p.fermi_energy,
+        temperatures=expand_grid(p.temperatures),
         settings=p.settings,
         log=log,
         workers=snakemake.threads,
+        model=Model(p.model["family"], p.model["w"], p.model["d"]),
+        seed=p.seed,
         **cold,
     )
     ds.attrs["xi_c_source"] = source
     finalize(
         ds,
         f"hotcold spectral function and thermal-pair density, {p.model['family']} d={p.model['d']}",
-        config={"model": p.model, "m": p.m, "fermi_energy": p.fermi_energy, "spectral": p.settings},
-        seeds={"disorder": dis.attrs.get("seeds", "")},
+        config={
+            "model": p.model,
+            "m": p.m,
+            "fermi_energy": p.fermi_energy,
+            "temperatures": p.temperatures,
+            "spectral": p.settings,
+        },
+        seeds={"disorder": dis.attrs.get("seeds", ""), "seed": p.seed},
         inputs=[snakemake.input.disorder, snakemake.input.localization],
     )
     write_netcdf(ds, snakemake.output[0])
