@@ -768,7 +768,7 @@ def plot_fig1(ds: xr.Dataset, loc: xr.Dataset) -> plt.Figure:
             capsize=2,
             label="transfer matrices (s.e.)",
         )
-    top = max(3 * eth if np.isfinite(eth) else 30 * e_f, 2 * meas_e.max() if meas_e.size else 0)
+    top = max(1.6 * eth if np.isfinite(eth) else 30 * e_f, 2 * meas_e.max() if meas_e.size else 0)
     bottom = 0.5 * min(meas_e.min() if meas_e.size else e_f, e_f)
     lx = np.asarray(sub["ln_xi_h"].values, dtype=float)
     src = np.asarray(sub["xi_source"].values)
@@ -782,7 +782,7 @@ def plot_fig1(ds: xr.Dataset, loc: xr.Dataset) -> plt.Figure:
             ax_b.plot(e[m], np.exp(lx[m]), ls, color=style.color(0), lw=1.2, label=lab)
     ax_b.set_xscale("log")
     ax_b.set_yscale("log")
-    ylo, yhi = _fig1_ylim(meas_e, xi_m if have else None, e, lx, inr)
+    ylo, yhi = _fig1_ylim(xi_m if have else None, e, lx, inr, eth)
     ax_b.set_ylim(ylo, yhi)
     ax_b.set_ylabel(style.axis_label(r"$\xi(\epsilon)$", "length"))
     ax_b.set_title(f"(b) {_model_label(fam, d, 1)}: localization length", fontsize=9)
@@ -814,6 +814,7 @@ def plot_fig1(ds: xr.Dataset, loc: xr.Dataset) -> plt.Figure:
                     max(eth - eth_se, bottom), eth + eth_se, color=style.color(1), alpha=0.35, lw=0
                 )
     ax_b.set_xlim(bottom, top)
+    ax_b.tick_params(labelbottom=False)  # shares the energy axis of (c), labelled there
     style.tidy(fig)
     for ax in (ax_a, ax_b, ax_c):
         style.place_legend(ax, fontsize=7)
@@ -821,14 +822,21 @@ def plot_fig1(ds: xr.Dataset, loc: xr.Dataset) -> plt.Figure:
     return style.set_caption(fig, _fig1_caption(ds, sub, i_t, meas_e, temp, eth, eth_se))
 
 
-def _fig1_ylim(meas_e, xi_m, e, lx, inr) -> tuple[float, float]:
-    """xi axis: the measured range (x30 above it), never the Born values at 1e24."""
+def _fig1_ylim(xi_m, e, lx, inr, eth: float) -> tuple[float, float]:
+    """xi axis: the measured range, up to xi(eps_th) but at most 4 decades above it.
+
+    (The Born xi at the top of the energy grid reaches 1e24 and would squeeze
+    the measured points into the bottom of the axis.)
+    """
     if xi_m is not None and len(xi_m):
         lo, hi = float(np.nanmin(xi_m)), float(np.nanmax(xi_m))
     else:
         v = np.exp(lx[inr])
         lo, hi = float(np.nanmin(v)), float(np.nanmax(v))
-    return lo / 3, hi * 30
+    top = hi * 30
+    if np.isfinite(eth):
+        top = max(top, min(3 * float(np.exp(np.interp(np.log(eth), np.log(e), lx))), hi * 1e4))
+    return lo / 3, top
 
 
 def _fig1_caption(ds, sub, i_t, meas_e, temp, eth, eth_se) -> str:

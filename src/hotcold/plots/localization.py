@@ -89,7 +89,7 @@ def plot_localization(ds: xr.Dataset) -> plt.Figure:
         len(fams),
         figsize=(4.0 * len(fams), 6.4),
         squeeze=False,
-        sharex=True,
+        sharex="col",
         gridspec_kw={"height_ratios": [2, 1]},
         constrained_layout=True,
     )
@@ -111,6 +111,11 @@ def plot_localization(ds: xr.Dataset) -> plt.Figure:
         lo, hi = float(shown.min()), float(shown.max())
         if np.isfinite(lo) and np.isfinite(hi):
             ax.set_ylim(lo / 2, hi * 5)
+        drawn = [d for d in dvals if d > 0 or j == 0]
+        src = ds["xi_source"].sel(family=fam, d=drawn) == 0
+        meas_e = e[src.any("d").values]
+        if meas_e.size:
+            ax.set_xlim(meas_e.min() / 1.25, meas_e.max() * 1.25)
         ax.set_title(
             f"{fam}" + (" (white noise: left panel)" if j > 0 and 0.0 in dvals else ""), fontsize=9
         )
@@ -134,6 +139,7 @@ def plot_localization(ds: xr.Dataset) -> plt.Figure:
         "Eq. (2): 2 eps/(m w), white noise",
     ]
     style.figure_legend(fig, handles, labels, ncol=3)
+    style.tidy(fig)
     if w:
         white = ds.sel(family=fams[0], d=0.0) if 0.0 in dvals else None
         if white is not None:

@@ -1,0 +1,350 @@
+"""Every figure, rendered from a small run of the workflow, passes what a machine can check.
+
+Issue 13: legends hide no data; every axis that shows tick labels names its
+quantity; no axis range is mostly empty; series in a legend are
+distinguishable; flagged points have their own legend entry; error bars are
+drawn where the dataset carries ``*_stderr``; every figure has a data-driven
+caption that reaches the report.
+
+The checks are implemented here independently of ``hotcold.plots.style``
+(which places the legends): data artists are sampled in display
+coordinates directly from matplotlib.
+"""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.collections as mcoll  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import xarray as xr  # noqa: E402
+from conftest import ROOT, run_snakemake, tiny_config  # noqa: E402
+
+from hotcold.plots import hotcold as hc_plots  # noqa: E402
+from hotcold.plots import localization as loc_plots  # noqa: E402
+from hotcold.plots import spectral as sp_plots  # noqa: E402
+from hotcold.plots import style  # noqa: E402
+
+pytestmark = pytest.mark.workflow
+
+#: Least fraction of an axis (in its own linear/log scale) that the data must span.
+MIN_SPAN = 0.75
+
+FIGURES = {
+    "localization": (loc_plots.plot_localization, ("localization",)),
+    "spectral_function": (sp_plots.plot_spectral, ("spectral",)),
+    "mott_peak": (sp_plots.plot_mott_peak, ("spectral",)),
+    "thermal_density": (sp_plots.plot_thermal_density, ("spectral",)),
+    "eta_map": (hc_plots.plot_eta_map, ("hotcold",)),
+    "threshold": (hc_plots.plot_threshold, ("hotcold",)),
+    "conductivity": (hc_plots.plot_conductivity, ("hotcold",)),
+    "fig1": (hc_plots.plot_fig1, ("hotcold", "localization")),
+}
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """The tiny workflow once (all three merged datasets and the figure jobs)."""
+    work = tmp_path_factory.mktemp("figures")
+    cfg = tiny_config()
+    cfg["temperatures"] = {"min": 0.005, "max": 0.08, "num": 5, "spacing": "log"}
+    run_snakemake(work, "-c2", config=cfg, timeout=1200)
+    data = {
+        n: xr.open_dataset(work / "results" / f"{n}.nc")
+        for n in ("localization", "spectral", "hotcold")
+    }
+    yield work, data
+    for ds in data.values():
+        ds.close()
+
+
+@pytest.fixture(scope="module")
+def figures(small_run):
+    _, data = small_run
+    figs = {}
+    for name, (fn, inputs) in FIGURES.items():
+        fig = fn(*[data[i] for i in inputs])
+        fig.canvas.draw()
+        figs[name] = fig
+    yield figs
+    for fig in figs.values():
+        plt.close(fig)
+
+
+# ---------------------------------------------------------------------------
+# independent geometry helpers
+# ---------------------------------------------------------------------------
+
+
+def _segments(xy: np.ndarray, step: float = 2.0) -> np.ndarray:
+    xy = xy[np.all(np.isfinite(xy), axis=1)]
+    out = [xy]
+    for a, b in zip(xy[:-1], xy[1:], strict=True):
+        n = int(np.hypot(*(b - a)) // step)
+        if n > 0:
+            t = np.linspace(0, 1, min(n, 3000) + 2)[1:-1, None]
+            out.append(a + t * (b - a))
+    return np.concatenate(out) if len(xy) else xy
+
+
+def _display_points(ax, data_only: bool = False) -> tuple[np.ndarray, None]:
+    """Display points sampling every data artist (``data_only``: not axvline/axhline)."""
+    disp = []
+    for ln in ax.get_lines():
+        if not ln.get_visible() or len(ln.get_xdata()) == 0:
+            continue
+        if data_only and ln.get_transform() != ax.transData:
+            continue  # axvline/axhline: see _reference_lines
+        xy = np.column_stack([np.asarray(ln.get_xdata(), float), np.asarray(ln.get_ydata(), float)])
+        d = ln.get_transform().transform(xy)
+        disp.append(_segments(d) if ln.get_linestyle() not in ("None", "") else d)
+    for c in ax.collections:
+        if not c.get_visible():
+            continue
+        if isinstance(c, mcoll.QuadMesh):
+            xy = c.get_coordinates().reshape(-1, 2)
+            disp.append(c.get_transform().transform(xy))
+            continue
+        offs = np.asarray(c.get_offsets(), float)
+        if len(offs) and not isinstance(c, mcoll.LineCollection):
+            disp.append(c.get_offset_transform().transform(offs))
+        for p in c.get_paths():
+            if len(p.vertices):
+                disp.append(_segments(c.get_transform().transform(np.asarray(p.vertices, float))))
+    disp = [d for d in disp if len(d)]
+    return (np.concatenate(disp) if disp else np.zeros((0, 2))), None
+
+
+def _reference_lines(ax) -> tuple[list[float], list[float]]:
+    """x of vertical and y of horizontal reference lines (axvline/axhline), display coords."""
+    xs, ys = [], []
+    for ln in ax.get_lines():
+        if ln.get_transform() == ax.transData or not ln.get_visible():
+            continue
+        xd, yd = np.asarray(ln.get_xdata(), float), np.asarray(ln.get_ydata(), float)
+        disp = ln.get_transform().transform(np.column_stack([xd, yd]))
+        if np.allclose(yd, [0, 1]) and np.ptp(xd) == 0:
+            xs.append(float(disp[0, 0]))
+        elif np.allclose(xd, [0, 1]) and np.ptp(yd) == 0:
+            ys.append(float(disp[0, 1]))
+    return xs, ys
+
+
+def _visible_axes(fig):
+    return [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
+
+
+def _has_data(ax) -> bool:
+    return len(_display_points(ax)[0]) > 0
+
+
+# ---------------------------------------------------------------------------
+# the checks
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_no_legend_hides_data(figures, name):
+    fig = figures[name]
+    fig.canvas.draw()
+    legends = [(ax, ax.get_legend()) for ax in fig.axes if ax.get_legend() is not None]
+    legends += [(None, leg) for leg in fig.legends]
+    for ax, leg in legends:
+        bb = leg.get_window_extent()
+        for other in _visible_axes(fig) if ax is None else [ax]:
+            pts, _ = _display_points(other)
+            inside = (
+                (pts[:, 0] > bb.x0)
+                & (pts[:, 0] < bb.x1)
+                & (pts[:, 1] > bb.y0)
+                & (pts[:, 1] < bb.y1)
+            )
+            # clip to the axes: points outside the axes are not drawn
+            a = other.get_window_extent()
+            drawn = (
+                (pts[:, 0] >= a.x0)
+                & (pts[:, 0] <= a.x1)
+                & (pts[:, 1] >= a.y0)
+                & (pts[:, 1] <= a.y1)
+            )
+            assert not np.any(inside & drawn), (
+                name,
+                other.get_title(),
+                int((inside & drawn).sum()),
+            )
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_every_shown_axis_is_labelled(figures, name):
+    """An axis that shows tick labels names its quantity (and the figure has a colorbar label)."""
+    fig = figures[name]
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        for axis, label in ((ax.xaxis, ax.get_xlabel()), (ax.yaxis, ax.get_ylabel())):
+            shown = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+            if shown and _has_data(ax) or ax.get_label() == "<colorbar>" and shown:
+                assert label.strip(), (name, ax.get_title(), axis.axis_name)
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_no_empty_axis_range(figures, name):
+    """The data span at least MIN_SPAN of each axis (in the axis' own scale)."""
+    fig = figures[name]
+    for ax in _visible_axes(fig):
+        pts, _ = _display_points(ax, data_only=True)
+        if len(pts) == 0:
+            continue
+        vx, hy = _reference_lines(ax)  # a vertical line is data in x only, and vice versa
+        extra = [(x, pts[0, 1]) for x in vx] + [(pts[0, 0], y) for y in hy]
+        if extra:
+            pts = np.vstack([pts, np.asarray(extra)])
+        frac = ax.transAxes.inverted().transform(pts)
+        inside = np.all((frac >= -1e-6) & (frac <= 1 + 1e-6), axis=1)
+        frac = frac[inside]
+        assert len(frac), (name, ax.get_title(), "no data inside the axes")
+        for k, axis in enumerate("xy"):
+            span = frac[:, k].max() - frac[:, k].min()
+            assert span >= MIN_SPAN, (name, ax.get_title(), axis, round(float(span), 3))
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_legend_series_are_distinguishable(figures, name):
+    fig = figures[name]
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + fig.legends
+    for leg in legends:
+        seen = {}
+        for h, t in zip(leg.legend_handles, leg.get_texts(), strict=True):
+            key = _style_key(h)
+            assert key not in seen, (name, t.get_text(), seen.get(key))
+            seen[key] = t.get_text()
+
+
+def _first(v):
+    a = np.asarray(v, dtype=object).ravel()
+    return a[0] if a.size else None
+
+
+def _style_key(h) -> tuple:
+    """What tells two legend entries apart: colour, marker, line style, fill, width, hatch."""
+
+    def get(name):
+        f = getattr(h, name, None)
+        return f() if callable(f) else None
+
+    col = get("get_color")
+    if col is None:
+        col = get("get_facecolor")
+    col = np.asarray(col, dtype=float).reshape(-1, 4)[0] if np.ndim(col) > 1 else col
+    cols = matplotlib.colors.to_hex(col, keep_alpha=True) if col is not None else ""
+    mfc = get("get_markerfacecolor")
+    lw = _first(get("get_linewidth"))
+    return (
+        cols,
+        str(get("get_marker")),
+        str(_first(get("get_linestyle"))),
+        str(mfc),
+        float(lw) if lw is not None else 0.0,
+        str(get("get_hatch")),
+        float(get("get_alpha") or 1.0),
+    )
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_caption_states_numbers(figures, name):
+    cap = style.get_caption(figures[name])
+    assert re.search(r"\d", cap), (name, cap)
+    assert "|" not in cap  # reST substitution syntax would break the report
+
+
+def test_flagged_points_have_their_own_style(small_run, figures):
+    _, data = small_run
+    ds = data["hotcold"]
+    flagged = (ds["regime"] != 0) & np.isfinite(ds["eps_th"]) & (ds["T"] < ds["Delta_c"])
+    assert bool(flagged.any())  # the small run has flagged thresholds: the check is live
+    for name in ("eta_map", "threshold", "conductivity"):
+        fig = figures[name]
+        texts = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+        texts += [
+            t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()
+        ]
+        assert any("flagged" in t for t in texts), name
+
+
+def test_error_bars_where_the_dataset_has_them(small_run, figures):
+    _, data = small_run
+    ds = data["hotcold"]
+    have = [k for k in ("eps_th_stderr", "ln_sigma_stderr", "T_c_stderr") if k in ds]
+    if not have:
+        pytest.skip("hotcold.nc carries no eps_th/ln_sigma/T_c stderr yet")
+    if "eps_th_stderr" in ds:
+        bars = [c for ax in figures["threshold"].axes for c in ax.containers if c.has_yerr]
+        assert bars, "threshold: eps_th_stderr present but no error bars drawn"
+    if "ln_sigma_stderr" in ds and float(ds["ln_sigma_stderr"].max()) > 0:
+        bands = [
+            c
+            for ax in figures["conductivity"].axes
+            for c in ax.collections
+            if isinstance(c, mcoll.PolyCollection)
+        ]
+        assert bands, "conductivity: ln_sigma_stderr present but no band drawn"
+    if "T_c_stderr" in ds:
+        bars = [c for ax in figures["conductivity"].axes for c in ax.containers if c.has_yerr]
+        assert bars, "conductivity: T_c_stderr present but no error bars on T_c"
+
+
+def test_workflow_writes_the_data_driven_caption(small_run):
+    """The figure job writes results/figures/<name>.rst: the template plus this run's numbers."""
+    work, _ = small_run
+    for name in FIGURES:
+        text = (work / "results" / "figures" / f"{name}.rst").read_text()
+        template = (ROOT / "workflow" / "report" / f"{name}.rst").read_text().strip()
+        assert text.startswith(template), name
+        assert "Reduced units" in text, name
+        assert "Measured in this run" in text and re.search(r"\d", text.split("Measured")[1]), name
+
+
+def test_place_legend_goes_outside_when_every_corner_is_taken():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    x = np.linspace(0, 1, 200)
+    for y0 in np.linspace(0, 1, 12):  # data everywhere
+        ax.plot(x, np.full_like(x, y0), label=None)
+    ax.plot(x, x, label="diagonal")
+    leg = style.place_legend(ax)
+    fig.canvas.draw()
+    assert leg.get_window_extent().x0 >= ax.get_window_extent().x1 - 1
+    plt.close(fig)
+
+
+def test_place_legend_stays_inside_when_a_corner_is_free():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    x = np.linspace(0, 1, 50)
+    ax.plot(x, x**4, "o-", label="x^4")  # upper left is empty
+    leg = style.place_legend(ax)
+    fig.canvas.draw()
+    a, b = ax.get_window_extent(), leg.get_window_extent()
+    assert a.x0 <= b.x0 and b.x1 <= a.x1 and a.y0 <= b.y0 and b.y1 <= a.y1
+    pts = ax.transData.transform(np.column_stack([x, x**4]))
+    assert not np.any(
+        (pts[:, 0] > b.x0) & (pts[:, 0] < b.x1) & (pts[:, 1] > b.y0) & (pts[:, 1] < b.y1)
+    )
+    plt.close(fig)
+
+
+def test_flag_mask_reads_values_and_bits():
+    da = xr.DataArray(
+        np.array([0, 1, 4, 5], dtype=np.int8),
+        attrs={"flag_masks": [1, 2, 4], "flag_meanings": "a b c"},
+    )
+    assert style.flag_mask(da, "a").tolist() == [False, True, False, True]
+    assert style.flag_mask(da, "c").tolist() == [False, False, True, True]
+    assert not style.flag_mask(da, "zzz").any()
+    dv = xr.DataArray(
+        np.array([0, 1, 2]), attrs={"flag_values": [0, 1, 2], "flag_meanings": "x y z"}
+    )
+    assert style.flag_mask(dv, "y").tolist() == [False, True, False]
