@@ -139,7 +139,7 @@ def run_fd(model, energies, m, seed, dx, rel, chunk=1 << 16, n_batches=32):
     per: list[np.ndarray] = []
     active = np.ones(n_e, bool)
     nchunk = np.zeros(n_e, int)
-    stream = PotentialStream(model, dx, model_seed(seed, model, "localization"), fast_fir=True)
+    stream = PotentialStream(model, dx, model_seed(seed, model, "localization"), fast=True)
     fd3_advance(stream.take(chunk), energies, m, dx, x0, x1, np.zeros(n_e), np.zeros(n_e, int))
     while active.any():
         idx = np.flatnonzero(active)

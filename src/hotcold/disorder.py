@@ -19,10 +19,12 @@ x_n = n dx [energy]:
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from scipy import fft as sp_fft
 from scipy import signal
@@ -33,6 +35,7 @@ __all__ = [
     "Model",
     "model_seed",
     "fir_kernel",
+    "FastNormals",
     "PotentialStream",
     "realizations",
     "measure_correlator",
@@ -40,6 +43,9 @@ __all__ = [
 
 #: Purpose keys that make the random streams of different stages independent.
 STREAMS = {"localization": 1, "realizations": 2, "correlator": 3}
+
+#: Families whose blocks are always _FIR_BLOCK long.
+_BLOCK65536 = ("white", "exponential")
 
 #: FIR block length (fixed: the FFT size must not depend on user settings so
 #: that streams are reproducible bit for bit).
@@ -123,6 +129,100 @@ def fir_kernel(model: Model, dx: float, tol: float = 1e-10) -> np.ndarray:
     return np.sqrt(dx) * h
 
 
+_ZIG_R = 3.6541528853610088  # start of the tail of the 256-layer ziggurat (Marsaglia & Tsang)
+_ZIG_V = 0.00492867323399  # area of each layer
+
+
+def _ziggurat_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Layer edges x_i (x_0 = v/f(r) for the base strip with the tail, x_1 = r, x_256 = 0),
+    f(x_i) = exp(-x_i^2/2) and the 52-bit fast-accept thresholds x_{i+1}/x_i * 2^52."""
+    x = np.zeros(257)
+    x[0] = _ZIG_V / np.exp(-0.5 * _ZIG_R**2)
+    x[1] = _ZIG_R
+    for i in range(1, 255):
+        x[i + 1] = np.sqrt(-2.0 * np.log(_ZIG_V / x[i] + np.exp(-0.5 * x[i] ** 2)))
+    fx = np.exp(-0.5 * x * x)
+    ki = np.floor(x[1:] / x[:-1] * 2.0**52).astype(np.int64)
+    return x, fx, ki
+
+
+_ZIG = _ziggurat_tables()
+
+
+@numba.njit(cache=True, inline="always")
+def _xoshiro(s0, s1, s2, s3):  # pragma: no cover
+    """xoshiro256** (Blackman & Vigna): (64-bit output, next state)."""
+    t = s1 * np.uint64(5)
+    out = ((t << np.uint64(7)) | (t >> np.uint64(57))) * np.uint64(9)
+    u = s1 << np.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= u
+    s3 = (s3 << np.uint64(45)) | (s3 >> np.uint64(19))
+    return out, s0, s1, s2, s3
+
+
+@numba.njit(cache=True, inline="always")
+def _unit(bits):  # pragma: no cover
+    """Uniform in (0, 1) from the top 53 bits."""
+    return (float(np.int64(bits >> np.uint64(11))) + 0.5) * (1.0 / 9007199254740992.0)
+
+
+@numba.njit(cache=True)
+def _ziggurat_fill(s, out, x, fx, ki):  # pragma: no cover
+    """Fill ``out`` with N(0, 1) draws (ziggurat: 8 bits layer, 1 sign, 52 mantissa).
+
+    ``s`` is the xoshiro256** state (4 uint64), updated in place.
+    """
+    scale = 1.0 / 4503599627370496.0
+    r = x[1]
+    s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
+    for k in range(out.size):
+        while True:
+            raw, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
+            b = np.int64(raw >> np.uint64(1))
+            i = b & 0xFF
+            rabs = b >> 11
+            z = rabs * scale * x[i]
+            if rabs < ki[i]:
+                break
+            if i == 0:  # tail beyond r (Marsaglia's method)
+                while True:
+                    raw, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
+                    t = -math.log(_unit(raw)) / r
+                    raw, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
+                    if -2.0 * math.log(_unit(raw)) > t * t:
+                        break
+                z = r + t
+                break
+            raw, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
+            if fx[i] + _unit(raw) * (fx[i + 1] - fx[i]) < math.exp(-0.5 * z * z):
+                break
+        out[k] = -z if (b >> 8) & 1 else z
+    s[0], s[1], s[2], s[3] = s0, s1, s2, s3
+
+
+class FastNormals:
+    """Reproducible i.i.d. N(0, 1) stream: xoshiro256** seeded from a SeedSequence, ziggurat.
+
+    The concatenation of successive draws does not depend on the request sizes.
+    """
+
+    def __init__(self, seed: np.random.SeedSequence | int) -> None:
+        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        self._s = ss.generate_state(4, np.uint64)
+        if not self._s.any():
+            self._s[0] = 1
+
+    def normals(self, n: int) -> np.ndarray:
+        """The next ``n`` draws."""
+        out = np.empty(int(n))
+        _ziggurat_fill(self._s, out, *_ZIG)
+        return out
+
+
 class PotentialStream:
     """Endless stream of potential values U_n on the grid x_n = n dx [energy].
 
@@ -137,13 +237,15 @@ class PotentialStream:
     dx : float
         Grid step [length], must resolve d (dx <= d/4 is enforced).
     seed : SeedSequence or int
-    fast_fir : bool
-        FIR families only: overlap-save with the kernel's spectrum computed once
-        and blocks of nfft - taps + 1 cells (nfft >= 4 taps, a power of two),
-        instead of :func:`scipy.signal.fftconvolve` on blocks of 65536.  Same
-        white-noise input, same values up to rounding (~1e-15 relative), about
-        3x cheaper; used by the transfer-matrix stage, while the realizations
-        of the spectral stage keep the default.
+    fast : bool
+        The transfer-matrix stage's stream (the realizations and the
+        correlator check keep the default, bit for bit): the i.i.d. N(0, 1)
+        input comes from :class:`FastNormals` (xoshiro256** + ziggurat in
+        numba, several times cheaper than numpy's), and the FIR families use
+        overlap-save with the kernel's spectrum computed once, in blocks of
+        nfft - taps + 1 cells (nfft >= 4 taps, a power of two), instead of
+        :func:`scipy.signal.fftconvolve` on blocks of 65536 (same values for
+        the same input up to rounding, ~1e-15 relative).
     """
 
     def __init__(
@@ -151,40 +253,44 @@ class PotentialStream:
         model: Model,
         dx: float,
         seed: np.random.SeedSequence | int,
-        fast_fir: bool = False,
+        fast: bool = False,
     ) -> None:
         if not (dx > 0 and np.isfinite(dx)):
             raise ValueError(f"grid step dx must be > 0, got {dx}")
         if model.d > 0 and dx > model.d / 4:
             raise ValueError(f"grid step dx={dx} does not resolve d={model.d} (need dx <= d/4)")
         self.model, self.dx = model, float(dx)
-        self._rng = np.random.Generator(np.random.PCG64(seed))
+        if fast:
+            self._normal = FastNormals(seed).normals
+        else:
+            self._normal = np.random.Generator(np.random.PCG64(seed)).standard_normal
         self._buffer = np.empty(0)
         if model.family == "exponential":
             self._a = np.exp(-dx / model.d)
             self._sigma = np.sqrt(model.w / (2 * model.d))
-            self._state = self._sigma * self._rng.standard_normal()  # stationary start
+            g0 = self._normal(1)[0] if fast else self._normal()
+            self._state = self._sigma * g0  # stationary start
         elif model.family in ("lorentzian", "gaussian"):
             self._h = fir_kernel(model, dx)
-            self._tail = self._rng.standard_normal(self._h.size - 1)
+            self._tail = self._normal(self._h.size - 1)
             self._spectrum = None
-            if fast_fir:
+            if fast:
                 nfft = max(1 << 16, 1 << int(np.ceil(np.log2(4 * self._h.size))))
                 self._spectrum = sp_fft.rfft(self._h, nfft)
 
     def _produce(self) -> np.ndarray:
         fam = self.model.family
         if fam == "white":
-            return np.sqrt(self.model.w / self.dx) * self._rng.standard_normal(_FIR_BLOCK)
+            return np.sqrt(self.model.w / self.dx) * self._normal(_FIR_BLOCK)
         if fam == "exponential":
-            g = self._rng.standard_normal(_FIR_BLOCK)
+            g = self._normal(_FIR_BLOCK)
             b = self._sigma * np.sqrt(1.0 - self._a**2)
             out, zf = signal.lfilter([b], [1.0, -self._a], g, zi=[self._a * self._state])
             self._state = out[-1]
             return out
         if self._spectrum is not None:
             return self._produce_overlap_save()
-        g = np.concatenate([self._tail, self._rng.standard_normal(_FIR_BLOCK)])
+        g = np.concatenate([self._tail, self._normal(_FIR_BLOCK)])
         self._tail = g[-(self._h.size - 1) :] if self._h.size > 1 else g[:0]
         return signal.fftconvolve(g, self._h, mode="valid")
 
@@ -192,12 +298,14 @@ class PotentialStream:
         """One block of U = h * g by overlap-save with the precomputed kernel spectrum."""
         nfft = 2 * (self._spectrum.size - 1)
         taps = self._h.size
-        g = np.concatenate([self._tail, self._rng.standard_normal(nfft - taps + 1)])
+        g = np.concatenate([self._tail, self._normal(nfft - taps + 1)])
         self._tail = g[-(taps - 1) :] if taps > 1 else g[:0]
         return sp_fft.irfft(sp_fft.rfft(g) * self._spectrum, nfft)[taps - 1 :]
 
     def take(self, n: int) -> np.ndarray:
         """Return the next ``n`` values of the stream."""
+        if self._buffer.size == 0 and n == _FIR_BLOCK and self.model.family in _BLOCK65536:
+            return self._produce()  # whole blocks: no copy
         parts, have = [self._buffer], self._buffer.size
         while have < n:
             blk = self._produce()

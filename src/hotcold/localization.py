@@ -498,9 +498,8 @@ def run_lyapunov(
     log : callable, optional
         Receives progress lines (every ``log_every`` seconds).
     dos_rel_step : float
-        Relative half-width of the shadow energies eps -+ delta that give
-        rho = dN/deps (:func:`dos_step`); they run until rho reaches the same
-        relative error (much sooner than gamma: a level count converges fast).
+        Relative half-width delta/eps of the shadow pair that gives rho
+        (:func:`dos_step`); it runs until rho reaches ``rel_error`` too.
     """
     energies = np.asarray(energies, dtype=float)
     if not (rel_error > 0):
@@ -521,7 +520,7 @@ def run_lyapunov(
     tally = _Tally.empty(min(tg.max_chunks, 1024) + n_rec, 3 * n_e)
     active = np.concatenate([attempt, np.ones(2 * n_e, dtype=bool)])
     status = np.where(attempt, 0, 2).astype(np.int8)
-    stream = PotentialStream(model, dx, model_seed(seed, model, "localization"), fast_fir=True)
+    stream = PotentialStream(model, dx, model_seed(seed, model, "localization"), fast=True)
     lanes.advance(np.flatnonzero(active), stream.take(chunk), 1)  # burn-in chunk
     t0 = last = time.monotonic()
     k = 0
