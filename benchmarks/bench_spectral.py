@@ -1,16 +1,20 @@
-"""Benchmark of the exact-eigenstate spectral stage (issue 4, SPEC 1.3).
+"""Benchmark of the spectral stage, old path vs new path, measured in one run (issue 9).
 
-Prints, measured in one run on this machine (single process):
+Prints, on this machine, single process, with the same realizations timed back to back:
 
-1. time per realization and its parts (windowed eigensolver, S_omega(x)
-   pair correlations, n_T pair integrals) for box lengths 200, 400, 800 at
-   dx = 0.1, white noise w = 0.1, eps_F = 1, the default settings and the
-   default temperature grid, and the growth exponent t ~ L^a;
-2. the estimated wall time of the default `spectral` stage: every model of
-   config/config.yaml at its box (spectral.box_length Born xi_c, see
-   hotcold.config.ed_grid) and realization count, from a few timed
-   realizations per model, summed and divided by the number of cores (each
-   job spreads its realizations over the cores).
+1. at T = 0.01 Delta_c, white noise w = 0.1 (xi_c = 20 Born), eps_F = 1:
+   n_T pairs per second and realization box lengths (in xi_c) per second for
+   * old path: one box of ``box_length`` (20 xi_c) with the eigenpair window
+     set by S_omega(x) and by the largest temperature of the old n_T grid
+     (8 x 0.11), S and n_T computed together (commit 068eb28's estimator);
+   * new path: the pass that serves T = 0.01 Delta_c in config/config.yaml
+     (a low-T band: window 8 T_max, no S, its box) (hotcold.thermal);
+   and the relative standard error of n_T at T = 0.01 Delta_c that one
+   second of each path buys (from the per-realization spread);
+2. the estimated wall time of the default `spectral` stage, old and new
+   configuration: every model of config/config.yaml, every pass, from a few
+   timed realizations per pass, scaled by its realization count, summed,
+   divided by the cores (each job spreads its realizations over them).
 
 Run:  python benchmarks/bench_spectral.py [--realizations 3] [--cores 2]
 """
@@ -19,126 +23,141 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
+import yaml
 
+from hotcold import config as hc_config
 from hotcold import spectral as sp
 from hotcold import theory
 from hotcold.disorder import Model, realizations
+from hotcold.thermal import generated_potential
 
-M, EPS_F, W, DX = 1.0, 1.0, 0.1, 0.1
-TEMPS = np.geomspace(0.005, 0.1, 12)  # config.yaml temperatures
+M, EPS_F, W = 1.0, 1.0, 0.1
+ROOT = Path(__file__).resolve().parents[1]
+OLD_SPECTRAL = {  # config/config.yaml `spectral` at 068eb28 (+ the package defaults then)
+    "box_length": 20.0,
+    "realizations": 24,
+    "omega_min": 0.02,
+    "x_max": None,
+    "mott": None,
+    "bands": None,
+}
+OLD_TEMPS = np.geomspace(0.001, 0.11, 16)  # spectral.temperatures at 068eb28
+SEED = 20171101
 
 
-def _dx(model: Model) -> float:
-    """ED grid step: 0.1, or d/4 where the disorder stage requires it."""
-    return min(DX, model.d / 4) if model.d > 0 else DX
+def _config() -> dict:
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    return hc_config.validate_config(
+        cfg, hc_config.load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")
+    )
 
 
-def _setup(model: Model, box: float, cfg: dict):
+def _geometry(model: Model, cfg: dict, settings: dict, temps: np.ndarray, generate: bool):
+    grid = hc_config.ed_grid(cfg, model.family, model.d)
     xi = float(theory.xi_born(EPS_F, model.family, M, W, model.d))
     rho = float(theory.clean_dos(EPS_F, M))
-    dc = 1.0 / (rho * xi)
-    dx = _dx(model)
-    n = int(round(box / dx))
-    margin = min(cfg["margin"] * xi, box / 4)
-    x_cut = cfg["x_cut"] * xi
-    origin = sp.interior_slice(n, dx, margin)
-    l_r = (origin.stop - origin.start) * dx
-    x_edges = np.arange(0.0, l_r + 1e-9, cfg["x_step"] * xi)
-    om_edges = np.geomspace(cfg["omega_min"], cfg["omega_max"], cfg["omega_num"] + 1) * dc
-    de = cfg["energy_bin"] * dc
-    temps = TEMPS[TEMPS <= cfg["T_max_rel"] * dc * (1 + 1e-12)]
-    if temps.size == 0:
-        temps = TEMPS[:1]
-    return dx, n, margin, x_cut, origin, x_edges, om_edges, de, temps
-
-
-def time_parts(model: Model, box: float, n_real: int, seed: int = 1) -> dict[str, float]:
-    """Mean seconds per realization: total and (eig, S, n_T) parts."""
-    cfg = sp.DEFAULT_SETTINGS
-    dx, n, margin, x_cut, origin, x_edges, om_edges, de, temps = _setup(model, box, cfg)
-    pots = realizations(model, dx, n, n_real, seed)
-    # warm-up (numba compilation, FFT plans)
-    sp.realization_estimate(
-        pots[0][:2000], dx, M, EPS_F, de, om_edges, x_edges[:5], min(margin, 20), x_cut, temps, 8.0
+    st = sp._settings(settings)
+    shape = (int(grid["realizations"]), int(grid["sites"]))
+    geo = sp.spectral_geometry(
+        shape, grid["dx"], M, EPS_F, xi, rho, temps, st, log=lambda s: None, generate=generate
     )
-    acc = {"eig": 0.0, "S": 0.0, "n_T": 0.0, "states": 0.0, "pairs": 0.0}
+    return geo, grid
+
+
+def _time_pass(geo, p, model: Model, grid: dict, n: int) -> dict[str, float]:
+    """Seconds, pairs and n_T samples per realization of pass ``p`` (``n`` timed)."""
+    args, kw = geo.estimate_args(p)
+    if p.source == "input":
+        pots = realizations(model, grid["dx"], p.n_sites, n, SEED)
+    else:
+        pots = [
+            generated_potential(model, grid["dx"], p.n_sites, SEED, p.pass_id, r) for r in range(n)
+        ]
+    sp.realization_estimate(
+        pots[0][: min(2000, p.n_sites)], *args[:6], min(args[6], 20.0), *args[7:], **kw
+    )  # fmt: skip  (warm-up: numba, FFT plans)
+    sec, pairs, n_t = 0.0, 0.0, []
     for pot in pots:
         t0 = time.perf_counter()
-        e_lo, e_hi, w = sp.window_for(EPS_F, de, om_edges[-1], temps.max(), cfg["window_T"])
-        e, psi = sp.eigenpairs(pot, dx, M, e_lo, e_hi)
-        t1 = time.perf_counter()
-        sp.spectral_sums(e, psi, dx, EPS_F, de, om_edges, x_edges, origin)
-        t2 = time.perf_counter()
-        ii, jj = sp.thermal_pairs(e, EPS_F - w, EPS_F + w, w)
-        jp = sp.thermal_pair_integrals(psi, ii, jj, dx, origin, x_cut)
-        sp.thermal_density(e, ii, jj, jp, EPS_F, temps, (origin.stop - origin.start) * dx)
-        t3 = time.perf_counter()
-        acc["eig"] += t1 - t0
-        acc["S"] += t2 - t1
-        acc["n_T"] += t3 - t2
-        acc["states"] += e.size
-        acc["pairs"] += ii.size
-    out = {k: v / n_real for k, v in acc.items()}
-    out["total"] = out["eig"] + out["S"] + out["n_T"]
-    return out
+        est = sp.realization_estimate(pot, *args, **kw)
+        sec += time.perf_counter() - t0
+        pairs += est["n_pairs"]
+        n_t.append(est["n_T"])
+    return {"sec": sec / n, "pairs": pairs / n, "n_T": np.array(n_t)}
+
+
+def part1(cfg: dict, n: int) -> None:
+    model = Model("white", W, 0.0)
+    xi = float(theory.xi_born(EPS_F, "white", M, W, 0.0))
+    dc = 1.0 / (float(theory.clean_dos(EPS_F, M)) * xi)
+    t = np.array([0.01 * dc])
+    old_cfg = dict(cfg, spectral={**cfg["spectral"], **OLD_SPECTRAL})
+    print(f"1. T = 0.01 Delta_c = {t[0]:.4g}, white noise (xi_c = {xi:.1f}, Delta_c = {dc:.4f})")
+    print(f"   {'path':34s} {'box/xi_c':>8s} {'s/real':>7s} {'pairs/s':>9s} {'xi_c/s':>7s} "
+          f"{'rel.err in 1 s':>14s}")  # fmt: skip
+    rows = {}
+    for label, c, temps, gen in (
+        ("old: S + n_T, window 8 x 0.11", old_cfg, OLD_TEMPS[OLD_TEMPS <= 0.5 * dc], False),
+        ("new: the pass serving T", cfg, t, True),
+    ):
+        geo, grid = _geometry(model, c, c["spectral"], np.append(temps, t) if not gen else t, gen)
+        p = next(q for q in geo.passes if q.t_index or not gen)
+        r = _time_pass(geo, p, model, grid, n)
+        box = p.n_sites * grid["dx"] / xi
+        col = int(np.argmin(np.abs(geo.t_grid[list(p.t_index)] - t[0])))
+        nt = r["n_T"][:, col]
+        rel1 = nt.std(ddof=1) / nt.mean() * np.sqrt(r["sec"])  # rel. stderr after 1 s of work
+        rows[label] = {**r, "box": box, "rel1": rel1}
+        print(f"   {label + ' (' + p.name + ')':34s} {box:8.1f} {r['sec']:7.3f} "
+              f"{r['pairs'] / r['sec']:9.3g} {box / r['sec']:7.1f} {rel1:14.3f}")  # fmt: skip
+    (a, b) = rows.values()
+    print(
+        f"   new/old: pairs/s x{b['pairs'] / b['sec'] / (a['pairs'] / a['sec']):.2f}, "
+        f"box lengths/s x{b['box'] / b['sec'] / (a['box'] / a['sec']):.2f}, relative error "
+        f"reached in equal time x{b['rel1'] / a['rel1']:.2f}"
+    )
+
+
+def part2(cfg: dict, n: int, cores: int) -> None:
+    print(f"\n2. default stage estimate ({cores} cores), per model: seconds of each pass")
+    temps = np.asarray(hc_config.expand_grid(cfg["temperatures"]), dtype=float)
+    old_cfg = dict(cfg, spectral={**cfg["spectral"], **OLD_SPECTRAL})
+    total = {"old": 0.0, "new": 0.0}
+    for fam, d in hc_config.models(cfg):
+        model = Model(fam, W, float(d))
+        line = []
+        for tag, c, gen in (("old", old_cfg, False), ("new", cfg, True)):
+            xi = float(theory.xi_born(EPS_F, fam, M, W, float(d)))
+            dc = 1.0 / (float(theory.clean_dos(EPS_F, M)) * xi)
+            tt = OLD_TEMPS[OLD_TEMPS <= 0.5 * dc * (1 + 1e-12)] if tag == "old" else temps
+            geo, grid = _geometry(model, c, c["spectral"], tt if tt.size else OLD_TEMPS[:1], gen)
+            secs = []
+            for p in geo.passes:
+                r = _time_pass(geo, p, model, grid, max(1, min(n, p.n_real)))
+                secs.append(f"{p.name} {r['sec'] * p.n_real:.1f}")
+                total[tag] += r["sec"] * p.n_real
+            line.append(f"{tag}: " + ", ".join(secs))
+        print(f"  {model.label:18s} " + " | ".join(line))
+    for tag in ("old", "new"):
+        print(f"estimated stage wall time {tag}: {total[tag]:.0f} core-s / {cores} = "
+              f"{total[tag] / cores:.0f} s")  # fmt: skip
+    print(f"new/old stage time: {total['new'] / total['old']:.2f}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--realizations", type=int, default=3, help="timed realizations per case")
     ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument("--part", type=int, choices=[1, 2], help="only this part")
     args = ap.parse_args()
-    from pathlib import Path
-
-    import yaml
-
-    from hotcold import config as hc_config
-
-    root = Path(__file__).resolve().parents[1]
-    cfg = yaml.safe_load((root / "config" / "config.yaml").read_text())
-    hc_config.validate_config(
-        cfg, hc_config.load_schema(root / "workflow" / "schemas" / "config.schema.yaml")
-    )
-
-    print("1. white noise w = 0.1 (xi_c = 20, Delta_c = 0.222), default settings")
-    head = ("L", "N", "states", "nT pairs", "eig", "S", "n_T", "total")
-    print(" ".join(f"{h:>{w}}" for h, w in zip(head, (6, 6, 7, 9, 7, 7, 7, 7), strict=True)))
-    boxes, totals = [200.0, 400.0, 800.0], []
-    for box in boxes:
-        r = time_parts(Model("white", W, 0.0), box, args.realizations)
-        totals.append(r["total"])
-        print(
-            f"{box:6.0f} {int(box / DX):6d} {r['states']:7.0f} {r['pairs']:9.0f} "
-            f"{r['eig']:7.3f} {r['S']:7.3f} {r['n_T']:7.3f} {r['total']:7.3f}  s/realization"
-        )
-    a = np.polyfit(np.log(boxes), np.log(totals), 1)[0]
-    print(f"growth: time per realization ~ L^{a:.2f} (200 -> 800)")
-
-    models = hc_config.models(cfg)
-    n_stage = int(cfg["spectral"]["realizations"])
-    print(
-        f"\n2. default stage estimate: {len(models)} models x {n_stage} realizations, "
-        f"L = {cfg['spectral']['box_length']:g} xi_c(Born), {args.cores} cores"
-    )
-    total = 0.0
-    for fam, d in models:
-        model = Model(fam, W, float(d))
-        grid = hc_config.ed_grid(cfg, fam, float(d))
-        r = time_parts(model, grid["box_length"], max(2, args.realizations - 1))
-        per_model = r["total"] * n_stage
-        total += per_model
-        print(
-            f"  {model.label:18s} dx = {grid['dx']:g}, xi_c = {grid['xi_c_born']:6.1f}, "
-            f"L = {grid['box_length']:7.1f} ({grid['sites']} sites): "
-            f"{r['total']:.3f} s/realization -> {per_model:6.1f} s"
-        )
-    print(
-        f"estimated stage wall time: {total:.0f} core-s / {args.cores} cores = "
-        f"{total / args.cores:.0f} s (plus ~{len(models)} x process "
-        "start-up, imports and jackknife fits, ~2-4 s per job)"
-    )
+    cfg = _config()
+    if args.part in (None, 1):
+        part1(cfg, max(2, args.realizations))
+    if args.part in (None, 2):
+        part2(cfg, args.realizations, args.cores)
 
 
 if __name__ == "__main__":
