@@ -322,7 +322,7 @@ def _ratio_text(values: np.ndarray) -> str:
     v = v[np.isfinite(v)]
     if v.size == 0:
         return "n/a"
-    return f"{np.median(v):.3g} (range {v.min():.3g} to {v.max():.3g}, {v.size} points)"
+    return f"median {np.median(v):.3g} (range {v.min():.3g} to {v.max():.3g}, {v.size} points)"
 
 
 def _threshold_1d(ax, ds: xr.Dataset, fam: str, eq: int) -> list[str]:
@@ -358,10 +358,12 @@ def _threshold_1d(ax, ds: xr.Dataset, fam: str, eq: int) -> list[str]:
         xs.append(x[ok])
         rname = f"ratio_eq{eq}"
         r = np.asarray(sub[rname].values, dtype=float) if rname in sub else y / x
-        notes.append(f"d = {d:g}: eps_th/Eq.({eq}) = {_ratio_text(r[ok & ~flag])}")
+        notes.append(f"1D {fam}, d = {d:g}: eps_th/Eq.({eq}) = {_ratio_text(r[ok & ~flag])}")
         if "ratio_comp_born" in sub:
             rc = np.asarray(sub["ratio_comp_born"].values, dtype=float)
-            notes.append(f"d = {d:g}: eps_th/Born composition = {_ratio_text(rc[ok & ~flag])}")
+            notes.append(
+                f"1D {fam}, d = {d:g}: eps_th/Born composition = {_ratio_text(rc[ok & ~flag])}"
+            )
     xa = np.concatenate(xs) if xs else np.array([])
     # the Born composition depends on chi only: one curve for every d (checked)
     if comp:
