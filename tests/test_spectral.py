@@ -351,7 +351,12 @@ def test_models_merge_and_plots():
     import matplotlib.pyplot as plt
 
     from hotcold.datasets import merge_models
-    from hotcold.plots.spectral import plot_mott_peak, plot_spectral, plot_thermal_density
+    from hotcold.plots.spectral import (
+        plot_asymptotics,
+        plot_mott_peak,
+        plot_spectral,
+        plot_thermal_density,
+    )
 
     st = {"omega_num": 4, "energy_bin": 0.3, "omega_min": 0.05}
     a = _model_ds(0.4, 80.0, 4, [0.01, 0.05], st, seed=1)
@@ -359,7 +364,7 @@ def test_models_merge_and_plots():
     merged = merge_models({("white", 0.0): a, ("exponential", 0.5): b}, ["exponential"], [0, 0.5])
     assert merged.sizes["omega"] == 4
     assert merged["S"].dims[:2] == ("family", "d")
-    for f in (plot_spectral, plot_mott_peak, plot_thermal_density):
+    for f in (plot_spectral, plot_mott_peak, plot_thermal_density, plot_asymptotics):
         for data in (a, merged):
             fig = f(data)
             assert isinstance(fig, plt.Figure)

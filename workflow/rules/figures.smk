@@ -12,6 +12,7 @@ FIGURES = {
                   "2. Cold bath: spectral function and n_T"),
     "thermal_density": (["results/spectral.nc"], "spectral", "plot_thermal_density",
                         "2. Cold bath: spectral function and n_T"),
+    "asymptotics": (["results/spectral.nc"], "spectral", "plot_asymptotics", "2. Cold bath: spectral function and n_T"),
     "eta_map": (["results/hotcold.nc"], "hotcold", "plot_eta_map",
                 "3. Delocalization parameter and mobility edge"),
     "threshold": (["results/hotcold.nc"], "hotcold", "plot_threshold",
