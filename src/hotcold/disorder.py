@@ -44,8 +44,8 @@ __all__ = [
 #: Purpose keys that make the random streams of different stages independent.
 STREAMS = {"localization": 1, "realizations": 2, "correlator": 3}
 
-#: Families whose blocks are always _FIR_BLOCK long.
-_BLOCK65536 = ("white", "exponential")
+#: Families whose stream does not depend on the block sizes produced.
+_ANY_BLOCK = ("white", "exponential")
 
 #: FIR block length (fixed: the FFT size must not depend on user settings so
 #: that streams are reproducible bit for bit).
@@ -204,6 +204,16 @@ def _ziggurat_fill(s, out, x, fx, ki):  # pragma: no cover
     s[0], s[1], s[2], s[3] = s0, s1, s2, s3
 
 
+@numba.njit(cache=True)
+def _ar1(g, a, b, prev):  # pragma: no cover
+    """Exact AR(1) (Ornstein-Uhlenbeck) recursion U_n = a U_{n-1} + b g_n."""
+    out = np.empty(g.size)
+    for i in range(g.size):
+        prev = a * prev + b * g[i]
+        out[i] = prev
+    return out
+
+
 class FastNormals:
     """Reproducible i.i.d. N(0, 1) stream: xoshiro256** seeded from a SeedSequence, ziggurat.
 
@@ -260,6 +270,7 @@ class PotentialStream:
         if model.d > 0 and dx > model.d / 4:
             raise ValueError(f"grid step dx={dx} does not resolve d={model.d} (need dx <= d/4)")
         self.model, self.dx = model, float(dx)
+        self._fast = bool(fast)
         if fast:
             self._normal = FastNormals(seed).normals
         else:
@@ -278,14 +289,18 @@ class PotentialStream:
                 nfft = max(1 << 16, 1 << int(np.ceil(np.log2(4 * self._h.size))))
                 self._spectrum = sp_fft.rfft(self._h, nfft)
 
-    def _produce(self) -> np.ndarray:
+    def _produce(self, n: int = _FIR_BLOCK) -> np.ndarray:
+        """The next block: ``n`` cells (white, exponential) or the FIR block."""
         fam = self.model.family
         if fam == "white":
-            return np.sqrt(self.model.w / self.dx) * self._normal(_FIR_BLOCK)
+            return np.sqrt(self.model.w / self.dx) * self._normal(n)
         if fam == "exponential":
-            g = self._normal(_FIR_BLOCK)
+            g = self._normal(n)
             b = self._sigma * np.sqrt(1.0 - self._a**2)
-            out, zf = signal.lfilter([b], [1.0, -self._a], g, zi=[self._a * self._state])
+            if self._fast:
+                out = _ar1(g, self._a, b, self._state)
+            else:
+                out, zf = signal.lfilter([b], [1.0, -self._a], g, zi=[self._a * self._state])
             self._state = out[-1]
             return out
         if self._spectrum is not None:
@@ -304,8 +319,8 @@ class PotentialStream:
 
     def take(self, n: int) -> np.ndarray:
         """Return the next ``n`` values of the stream."""
-        if self._buffer.size == 0 and n == _FIR_BLOCK and self.model.family in _BLOCK65536:
-            return self._produce()  # whole blocks: no copy
+        if self._buffer.size == 0 and self._fast and self.model.family in _ANY_BLOCK:
+            return self._produce(n)  # the stream does not depend on block sizes: no copy
         parts, have = [self._buffer], self._buffer.size
         while have < n:
             blk = self._produce()

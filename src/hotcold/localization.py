@@ -64,8 +64,8 @@ STATUS = ("converged", "cost_cap", "born_only")
 #: Origin of xi (CF flags).
 XI_SOURCE = ("measured", "born")
 JACKKNIFE = "leave-one-out over independent batches"
-#: Cells per kernel call (the FIR stream's internal block).
-_BLOCK = 1 << 16
+#: Cells per kernel call (several chunks: the stopping checks run once per call).
+_BLOCK = 1 << 17
 
 
 def batch_bounds(n: int, n_batches: int) -> np.ndarray:
@@ -521,7 +521,7 @@ def run_lyapunov(
     active = np.concatenate([attempt, np.ones(2 * n_e, dtype=bool)])
     status = np.where(attempt, 0, 2).astype(np.int8)
     stream = PotentialStream(model, dx, model_seed(seed, model, "localization"), fast=True)
-    lanes.advance(np.flatnonzero(active), stream.take(chunk), 1)  # burn-in chunk
+    lanes.advance(np.flatnonzero(active), stream.take(n_rec * chunk), n_rec)  # burn-in
     t0 = last = time.monotonic()
     k = 0
     while active.any():
