@@ -112,7 +112,8 @@ def test_every_estimate_has_a_nonzero_error_bar(bounded_run):
     """An error bar missing (NaN where the value is an estimate) or zero fails."""
     ds = bounded_run.sel(dim=1)
     for name in STDERR:
-        assert f"{name}_stderr" in ds, name
+        if name != "eps_th_eta_c":  # only with hotcold.criterion: bethe
+            assert f"{name}_stderr" in ds, name
     status = ds.eps_th_status.values
     # a replica's threshold may leave the grid (top 1e6) when the full one is near its top:
     # then the error is unknown (NaN), never 0

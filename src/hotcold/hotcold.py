@@ -75,6 +75,14 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "tc_scan_num": 400,  # scan points of that search before brentq
     "xtol": 1.0e-13,  # brentq absolute tolerance in ln(energy) / ln(T)
     "intermediates": True,  # store N_eff, Delta_3hc, V_hc over (.., T, energy)
+    "v_hc": "closed_form",  # V_hc: Eq. (11) | numerical (results/matrix_elements.nc, 1D)
+    "criterion": "eta_c",  # eps_th: eta_hc >= eta_c | bethe (eta_hc ln N_eff >= eta_c)
+}
+
+SETTING_CHOICES = {
+    "symmetry": ("orthogonal", "unitary"),
+    "v_hc": ("closed_form", "numerical"),
+    "criterion": ("eta_c", "bethe"),
 }
 
 #: Bits of the ``regime`` flag (CF flag_masks 1, 2, 4).
@@ -82,7 +90,9 @@ REGIME_FLAGS = ("high_T", "nonpositive_T", "strong_disorder")
 #: Bits of the ``T_c_regime`` flag (CF flag_masks 1, 2, 4).
 TC_REGIME_FLAGS = ("high_T", "undefined", "strong_disorder")
 NT_SOURCE = ("closed_form", "numerical", "extrapolated")
+V_SOURCE = ("closed_form", "numerical", "beyond_measured")
 
+REPLICA_TE = ("replica", "T", "energy")
 D3 = ("dim", "family", "d")
 D3E, D4 = (*D3, "energy"), (*D3, "T")
 D5 = (*D4, "energy")
@@ -230,7 +240,48 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
         {"comment": "NaN exactly where eps_th_status is none, marginal, beyond_grid or invalid_T"},
     ),
     "eps_th_status": _flag(
-        D4, THRESHOLD_STATUS, "how eps_th was determined", "Sec. II, Eqs. (14)-(16), (28)"
+        D4,
+        THRESHOLD_STATUS,
+        "how eps_th was determined",
+        "Sec. II, Eqs. (14)-(16), (28)",
+        comment="outside_measured_V: hotcold.v_hc numerical and eps_th outside the energies of "
+        "the measured V_hc (Eq. 11 used there; the value is kept)",
+    ),
+    "eps_th_bethe": Var(
+        D4,
+        "energy",
+        "threshold with the Bethe-lattice criterion eta_hc ln N_eff >= eta_c",
+        "Sec. III (eta_hc ~ 1/ln N_eff), Eq. (8)",
+        {"comment": "stored beside eps_th when hotcold.criterion is eta_c; NaN where no threshold"},
+    ),
+    "eps_th_bethe_status": _flag(
+        D4, THRESHOLD_STATUS, "how eps_th_bethe was determined", "Sec. III"
+    ),
+    "eps_th_eta_c": Var(
+        D4,
+        "energy",
+        "threshold with the criterion eta_hc >= eta_c",
+        "Sec. II; Eqs. (14)-(16), (28)",
+        {"comment": "stored beside eps_th when hotcold.criterion is bethe"},
+    ),
+    "eps_th_eta_c_status": _flag(
+        D4, THRESHOLD_STATUS, "how eps_th_eta_c was determined", "Sec. II"
+    ),
+    "v_hc_source": _flag(
+        D5,
+        V_SOURCE,
+        "origin of V_hc in eta_hc",
+        "Eq. (11) or Eq. (10) evaluated on exact eigenstates (SPEC 1.6)",
+        comment="numerical: V_hc = Eq. (11) x measured V_hc/Eq. (11), log-log interpolated in "
+        "energy; beyond_measured: outside the measured energies (or temperatures), Eq. (11); "
+        "present when hotcold.v_hc is numerical",
+    ),
+    "eta_hc_v_eq11": Var(
+        D5,
+        "1",
+        "eta_hc with the closed-form V_hc of Eq. (11)",
+        "Eq. (1), (11)",
+        {"comment": "stored beside eta_hc when hotcold.v_hc is numerical"},
     ),
     "n_h": Var(
         D4,
@@ -356,6 +407,8 @@ STDERR: dict[str, tuple[str, tuple[str, ...]] | None] = {
     "eps_th": ("eps_th_status", ("found",)),
     "n_h": ("eps_th_status", ("found",)),
     "ln_sigma": ("eps_th_status", ("found",)),
+    "eps_th_bethe": ("eps_th_bethe_status", ("found",)),
+    "eps_th_eta_c": ("eps_th_eta_c_status", ("found",)),
     "eps_lo": ("window_status", ("closed", "open")),
     "eps_hi": ("window_status", ("closed",)),
     "T_c": ("T_c_status", ("found",)),
@@ -396,10 +449,11 @@ def _settings(settings: Mapping | None) -> dict[str, Any]:
                 f"unknown hotcold setting(s) {sorted(unknown)}; allowed: {sorted(DEFAULT_SETTINGS)}"
             )
         out.update(settings)
-    if out["symmetry"] not in ("orthogonal", "unitary"):
-        raise ValueError(
-            f"hotcold.symmetry must be 'orthogonal' or 'unitary', got {out['symmetry']!r}"
-        )
+    for key, allowed in SETTING_CHOICES.items():
+        if out[key] not in allowed:
+            raise ValueError(
+                f"hotcold.{key} must be one of {', '.join(map(repr, allowed))}, got {out[key]!r}"
+            )
     return out
 
 
@@ -441,6 +495,10 @@ class Sweep:
     @property
     def xtol(self) -> float:
         return float(self.settings["xtol"])
+
+    @property
+    def v_hc(self) -> str:
+        return str(self.settings["v_hc"])
 
 
 def sweep_from_config(config: Mapping, settings: Mapping | None = None) -> Sweep:
@@ -534,11 +592,19 @@ def cold_inputs(models: list[Model], sw: Sweep) -> xr.Dataset:
     return xr.Dataset(out)
 
 
-def compose(hot: xr.Dataset, cold: xr.Dataset, dim: int, intermediates: bool) -> xr.Dataset:
+def compose(
+    hot: xr.Dataset,
+    cold: xr.Dataset,
+    dim: int,
+    intermediates: bool,
+    ln_v: xr.DataArray | None = None,
+) -> xr.Dataset:
     """eta_hc = cold(T) hot(eps) over (replica, T, energy), its closed form and the factors.
 
     Eqs. (1), (8), (9), (11), (13) in 1D; (22)-(26) in 2D.  Everything in
     log space; signs carried separately (cold <= 0 where T >= Delta_c).
+    ``ln_v`` = ln(V_hc measured / Eq. 11) (``hotcold.v_hc: numerical``)
+    multiplies V_hc and eta_hc; eta_hc with Eq. (11) is then kept beside.
     """
     sign, L = cold["cold_sign"], cold["L"]
     lt = np.log(cold["t"].where(cold["t"] > 0))
@@ -546,7 +612,11 @@ def compose(hot: xr.Dataset, cold: xr.Dataset, dim: int, intermediates: bool) ->
     ln_dc = cold["ln_Delta_c"]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lce = cold["ln_cold_abs"] + hot["ln_hot"]
-        out = {
+        out = {}
+        if ln_v is not None:
+            out["eta_hc_v_eq11"] = sign * np.exp(lce)
+            lce = lce + ln_v
+        out |= {
             "eta_hc": sign * np.exp(lce),
             "log10_eta_hc": (lce / np.log(10)).where(sign > 0),
             # closed form Eq. (13)/(26): alpha (Dc/Dh) (T/Dc)^3 L^D
@@ -566,8 +636,20 @@ def compose(hot: xr.Dataset, cold: xr.Dataset, dim: int, intermediates: bool) ->
                 + np.log(np.abs(cold["l_M"]))
                 + (dim - 1) * cold["ln_xi_c"]
                 - dim * hot["ln_xi_h"]
+                + (0.0 if ln_v is None else ln_v)
             )
     return xr.Dataset(out)
+
+
+def v_factor(models: list[Model], sw: Sweep) -> tuple[xr.DataArray, xr.DataArray] | None:
+    """ln(V_hc measured / Eq. 11) over (replica, T, energy) and its source flag (replica 0)."""
+    if models[0].v_ratio is None:
+        return None
+    nt = len(sw.temps)
+    rows = [[m.ln_v_factor(k, sw.energy) for k in range(nt)] for m in models]
+    ln_v = xr.DataArray(np.array([[r[0] for r in row] for row in rows]), dims=REPLICA_TE)
+    src = xr.DataArray(np.array([r[1] for r in rows[0]], dtype=np.int8), dims=("T", "energy"))
+    return ln_v, src
 
 
 def _models_da(models: list[Model]) -> xr.DataArray:
@@ -576,29 +658,73 @@ def _models_da(models: list[Model]) -> xr.DataArray:
     return xr.DataArray(arr, dims="replica")
 
 
-def thresholds(models: list[Model], hot: xr.Dataset, cold: xr.Dataset, sw: Sweep) -> xr.Dataset:
-    """eps_th(T) and its status per replica (root finder through apply_ufunc), n_h, ln sigma.
+def _criterion(mdl: Model, k: int, ln_nt: float, bethe: bool) -> Callable | None:
+    """The additive term of ln eta_hc in the threshold criterion at the k-th T (or None).
 
-    Eqs. (17), (18) (1D), (29) and rho T exp(-(eps_th - eps_F)/T) (2D).
+    Measured V_hc: ln(V_hc numerical / Eq. 11).  Bethe lattice (Sec. III):
+    ln ln N_eff with N_eff = n_T xi_h^D (Eq. 8), -inf where N_eff <= e^0 = 1.
+    """
+    if mdl.v_ratio is None and not bethe:
+        return None
+
+    def extra(e: Any) -> np.ndarray:
+        out = mdl.ln_v_factor(k, e)[0]
+        if bethe:
+            ln_n = ln_nt + mdl.dim * mdl.inputs(e)[0]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = out + np.where(ln_n > 0, np.log(np.where(ln_n > 0, ln_n, 1.0)), -np.inf)
+        return out
+
+    return extra
+
+
+def threshold_over(
+    models: list[Model], hot: xr.Dataset, cold: xr.Dataset, sw: Sweep, bethe: bool
+) -> tuple[xr.DataArray, xr.DataArray]:
+    """eps_th and its status over (replica, T): the root finder through apply_ufunc.
+
+    Criterion eta_hc >= eta_c (Sec. II), or eta_hc ln N_eff >= eta_c (``bethe``).
+    With measured V_hc a threshold outside the measured energy range gets the
+    status outside_measured_V (the value, from Eq. 11 there, is kept).
     """
     energy, eta_c, xtol = sw.energy, sw.eta_c, sw.xtol
 
-    def one(mdl: Model, ln_hot: np.ndarray, ln_cold: float) -> tuple[float, int]:
-        return find_threshold(mdl, energy, ln_hot, float(ln_cold), eta_c, xtol)
+    def one(mdl: Model, ln_hot: np.ndarray, ln_cold: float, ln_nt: float, k: int) -> tuple:
+        extra = _criterion(mdl, int(k), float(ln_nt), bethe)
+        e_th, status = find_threshold(mdl, energy, ln_hot, float(ln_cold), eta_c, xtol, extra)
+        if mdl.v_ratio is not None and status == 0 and mdl.ln_v_factor(int(k), e_th)[1] == 2:
+            status = THRESHOLD_STATUS.index("outside_measured_V")
+        return e_th, status
 
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ln_nt = np.log(np.abs(cold["n_T"]))
     e_th, status = xr.apply_ufunc(
         one,
         _models_da(models),
         hot["ln_hot"],
         cold["ln_cold"],
-        input_core_dims=[[], ["energy"], []],
+        ln_nt,
+        xr.DataArray(np.arange(len(sw.temps)), dims="T"),
+        input_core_dims=[[], ["energy"], [], [], []],
         output_core_dims=[[], []],
         vectorize=True,
         output_dtypes=[float, np.int8],
     )
-    status = status.astype(np.int8)
+    return e_th, status.astype(np.int8)
+
+
+def thresholds(models: list[Model], hot: xr.Dataset, cold: xr.Dataset, sw: Sweep) -> xr.Dataset:
+    """eps_th(T) of the configured criterion with n_h and ln sigma; the other criterion beside.
+
+    Eqs. (17), (18) (1D), (29) and rho T exp(-(eps_th - eps_F)/T) (2D).
+    """
+    bethe = sw.settings["criterion"] == "bethe"
+    e_th, status = threshold_over(models, hot, cold, sw, bethe)
+    other = "eps_th_eta_c" if bethe else "eps_th_bethe"
+    e_other, s_other = threshold_over(models, hot, cold, sw, not bethe)
     t, e_f = cold["t"], sw.fermi_energy
-    defined = status.isin([THRESHOLD_STATUS.index(k) for k in ("found", "below_grid")])
+    ok = ("found", "below_grid", "outside_measured_V")
+    defined = status.isin([THRESHOLD_STATUS.index(k) for k in ok])
     nothing = status.isin([THRESHOLD_STATUS.index(k) for k in ("none", "marginal")])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         e_ok = e_th.where(defined)
@@ -613,6 +739,8 @@ def thresholds(models: list[Model], hot: xr.Dataset, cold: xr.Dataset, sw: Sweep
             "eps_th_status": status,
             "n_h": n_h.where(defined).where(~nothing, 0.0),
             "ln_sigma": ln_sig.where(defined).where(~nothing, -np.inf),
+            other: e_other,
+            f"{other}_status": s_other,
         }
     )
 
@@ -750,9 +878,12 @@ def model_dataset(models: list[Model], sw: Sweep) -> xr.Dataset:
     """
     model, dim = models[0], models[0].dim
     hot, cold = hot_inputs(models, sw), cold_inputs(models, sw)
-    comp = compose(hot, cold, dim, bool(sw.settings["intermediates"]))
+    vf = v_factor(models, sw)
+    comp = compose(hot, cold, dim, bool(sw.settings["intermediates"]), vf and vf[0])
     thr = thresholds(models, hot, cold, sw)
     out = {**comp, **thr, **asymptotes(model, cold, thr["eps_th"], sw)}
+    if sw.settings["v_hc"] == "numerical":
+        out["v_hc_source"] = vf[1] if vf else xr.zeros_like(comp["eta_hc"], np.int8)
     out |= {k: hot[k] for k in ("xi_h", "ln_xi_h", "rho_h", "xi_source")}
     out["alpha"] = hot["rho_h"] * sw.u if dim == 1 else xr.full_like(hot["rho_h"], sw.alpha2d)
     for k in ("xi_c", "rho_c", "Delta_c", "kF_xi_c", "xi_c_source", "l_M", "n_T", "n_T_source"):
@@ -780,6 +911,8 @@ _STATUS_NAMES = {
     "eps_th_status": THRESHOLD_STATUS,
     "window_status": WINDOW_STATUS,
     "T_c_status": TC_STATUS,
+    "eps_th_bethe_status": THRESHOLD_STATUS,
+    "eps_th_eta_c_status": THRESHOLD_STATUS,
 }
 
 
@@ -863,6 +996,7 @@ def hotcold_dataset(
     spectral: xr.Dataset | None = None,
     settings: Mapping | None = None,
     log: Callable[[str], Any] = print,
+    matrix_elements: xr.Dataset | None = None,
 ) -> xr.Dataset:
     """eta_hc over (dim, family, d, T, energy), eps_th, n_h, ln sigma, asymptotes, bounded xi.
 
@@ -884,6 +1018,10 @@ def hotcold_dataset(
         range; a temperature outside is an error, never filled by Eq. 6),
         ``n_T_source`` (numerical | extrapolated) and ``n_T_jackknife``.
         Without it, 1D uses Eq. (6) at every T.
+    matrix_elements : xarray.Dataset, optional
+        Merged ``results/matrix_elements.nc`` (V_hc_numerical, its stderr and
+        V_hc_eq11 over (family, d, T, energy)); required with the setting
+        ``v_hc: numerical`` (1D), ignored otherwise.
     settings : mapping, optional
         Keys of :data:`DEFAULT_SETTINGS`.
     log : callable
@@ -912,7 +1050,9 @@ def hotcold_dataset(
                 model = build_model(dim, fam, d, config, localization, sw.settings["symmetry"])
                 if dim == 1 and localization is not None and model.measured is None:
                     missing.append(f"{fam}/d={d:g}")
-                models, groups = model_replicas(model, fam, localization, spectral, sw.temps)
+                models, groups = model_replicas(
+                    model, fam, localization, spectral, sw.temps, matrix_elements, sw.v_hc
+                )
                 if models[0].nt is not None:
                     nt_used.append(f"{fam}/d={d:g}")
                 one = reduce_replicas(model_dataset(models, sw), groups)

@@ -30,6 +30,8 @@ _LOG2PI = np.log(2.0 * np.pi)
 Nodes = tuple[np.ndarray, ...]
 #: (ln T, ln n_T, is_extrapolated) nodes of a numerical n_T
 NtNodes = tuple[np.ndarray, np.ndarray, np.ndarray]
+#: (ln eps nodes (n,), ln[V_hc numerical / Eq. 11] (T, n)) of the measured matrix elements
+VNodes = tuple[np.ndarray, np.ndarray]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,7 +42,9 @@ class Model:
     (ln eps, ln xi, ln rho, is_measured) of a localization dataset; outside
     its energy range the Born xi and clean rho are used.  ``nt`` holds
     (ln T, ln n_T) nodes of the numerical n_T (1D), None for the closed form.
-    ``ln_xi_cap`` caps xi at xi_max (bounded-xi comparison).
+    ``ln_xi_cap`` caps xi at xi_max (bounded-xi comparison).  ``v_ratio``
+    holds the measured V_hc / Eq. (11) of the matrix-elements stage
+    (``hotcold.v_hc: numerical``), None for Eq. (11).
     """
 
     dim: int
@@ -52,13 +56,14 @@ class Model:
     measured: Nodes | None = None
     ln_xi_cap: float = np.inf
     nt: NtNodes | None = None
+    v_ratio: VNodes | None = None
 
     def capped(self, xi_max: float) -> Model:
         return dataclasses.replace(self, ln_xi_cap=float(np.log(xi_max)))
 
     def born(self) -> Model:
-        """Born xi, clean rho and closed-form n_T (no measured input)."""
-        return dataclasses.replace(self, measured=None, nt=None)
+        """Born xi, clean rho, closed-form n_T and V_hc (no measured input)."""
+        return dataclasses.replace(self, measured=None, nt=None, v_ratio=None)
 
     def inputs(self, energy: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(ln xi [ln length], ln rho [ln 1/(energy length^D)], source 0 measured / 1 born)."""
@@ -86,6 +91,24 @@ class Model:
         """ln of the eps-dependent factor: rho_h^2 xi_h (1D) or rho xi_h^2 (2D)."""
         ln_xi, ln_rho, _ = self.inputs(energy)
         return (2 * ln_rho + ln_xi) if self.dim == 1 else (ln_rho + 2 * ln_xi)
+
+    def ln_v_factor(self, k: int, energy: Any) -> tuple[np.ndarray, np.ndarray]:
+        """ln(V_hc numerical / Eq. 11) at the k-th temperature, and its source per energy.
+
+        Log-log interpolated inside the measured energy range (source 1
+        numerical); 0 (Eq. 11 kept, source 2 beyond_measured) outside it or
+        where the matrix elements lack that temperature.  Without measured
+        matrix elements: 0 and source 0 (closed_form).
+        """
+        e = np.asarray(energy, dtype=float)
+        if self.v_ratio is None:
+            return np.zeros(e.shape), np.zeros(e.shape, np.int8)
+        le_n, lr = self.v_ratio
+        row = lr[k]
+        le = np.log(np.clip(e, 1e-300, None))
+        inside = (le >= le_n[0]) & (le <= le_n[-1]) & bool(np.isfinite(row).all())
+        val = np.interp(le, le_n, np.where(np.isfinite(row), row, 0.0))
+        return np.where(inside, val, 0.0), np.where(inside, 1, 2).astype(np.int8)
 
     def cold_inputs(self, fermi_energy: float) -> tuple[float, float, int]:
         """(ln xi_c, ln rho_c, source) at eps_F."""

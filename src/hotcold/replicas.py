@@ -34,9 +34,10 @@ __all__ = [
     "jackknife_stderr",
 ]
 
-REPLICA_GROUPS = ("full", "localization", "spectral")
+REPLICA_GROUPS = ("full", "localization", "spectral", "matrix_elements")
 LOCALIZATION_REPLICAS = ("xi_jackknife", "dos_jackknife")
 SPECTRAL_REPLICAS = ("n_T_jackknife",)
+MATRIX_ELEMENTS = ("V_hc_numerical", "V_hc_numerical_stderr", "V_hc_eq11")
 
 
 def _require(ds: xr.Dataset, names: tuple[str, ...], stage: str, dim: str) -> None:
@@ -126,21 +127,74 @@ def _localization_replicas(model: Model, loc: xr.Dataset, family: str) -> list[M
     return out
 
 
+def v_ratio_nodes(sub: xr.Dataset, temps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ln eps, ln[V_hc numerical / Eq. 11] (T, n), its standard error (T, n)) at ``temps``.
+
+    One model of results/matrix_elements.nc (CONTRACTS.md).  Temperatures not
+    in the dataset are interpolated log-log inside its T range; beyond it the
+    row is NaN (then V_hc keeps Eq. 11 there, flagged beyond_measured).
+    """
+    _require(sub, MATRIX_ELEMENTS, "matrix_elements", "its stderr")
+    e = np.asarray(sub["energy"].values, dtype=float)
+    ts = np.asarray(sub["T"].values, dtype=float)
+    vn, se, ve = (np.asarray(sub[k].transpose("T", "energy").values) for k in MATRIX_ELEMENTS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lr, sig = np.log(vn / ve), se / vn
+    oe, ot = np.argsort(e), np.argsort(ts)
+    lr, sig, lts = lr[ot][:, oe], sig[ot][:, oe], np.log(ts[ot])
+    out_r = np.full((len(temps), len(e)), np.nan)
+    out_s = np.full_like(out_r, np.nan)
+    for k, t in enumerate(temps):
+        if not t > 0 or np.log(t) < lts[0] - 1e-9 or np.log(t) > lts[-1] + 1e-9:
+            continue
+        j = np.flatnonzero(np.isclose(ts[ot], t, rtol=1e-9, atol=0))
+        for dst, src in ((out_r, lr), (out_s, sig)):
+            dst[k] = src[j[0]] if len(j) else [np.interp(np.log(t), lts, c) for c in src.T]
+    return np.log(e[oe]), out_r, out_s
+
+
+def _matrix_element_replicas(
+    full: Model, me: xr.Dataset | None, family: str, temps: np.ndarray
+) -> tuple[Model, list[Model]]:
+    if me is None:
+        raise ValueError(
+            "hotcold.v_hc: numerical needs results/matrix_elements.nc (the matrix_elements "
+            "stage); set hotcold.v_hc: closed_form to use Eq. (11)"
+        )
+    sub = _first_with(me, family, full.d, "V_hc_numerical")
+    if sub is None:
+        raise ValueError(
+            f"matrix_elements dataset has no V_hc_numerical for {family}/d={full.d:g}: rerun "
+            "the matrix_elements stage for every model, or set hotcold.v_hc: closed_form"
+        )
+    ln_e, lr, sig = v_ratio_nodes(sub, temps)
+    full = dataclasses.replace(full, v_ratio=(ln_e, lr))
+    # +-1 sigma of ln V (correlated over energy and T): a two-point group, see jackknife_stderr
+    pm = [dataclasses.replace(full, v_ratio=(ln_e, lr + s * sig)) for s in (1.0, -1.0)]
+    return full, pm
+
+
 def model_replicas(
     model: Model,
     family: str,
     localization: xr.Dataset | None,
     spectral: xr.Dataset | None,
     temps: np.ndarray,
+    matrix_elements: xr.Dataset | None = None,
+    v_hc: str = "closed_form",
 ) -> tuple[list[Model], np.ndarray]:
-    """[full model] + its jackknife replicas, and each one's group (:data:`REPLICA_GROUPS`).
+    """[full model] + its replicas, and each one's group (:data:`REPLICA_GROUPS`).
 
     1D only (2D has no measured inputs: one replica).  ``family`` is the
-    sweep's family label (d = 0 is looked up under any family).
+    sweep's family label (d = 0 is looked up under any family).  With
+    ``v_hc == "numerical"`` the measured V_hc of ``matrix_elements`` enters,
+    with a +-1 sigma pair of replicas.
     """
     if model.dim != 1:
         return [model], np.array(["full"])
-    full, spec = model, []
+    full, spec, pm = model, [], []
+    if v_hc == "numerical":
+        full, pm = _matrix_element_replicas(full, matrix_elements, family, temps)
     if spectral is not None:
         sub = _first_with(spectral, family, model.d, "n_T")
         if sub is None or "T" not in sub["n_T"].dims:
@@ -149,16 +203,20 @@ def model_replicas(
                 "spectral stage for every model of disorder.families x disorder.d"
             )
         n, reps, ext = spectral_n_t(sub, temps)
-        full = dataclasses.replace(model, nt=nt_nodes(temps, n, ext))
+        full = dataclasses.replace(full, nt=nt_nodes(temps, n, ext))
         spec = [dataclasses.replace(full, nt=nt_nodes(temps, r, ext)) for r in reps]
+    if pm:
+        pm = [dataclasses.replace(p, nt=full.nt) for p in pm]
     loc = [] if localization is None else _localization_replicas(full, localization, family)
     groups = ["full"] + ["localization"] * len(loc) + ["spectral"] * len(spec)
-    return [full, *loc, *spec], np.array(groups)
+    groups += ["matrix_elements"] * len(pm)
+    return [full, *loc, *spec, *pm], np.array(groups)
 
 
 def jackknife_stderr(x: xr.DataArray, groups: np.ndarray) -> xr.DataArray:
     """Jackknife standard error over ``replica``: groups' variances summed (independent).
 
+    The 'matrix_elements' group is a +-1 sigma pair: variance ((x+ - x-)/2)^2.
     Computed on x / max|x| (no underflow of the squares for tiny values such as n_h).
     """
     var = xr.zeros_like(x.isel(replica=0, drop=True), dtype=float)
@@ -171,6 +229,9 @@ def jackknife_stderr(x: xr.DataArray, groups: np.ndarray) -> xr.DataArray:
             if len(idx) < 2:
                 continue
             sel = y.isel(replica=idx)
+            if g == "matrix_elements":
+                var = var + (0.5 * (sel.isel(replica=0) - sel.isel(replica=1))) ** 2
+                continue
             n = len(idx)
             var = var + (n - 1) / n * ((sel - sel.mean("replica")) ** 2).sum("replica")
         return scale * np.sqrt(var)

@@ -30,7 +30,15 @@ __all__ = [
     "critical_temperature",
 ]
 
-THRESHOLD_STATUS = ("found", "none", "beyond_grid", "marginal", "below_grid", "invalid_T")
+THRESHOLD_STATUS = (
+    "found",
+    "none",
+    "beyond_grid",
+    "marginal",
+    "below_grid",
+    "invalid_T",
+    "outside_measured_V",
+)
 WINDOW_STATUS = ("closed", "open", "none", "invalid_T")
 TC_STATUS = ("found", "none", "below_search")
 
@@ -70,8 +78,14 @@ def find_threshold(
     ln_cold: float,
     eta_c: float,
     xtol: float = 1e-13,
+    extra: Callable[[Any], np.ndarray] | None = None,
 ) -> tuple[float, int]:
     """Effective mobility edge: the lowest eps above which eta_hc stays >= eta_c.
+
+    ``extra(eps)``, if given, is added to ln eta_hc in the criterion (the
+    measured V_hc / Eq. 11 factor; ln ln N_eff for the Bethe-lattice
+    criterion eta_hc ln N_eff >= eta_c); then 1D white noise is not treated
+    as marginal.
 
     Bracketed on ``energy`` (the last grid point with eta_hc < eta_c and the
     next one), refined by brentq on ln eta_hc(ln eps) - ln eta_c evaluated
@@ -95,10 +109,10 @@ def find_threshold(
     if ln_cold == -np.inf:  # T >~ Delta_c: eta_hc <= 0, formulas void (flagged high_T)
         return np.nan, THRESHOLD_STATUS.index("none")
     ln_c = np.log(eta_c)
-    ln_eta = _ln_eta(ln_hot, ln_cold)
+    ln_eta = _ln_eta(ln_hot if extra is None else ln_hot + extra(energy), ln_cold)
     above = ln_eta >= ln_c
     if not above[-1]:
-        if model.dim == 1 and model.d == 0:
+        if model.dim == 1 and model.d == 0 and extra is None:
             return np.nan, THRESHOLD_STATUS.index("marginal")
         growing = len(ln_eta) > 1 and np.isfinite(ln_eta[-1]) and ln_eta[-1] > ln_eta[-2]
         return np.nan, THRESHOLD_STATUS.index("beyond_grid" if growing else "none")
@@ -108,7 +122,10 @@ def find_threshold(
     i = int(below[-1])
 
     def g(x: float) -> float:
-        return float(model.ln_hot(np.exp(x)) + ln_cold - ln_c)
+        if extra is None:
+            return float(model.ln_hot(np.exp(x)) + ln_cold - ln_c)
+        e = np.exp(x)
+        return float(model.ln_hot(e) + extra(e) + ln_cold - ln_c)
 
     x = _refine(g, float(np.log(energy[i])), float(np.log(energy[i + 1])), xtol)
     return float(np.exp(x)), THRESHOLD_STATUS.index("found")

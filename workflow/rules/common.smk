@@ -69,10 +69,14 @@ ONE_D = 1 in config["dimensions"]
 
 
 def hotcold_inputs(wildcards):
-    """Measured 1D inputs of the hotcold stage (none when only dim = 2 is swept)."""
+    """Measured 1D inputs of the hotcold stage (none when only dim = 2 is swept); the
+    matrix elements only with hotcold.v_hc: numerical (CONTRACTS.md)."""
     if not ONE_D:
         return {}
-    return {"localization": "results/localization.nc", "spectral": "results/spectral.nc"}
+    out = {"localization": "results/localization.nc", "spectral": "results/spectral.nc"}
+    if (config.get("hotcold") or {}).get("v_hc", "closed_form") == "numerical":
+        out["matrix_elements"] = "results/matrix_elements.nc"
+    return out
 
 
 def all_targets():
