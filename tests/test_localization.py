@@ -233,6 +233,13 @@ def test_jackknife_replicas_give_the_stored_stderr():
     res = run_lyapunov(model, energies, M, 3, dx, 0.05, 4e7, attempt=att)
     ds = localization_dataset(res, model, M)
     assert ds.sizes["replica_loc"] == 32
+    # the writer's variable table is the dataset (and holds SPEC 2's and CONTRACTS.md's names)
+    from hotcold.datasets import table_mismatches
+    from hotcold.localization import LOCALIZATION_VARIABLES as table
+
+    assert table_mismatches(ds, table) == []
+    spec2 = ["xi", "xi_stderr", "lyapunov", "idos", "dos", "xi_born", "xi_source"]
+    assert set(spec2 + ["xi_jackknife", "dos_jackknife", "idos_jackknife"]) <= set(table)
     meas = ds.xi_source.values == 0
     assert meas.sum() >= 3 and (~meas).sum() >= 1
     for name in ("xi", "dos", "idos"):
