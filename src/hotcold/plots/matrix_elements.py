@@ -70,7 +70,7 @@ def _panel_eps(ax, ds: xr.Dataset, models, t) -> None:
         ),
         plt.Line2D([], [], ls="--", color="k", label="Eq. (11), alpha of Eq. (12)"),
     ] + [plt.Line2D([], [], ls="-", color=color(n), label=_label(*m)) for n, m in enumerate(models)]
-    ax.legend(handles=handles, fontsize=7, loc="lower left")
+    ax.legend(handles=handles, fontsize=7, loc="upper right")
 
 
 def _panel_range(ax, ds: xr.Dataset, f: str, d: float) -> None:
