@@ -133,6 +133,8 @@ def _eta_panel(ax: plt.Axes, ds: xr.Dataset, dim: int, fam: str, d: float, cmap)
         eta = np.asarray(sub["eta_hc"].transpose("T", "energy").values, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(eta > 0, np.log10(eta), np.nan)
+    keep = t > 0  # T <= 0 (flagged nonpositive_T) has no place on a log axis
+    t, z = t[keep], z[keep]
     zc = z - np.log10(eta_c)
     dc = float(sub["Delta_c"])
     # T >= Delta_c: outside the formulas (their logarithms change sign; in 2D the
@@ -172,8 +174,8 @@ def _eta_panel(ax: plt.Axes, ds: xr.Dataset, dim: int, fam: str, d: float, cmap)
             zorder=4,
         )
         n_contour = sum(len(p) for p in cs.allsegs)
-    th = np.asarray(sub["eps_th"].values, dtype=float) - e_f
-    ok, flag = _finite(th) & (t < dc), _flagged(sub)
+    th = np.asarray(sub["eps_th"].values, dtype=float)[keep] - e_f
+    ok, flag = _finite(th) & (t < dc), _flagged(sub)[keep]
     ax.plot(th[ok & ~flag], t[ok & ~flag], "o", ms=5, mfc="w", mec="k", mew=1.2, zorder=5)
     ax.plot(th[ok & flag], t[ok & flag], "o", ms=5, mec="k", zorder=5, **_FLAG_KW)
     # where the root-found threshold and the grid crossing of the contour disagree
@@ -228,10 +230,7 @@ def plot_eta_map(ds: xr.Dataset) -> plt.Figure:
         squeeze=False,
         constrained_layout=True,
     )
-    cmap = plt.get_cmap("RdBu_r").copy()
-    cmap.set_over("#3f0010")
-    cmap.set_under("#001a3f")
-    cmap.set_bad((0, 0, 0, 0))
+    cmap = plt.get_cmap("RdBu_r").with_extremes(over="#3f0010", under="#001a3f", bad=(0, 0, 0, 0))
     info, mesh = [], None
     for r, dim in enumerate(dims):
         for c in range(ncol):
