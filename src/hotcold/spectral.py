@@ -1338,6 +1338,23 @@ def _global_attrs(geo: Geometry, elapsed: float) -> dict[str, Any]:
     )
 
 
+def _describe(geo: Geometry) -> str:
+    """One log line: cold parameters, the S box and the passes."""
+    from .theory import mott_length_eq7
+
+    lm = float(mott_length_eq7(geo.xi_c, geo.delta_c, geo.omega_edges[0]))
+    passes = "; ".join(
+        f"{p.name} {p.n_real} x {p.n_sites * geo.dx / geo.xi_c:.3g} xi_c, W = {p.w_nt:.3g}, "
+        f"{len(p.t_index)} T"
+        for p in geo.passes
+    )
+    return (
+        f"spectral: xi_c = {geo.xi_c:.4g}, rho_c = {geo.rho_c:.4g}, Delta_c = {geo.delta_c:.4g}; "
+        f"S box {geo.box:g} ({geo.box / geo.xi_c:.3g} xi_c), margin {geo.margin:.3g}, x_cut "
+        f"{geo.x_cut:.3g}, l_M(omega_min) = {lm:.4g} vs x_max {geo.x_max:.4g}; passes: {passes}"
+    )
+
+
 def spectral_dataset(
     potential: np.ndarray,
     dx: float,
@@ -1399,8 +1416,6 @@ def spectral_dataset(
     """
     import xarray as xr
 
-    from .theory import mott_length_eq7
-
     pot = np.atleast_2d(np.asarray(potential, dtype=float))
     cfg = _settings(settings)
     if temperatures is not None and np.any(np.asarray(_temperature_grid(temperatures, 1.0)) <= 0):
@@ -1410,17 +1425,7 @@ def spectral_dataset(
         )
     gen = model is not None and seed is not None
     geo = spectral_geometry(pot.shape, dx, m, eps_F, xi_c, rho_c, temperatures, cfg, log, gen)
-    log(
-        f"spectral: xi_c = {xi_c:.4g}, rho_c = {rho_c:.4g}, Delta_c = {geo.delta_c:.4g}; S box "
-        f"{geo.box:g} ({geo.box / xi_c:.3g} xi_c), margin {geo.margin:.3g}, x_cut {geo.x_cut:.3g}, "
-        f"l_M(omega_min) = {float(mott_length_eq7(xi_c, geo.delta_c, geo.omega_edges[0])):.4g}"
-        f" vs x_max {geo.x_max:.4g}; passes: "
-        + "; ".join(
-            f"{p.name} {p.n_real} x {p.n_sites * dx / xi_c:.3g} xi_c, W = {p.w_nt:.3g}, "
-            f"{len(p.t_index)} T"
-            for p in geo.passes
-        )
-    )
+    log(_describe(geo))
     runs = {p.name: run_pass(p, geo, pot, model, seed, workers, log) for p in geo.passes}
     acc = runs[geo.s_pass.name]
     parts = [
