@@ -75,6 +75,7 @@ def spectral_n_t(sub: xr.Dataset, temps: np.ndarray) -> tuple[np.ndarray, np.nda
     rep_dim = [d for d in sub["n_T_jackknife"].dims if d != "T"][0]
     n = np.asarray(sub["n_T"].transpose("T").values, dtype=float)
     reps = np.asarray(sub["n_T_jackknife"].transpose(rep_dim, "T").values, dtype=float)
+    reps = reps[np.isfinite(reps).any(axis=1)]  # padding of a merge over models with fewer R
     ext = _extrapolated(sub, ts.shape)
     pos = temps > 0
     hot = temps[pos]
@@ -119,6 +120,8 @@ def _localization_replicas(model: Model, loc: xr.Dataset, family: str) -> list[M
     rep_dim = [d for d in sub["xi_jackknife"].dims if d != "energy"][0]
     xi = sub["xi_jackknife"].transpose(rep_dim, "energy").values
     dos = sub["dos_jackknife"].transpose(rep_dim, "energy").values
+    keep = np.isfinite(xi).any(axis=1)  # padding of a merge over models with fewer batches
+    xi, dos = xi[keep], dos[keep]
     src = np.asarray(sub["xi_source"].values) if "xi_source" in sub else np.zeros(e.shape, int)
     out = []
     for x, r in zip(xi, dos, strict=True):
