@@ -29,7 +29,14 @@ def tiny_config() -> dict:
     cfg["localization"].update(energies=[0.5, 2.0, 8.0], rel_error=0.1, max_cells=2.0e6, chunk=8192)
     cfg["temperatures"] = {"min": 0.02, "max": 0.08, "num": 3, "spacing": "log"}
     # 4 realizations: n_T counts as resolved up to 100 % relative error (no extrapolation)
-    cfg["spectral"] = {"box_length": 12.0, "realizations": 4, "omega_num": 6, "rel_error_max": 1.0}
+    cfg["spectral"] = {
+        "box_length": 12.0,
+        "realizations": 4,
+        "omega_num": 6,
+        "rel_error_max": 1.0,
+        "mott": {"box_length": 14.0, "realizations": 4},
+        "bands": [{"T_max": 0.08, "box_length": 14.0, "blocks": 2}],
+    }
     cfg["hotcold"] = {"energy_num": 120, "tc_scan_num": 64}
     return cfg
 
