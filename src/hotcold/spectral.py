@@ -1440,5 +1440,7 @@ def spectral_dataset(
     ds["omega"].attrs["bin_edges"] = geo.om_rel_edges
     ds["x"].attrs["bin_edges"] = geo.x_edges / xi_c
     ds["n_T_source"].attrs.update(flag_attrs(SOURCES, SPECTRAL_VARIABLES["n_T_source"].long_name))
+    for name in ("pass", "g_coef"):  # string labels: long_name only (no units on text)
+        ds[name].attrs.pop("units", None)
     ds.attrs.update(_global_attrs(geo, sum(r["elapsed"] for r in runs.values())))
     return ds
