@@ -22,7 +22,7 @@ Prints, on one core (numba single thread):
    and the highest measured energy per model (with the reference run's, if
    /work/ref/results/localization.nc or --reference FILE exists).
 
-Run:  python benchmarks/bench_localization.py [--skip-stage] [--reference FILE]
+Run:  python benchmarks/bench_localization.py [--skip-stage] [--reference FILE] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -218,8 +218,11 @@ def highest_measured(path: Path) -> dict[str, float]:
     return out
 
 
-def stage(reference: Path | None) -> None:
+def stage(reference: Path | None, keep: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            tmp = str(keep)
         cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", tmp]
         cmd += ["-c2", "results/localization.nc"]
         t = time.perf_counter()
@@ -237,6 +240,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-stage", action="store_true", help="skip the snakemake stage timing")
     ap.add_argument("--reference", type=Path, default=Path("/work/ref/results/localization.nc"))
+    ap.add_argument("--keep", type=Path, help="run the stage in this directory and keep it")
     args = ap.parse_args()
     numba.set_num_threads(1)
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
@@ -264,7 +268,7 @@ def main() -> None:
     )
     time_to_solution(cfg)
     if not args.skip_stage:
-        stage(args.reference)
+        stage(args.reference, args.keep)
 
 
 if __name__ == "__main__":
