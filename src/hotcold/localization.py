@@ -20,7 +20,7 @@ Estimates
 gamma = lim (1/L) ln |psi(L)|, xi = 1/(2 gamma) (the paper's convention,
 Eq. 2), the integrated DOS N(eps) = (number of nodes)/L and its derivative
 rho = dN/deps from a pair of shadow energies eps -+ delta.  All energies share
-one disorder stream, cut in chunks (the first is burn-in); per-chunk
+one disorder stream, cut in chunks (the first kernel call is burn-in); per-chunk
 increments of ln|psi| and node counts are accumulated per energy.  Errors come
 from B independent batches (consecutive blocks of chunks, B = 32): every
 estimate has B leave-one-batch-out replicas, and its standard error is their
@@ -454,6 +454,18 @@ def _progress(log, label, t0, k, tally, chunk, active, attempt, n_e) -> None:
     )
 
 
+def _check_run(rel_error: float, max_cells: float, chunk: int, n_batches: int) -> None:
+    """Clear errors, naming the config keys, for settings the engine cannot run."""
+    if not (rel_error > 0):
+        raise ValueError(f"localization.rel_error must be > 0, got {rel_error}")
+    if max_cells < n_batches * chunk:
+        raise ValueError(
+            f"localization.max_cells = {max_cells:g} is fewer than {n_batches} chunks of "
+            f"localization.chunk = {chunk} (the jackknife needs {n_batches} batches). "
+            f"Fix: set max_cells >= {n_batches * chunk} or lower chunk"
+        )
+
+
 def run_lyapunov(
     model: Model,
     energies: np.ndarray,
@@ -490,7 +502,7 @@ def run_lyapunov(
     attempt : bool ndarray, optional
         Energies to measure (others are reported ``born_only``).
     chunk : int
-        Cells per chunk (the unit of the batches; the first chunk is burn-in).
+        Cells per chunk, the unit of the batches (the first call's 8 chunks are burn-in).
     n_batches : int
         B, the independent batches of the jackknife (each energy runs >= B chunks).
     xi_per_batch : float
@@ -502,14 +514,7 @@ def run_lyapunov(
         (:func:`dos_step`); it runs until rho reaches ``rel_error`` too.
     """
     energies = np.asarray(energies, dtype=float)
-    if not (rel_error > 0):
-        raise ValueError(f"rel_error must be > 0, got {rel_error}")
-    if max_cells < n_batches * chunk:
-        raise ValueError(
-            f"localization.max_cells = {max_cells:g} is fewer than {n_batches} chunks of "
-            f"localization.chunk = {chunk} (the jackknife needs {n_batches} batches). "
-            f"Fix: set max_cells >= {n_batches * chunk} or lower chunk"
-        )
+    _check_run(rel_error, max_cells, chunk, n_batches)
     n_e = energies.size
     attempt = np.ones(n_e, dtype=bool) if attempt is None else np.asarray(attempt, dtype=bool)
     delta = dos_step(energies, m, model.w, dos_rel_step)
