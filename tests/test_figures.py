@@ -52,8 +52,8 @@ def small_run(tmp_path_factory):
     """The tiny workflow once (all three merged datasets and the figure jobs)."""
     work = tmp_path_factory.mktemp("figures")
     cfg = tiny_config()
-    cfg["temperatures"] = {"min": 0.005, "max": 0.08, "num": 5, "spacing": "log"}
-    run_snakemake(work, "-c2", config=cfg, timeout=1200)
+    cfg["temperatures"] = [0.01, 0.02, 0.04]  # in and out of the regime (flags exercised)
+    run_snakemake(work, "-c2", config=cfg, timeout=2400)
     data = {
         n: xr.open_dataset(work / "results" / f"{n}.nc")
         for n in ("localization", "spectral", "hotcold")
