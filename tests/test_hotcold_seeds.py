@@ -18,12 +18,14 @@ SEEDS = [20171101 + 7919 * k for k in range(8)]
 def test_eps_th_seed_spread_matches_propagated_error(tmp_path):
     """8 seeds; per 1D model with a threshold, at the middle temperature (T's of one model are
     correlated, models are independent): X = sum_p (N - 1) s_p^2 / mean(sigma_p^2) is
-    chi-square with K (N - 1) degrees of freedom; it must lie in the central 99 % band."""
+    chi-square with K (N - 1) degrees of freedom; it must lie in the central 99 % band.
+    One model (lorentzian, d = 0.5) to keep the cost at 8 small workflow runs."""
     runs = []
     for seed in SEEDS:
         cfg = tiny_config()
         cfg["seed"] = seed
         cfg["dimensions"] = [1]
+        cfg["disorder"].update(families=["lorentzian"], d=[0.5])  # one model: ~5 min a seed
         work = tmp_path / f"seed{seed}"
         work.mkdir()
         run_snakemake(work, "--cores", "2", "results/hotcold.nc", config=cfg, timeout=1800)
@@ -38,7 +40,7 @@ def test_eps_th_seed_spread_matches_propagated_error(tmp_path):
     d0 = np.isclose(runs[0].d.values, 0.0)
     found[1:, d0] = False
     k = int(found.sum())
-    assert k >= 2, f"too few models with a threshold in every seed: {k}"
+    assert k >= 1, f"no model with a threshold in every seed: {k}"
     n = len(SEEDS)
     s2 = eps.var(axis=0, ddof=1)[found]
     sig2 = (err**2).mean(axis=0)[found]

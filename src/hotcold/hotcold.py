@@ -990,6 +990,30 @@ def _finish(ds: xr.Dataset, sw: Sweep) -> xr.Dataset:
     return ds
 
 
+def _one_model(
+    dim: int,
+    fam: str,
+    d: float,
+    config: Mapping,
+    inputs: tuple[xr.Dataset | None, ...],
+    sw: Sweep,
+    missing: list[str],
+    nt_used: list[str],
+) -> xr.Dataset:
+    """One (dim, family, d): its replicas, composition and reduction, with length-1 dims."""
+    localization, spectral, matrix_elements = inputs
+    model = build_model(dim, fam, d, config, localization, sw.settings["symmetry"])
+    if dim == 1 and localization is not None and model.measured is None:
+        missing.append(f"{fam}/d={d:g}")
+    models, groups = model_replicas(
+        model, fam, localization, spectral, sw.temps, matrix_elements, sw.v_hc
+    )
+    if models[0].nt is not None:
+        nt_used.append(f"{fam}/d={d:g}")
+    one = reduce_replicas(model_dataset(models, sw), groups)
+    return one.expand_dims(("dim", "family", "d"))
+
+
 def hotcold_dataset(
     config: Mapping,
     localization: xr.Dataset | None = None,
@@ -1041,24 +1065,15 @@ def hotcold_dataset(
         ``n_T_jackknife``) or an n_T that does not cover the temperatures.
     """
     sw = sweep_from_config(config, settings)
-    missing, nt_used, rows = [], [], []
-    for dim in sw.dims:
-        row = []
-        for fam in sw.families:
-            col = []
-            for d in sw.d:
-                model = build_model(dim, fam, d, config, localization, sw.settings["symmetry"])
-                if dim == 1 and localization is not None and model.measured is None:
-                    missing.append(f"{fam}/d={d:g}")
-                models, groups = model_replicas(
-                    model, fam, localization, spectral, sw.temps, matrix_elements, sw.v_hc
-                )
-                if models[0].nt is not None:
-                    nt_used.append(f"{fam}/d={d:g}")
-                one = reduce_replicas(model_dataset(models, sw), groups)
-                col.append(one.expand_dims(("dim", "family", "d")))
-            row.append(col)
-        rows.append(row)
+    missing, nt_used = [], []
+    inputs = (localization, spectral, matrix_elements)
+    rows = [
+        [
+            [_one_model(dim, fam, d, config, inputs, sw, missing, nt_used) for d in sw.d]
+            for fam in sw.families
+        ]
+        for dim in sw.dims
+    ]
     ds = xr.combine_nested(rows, concat_dim=["dim", "family", "d"], combine_attrs="drop")
     if not sw.settings["intermediates"]:
         ds = ds.drop_vars([k for k in _INTERMEDIATES if k in ds])
