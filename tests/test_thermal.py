@@ -61,6 +61,7 @@ def test_extrapolated_points_flagged_and_consistent_with_truth():
         res, mean, se = _resolve(blocks, eq6, lns)
         ext = res["n_T_source"] == 1
         assert np.all(se[ext] / mean[ext] > 0.25) or np.any(mean[ext] <= 0)
+        assert not np.allclose(res["n_T"][ext], eq6[ext], rtol=0.05)  # no Eq. (6) splice
         z.append((res["n_T"][ext] / eq6[ext] - g[ext]) / (res["n_T_stderr"][ext] / eq6[ext]))
     z = np.concatenate(z)
     assert np.all(np.abs(z) < 4.0), z
