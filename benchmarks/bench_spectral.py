@@ -40,6 +40,7 @@ OLD_SPECTRAL = {  # config/config.yaml `spectral` at 068eb28 (+ the package defa
     "box_length": 20.0,
     "realizations": 24,
     "omega_min": 0.02,
+    "omega_num": 12,
     "x_max": None,
     "mott": None,
     "bands": None,
@@ -121,12 +122,14 @@ def part1(cfg: dict, n: int) -> None:
     )
 
 
-def part2(cfg: dict, n: int, cores: int) -> None:
+def part2(cfg: dict, n: int, cores: int, only: list[str] | None = None) -> None:
     print(f"\n2. default stage estimate ({cores} cores), per model: seconds of each pass")
     temps = np.asarray(hc_config.expand_grid(cfg["temperatures"]), dtype=float)
     old_cfg = dict(cfg, spectral={**cfg["spectral"], **OLD_SPECTRAL})
     total = {"old": 0.0, "new": 0.0}
     for fam, d in hc_config.models(cfg):
+        if only and f"{fam}/{float(d):g}" not in only:
+            continue
         model = Model(fam, W, float(d))
         line = []
         for tag, c, gen in (("old", old_cfg, False), ("new", cfg, True)):
@@ -152,12 +155,15 @@ def main() -> None:
     ap.add_argument("--realizations", type=int, default=3, help="timed realizations per case")
     ap.add_argument("--cores", type=int, default=2)
     ap.add_argument("--part", type=int, choices=[1, 2], help="only this part")
+    ap.add_argument(
+        "--models", nargs="*", help="part 2 only for these, e.g. white/0 lorentzian/0.25"
+    )
     args = ap.parse_args()
     cfg = _config()
     if args.part in (None, 1):
         part1(cfg, max(2, args.realizations))
     if args.part in (None, 2):
-        part2(cfg, args.realizations, args.cores)
+        part2(cfg, args.realizations, args.cores, args.models)
 
 
 if __name__ == "__main__":
