@@ -13,6 +13,7 @@ coordinates directly from matplotlib.
 
 from __future__ import annotations
 
+import json
 import re
 
 import matplotlib
@@ -262,18 +263,68 @@ def test_caption_states_numbers(figures, name):
     assert "|" not in cap  # reST substitution syntax would break the report
 
 
-def test_flagged_points_have_their_own_style(small_run, figures):
+def _filled_points(ax) -> np.ndarray:
+    """Data coordinates of every filled, opaque marker drawn in an axes."""
+    pts = []
+    for ln in ax.get_lines():
+        if ln.get_marker() in ("None", "", None) or ln.get_transform() != ax.transData:
+            continue
+        if str(ln.get_markerfacecolor()) == "none" or (ln.get_alpha() or 1.0) < 1.0:
+            continue
+        pts.append(np.column_stack([ln.get_xdata(), ln.get_ydata()]).astype(float))
+    return np.concatenate(pts) if pts else np.zeros((0, 2))
+
+
+def _panel_model(ds, title: str):
+    m = re.match(r"(\d)D (white noise|(\w+), d = ([\d.]+))$", title)
+    if not m:
+        return None
+    dim = int(m.group(1))
+    fam, d = (
+        (str(ds["family"].values[0]), 0.0)
+        if m.group(3) is None
+        else (m.group(3), float(m.group(4)))
+    )
+    return ds.sel(dim=dim, family=fam, d=d)
+
+
+def _assert_not_filled(fig, ds, coords) -> int:
+    """No flagged point of a panel's model is drawn as a filled (result) marker."""
+    n = 0
+    for ax in fig.axes:
+        sub = _panel_model(ds, ax.get_title())
+        if sub is None:
+            continue
+        flag = (sub["regime"].values != 0) & (ds["T"].values > 0)
+        xy = coords(sub)
+        bad = xy[flag & np.all(np.isfinite(xy), axis=1)]
+        filled = _filled_points(ax)
+        for p in bad:
+            hit = np.all(np.isclose(filled, p, rtol=1e-9, atol=0), axis=1)
+            assert not hit.any(), (ax.get_title(), p)
+            n += 1
+    return n
+
+
+def test_flagged_points_are_never_drawn_as_results(small_run, figures):
     _, data = small_run
     ds = data["hotcold"]
-    flagged = (ds["regime"] != 0) & np.isfinite(ds["eps_th"]) & (ds["T"] < ds["Delta_c"])
-    assert bool(flagged.any())  # the small run has flagged thresholds: the check is live
-    for name in ("eta_map", "threshold", "conductivity"):
-        fig = figures[name]
-        texts = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
-        texts += [
-            t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()
-        ]
-        assert any("flagged" in t for t in texts), name
+    e_f = float(json.loads(ds.attrs["config"])["fermi_energy"])
+    t = ds["T"].values
+    n = _assert_not_filled(
+        figures["eta_map"], ds, lambda sub: np.column_stack([sub["eps_th"].values - e_f, t])
+    )
+    n += _assert_not_filled(
+        figures["conductivity"], ds, lambda sub: np.column_stack([1 / t, -sub["ln_sigma"].values])
+    )
+    assert n > 0  # the small run has flagged points in the panels: the check is live
+    texts = [
+        t.get_text()
+        for ax in figures["threshold"].axes
+        if ax.get_legend()
+        for t in ax.get_legend().get_texts()
+    ]
+    assert any("flagged" in x for x in texts)
 
 
 def test_error_bars_where_the_dataset_has_them(small_run, figures):
