@@ -65,9 +65,8 @@ class Model:
         """Born xi, clean rho, closed-form n_T and V_hc (no measured input)."""
         return dataclasses.replace(self, measured=None, nt=None, v_ratio=None)
 
-    def inputs(self, energy: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(ln xi [ln length], ln rho [ln 1/(energy length^D)], source 0 measured / 1 born)."""
-        e = np.asarray(energy, dtype=float)
+    def _born(self, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(ln xi, ln rho) of the weak-disorder theory: Born xi and clean rho (2D: Eq. 20/30)."""
         if self.dim == 1:
             ln_xi = theory.ln_xi_born(e, self.family, self.m, self.w, self.d)
             with np.errstate(divide="ignore"):
@@ -75,13 +74,29 @@ class Model:
         else:
             ln_xi = theory.ln_xi_2d(e, self.family, self.m, self.w, self.d, self.symmetry)
             ln_rho = np.full_like(ln_xi, np.log(self.m) - _LOG2PI)
+        return ln_xi, ln_rho
+
+    def _ln_xi_rho(self, e: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(ln xi uncapped, ln rho, ln eps or None): measured inside the nodes, else Born."""
+        if self.measured is None:
+            return (*self._born(e), None)
+        le_n, lx_n, lr_n, _ = self.measured
+        le = np.log(np.clip(e, 1e-300, None))
+        inside = (le >= le_n[0]) & (le <= le_n[-1])
+        ln_xi, ln_rho = np.interp(le, le_n, lx_n), np.interp(le, le_n, lr_n)
+        if not inside.all():  # the theory only where it is used (root finders: scalars inside)
+            bx, br = self._born(e)
+            ln_xi, ln_rho = np.where(inside, ln_xi, bx), np.where(inside, ln_rho, br)
+        return ln_xi, ln_rho, le
+
+    def inputs(self, energy: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ln xi [ln length], ln rho [ln 1/(energy length^D)], source 0 measured / 1 born)."""
+        e = np.asarray(energy, dtype=float)
+        ln_xi, ln_rho, le = self._ln_xi_rho(e)
         src = np.ones(np.shape(ln_xi), dtype=np.int8)
-        if self.measured is not None:
-            le_n, lx_n, lr_n, meas_n = self.measured
-            le = np.log(np.clip(e, 1e-300, None))
+        if le is not None:
+            le_n, _, _, meas_n = self.measured
             inside = (le >= le_n[0]) & (le <= le_n[-1])
-            ln_xi = np.where(inside, np.interp(le, le_n, lx_n), ln_xi)
-            ln_rho = np.where(inside, np.interp(le, le_n, lr_n), ln_rho)
             # measured where both bracketing nodes are measured
             frac = np.interp(le, le_n, meas_n.astype(float))
             src = np.where(inside & (frac > 1.0 - 1e-12), 0, 1).astype(np.int8)
@@ -89,7 +104,8 @@ class Model:
 
     def ln_hot(self, energy: Any) -> np.ndarray:
         """ln of the eps-dependent factor: rho_h^2 xi_h (1D) or rho xi_h^2 (2D)."""
-        ln_xi, ln_rho, _ = self.inputs(energy)
+        ln_xi, ln_rho, _ = self._ln_xi_rho(np.asarray(energy, dtype=float))
+        ln_xi = np.minimum(ln_xi, self.ln_xi_cap)
         return (2 * ln_rho + ln_xi) if self.dim == 1 else (ln_rho + 2 * ln_xi)
 
     def ln_v_factor(self, k: int, energy: Any) -> tuple[np.ndarray, np.ndarray]:
