@@ -107,12 +107,10 @@ def plot_localization(ds: xr.Dataset) -> plt.Figure:
             ax.plot(ep, xi_white_eq2(ep, m, w), ":", color="k", lw=1.3)
         ax.set_xscale("log")
         ax.set_yscale("log")
-        shown = ds["xi"].sel(family=fam).where(ds["xi_source"].sel(family=fam) == 0)
-        lo, hi = float(shown.min()), float(shown.max())
-        if np.isfinite(lo) and np.isfinite(hi):
-            ax.set_ylim(lo / 2, hi * 5)
         drawn = [d for d in dvals if d > 0 or j == 0]
         src = ds["xi_source"].sel(family=fam, d=drawn) == 0
+        shown = ds["xi"].sel(family=fam, d=drawn).where(src)
+        style.robust_ylim(ax, shown.values.ravel(), log=True, pad=0.1)
         meas_e = e[src.any("d").values]
         if meas_e.size:
             ax.set_xlim(meas_e.min() / 1.25, meas_e.max() * 1.25)
