@@ -239,7 +239,8 @@ def plot_mott_peak(ds: xr.Dataset) -> plt.Figure:
             ax.plot(xx, (slope * xx + icpt) / _scalar(sub, "xi_c"), ":", color=col, lw=1)
         e5 = ""
         if "mott_slope_eq5_estimator_ratio" in sub:
-            e5 = f", estimator on Eq. (5): {_scalar(sub, 'mott_slope_eq5_estimator_ratio'):.3f}"
+            est = _scalar(sub, "mott_slope_eq5_estimator_ratio")
+            e5 = f", estimator on Eq. (5): {style.fmt_pm(est)}"
         lines.append(f"{lab}: slope/(2 xi_c) = {style.fmt_pm(r, rs)}{e5}")
         lmax = max(lmax, float(np.nanmax(lnr)))
     xx = np.linspace(0, lmax, 50)
