@@ -72,7 +72,12 @@ def main() -> int:
     print(f"reference: {ref_dir / 'hotcold.nc'} (git {ref.attrs.get('git_revision', '?')})")
     print(f"inputs: {sorted(inputs)}")
     t0 = time.perf_counter()
-    new = hotcold_dataset(config, settings=config.get("hotcold"), log=lambda m: None, **inputs)
+    try:
+        new = hotcold_dataset(config, settings=config.get("hotcold"), log=lambda m: None, **inputs)
+    except ValueError as exc:  # inputs of the pre-issue-9 reference lack jackknife replicas
+        print(f"cannot recompute from these inputs with this code: {exc}")
+        print("the restructuring was checked at commit f2bd62f (53/53 variables bit-identical)")
+        return 2
     print(f"recomputed in {time.perf_counter() - t0:.2f} s")
     names = sorted(set(ref.variables) | set(new.variables))
     bad = 0
