@@ -357,7 +357,9 @@ def test_workflow_writes_the_data_driven_caption(small_run):
         template = (ROOT / "workflow" / "report" / f"{name}.rst").read_text().strip()
         assert text.startswith(template), name
         assert "Reduced units" in text, name
-        assert "Measured in this run" in text and re.search(r"\d", text.split("Measured")[1]), name
+        assert "Measured in this run" in text and re.search(
+            r"\d", text.split("Measured in this run")[1]
+        ), name
 
 
 def test_place_legend_goes_outside_when_every_corner_is_taken():
