@@ -1,5 +1,6 @@
 # Shared helpers: configuration validation (before any job runs), sweep
 # expansion, per-job parameter subsets and code versions.
+import functools
 import json
 from pathlib import Path
 
@@ -36,6 +37,7 @@ def model_params(wildcards):
     return {"family": wildcards.family, "w": config["disorder"]["w"], "d": float(wildcards.d)}
 
 
+@functools.cache  # once per run, not once per job (resources call it per job; bench_dag.py)
 def localization_params():
     """Settings of the localization stage (every value a job's result depends on)."""
     return {
@@ -89,7 +91,12 @@ def all_targets():
 
 def ed_grid(wildcards):
     """Grid of one model's exact-diagonalization realizations (spectral stage, SPEC 1.3)."""
-    return hc_config.ed_grid(config, wildcards.family, float(wildcards.d))
+    return _ed_grid(wildcards.family, wildcards.d)
+
+
+@functools.cache  # 4 callers per model (disorder params and mem, spectral mem and runtime)
+def _ed_grid(family, d):
+    return hc_config.ed_grid(config, family, float(d))
 
 
 def spectral_mem_mb(wildcards):
