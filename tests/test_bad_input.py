@@ -124,14 +124,14 @@ TABLE = [
         "localization.energies.num",
     ),
     (
-        "spectral T min 0 (lin)",
-        _set("spectral.temperatures", {"min": 0, "max": 0.1, "num": 3, "spacing": "lin"}),
-        "spectral.temperatures.min",
+        "T min 0 (lin) with 1D",
+        _set("temperatures", {"min": 0, "max": 0.1, "num": 3, "spacing": "lin"}),
+        "temperatures.min",
     ),
     (
-        "spectral T <= 0 listed",
-        _set("spectral.temperatures", [0.01, -0.02]),
-        "spectral.temperatures[1]",
+        "T <= 0 listed with 1D",
+        _set("temperatures", [0.01, -0.02]),
+        "temperatures[1]",
     ),
     (
         "matrix-element energies min > max",
@@ -160,7 +160,7 @@ TABLE = [
     ("omega fit has no bins", _set("spectral.fit_omega_max", 0.02), "spectral.fit_omega_max"),
     ("x_max inside x_cut", _set("spectral.x_max", 1.0), "spectral.x_max"),
     ("energy_max below eps_F", _set("hotcold.energy_max", 0.5), "hotcold.energy_max"),
-    ("max_cells < 8 chunks", _set("localization.max_cells", 1e5), "localization.max_cells"),
+    ("max_cells < 32 chunks", _set("localization.max_cells", 4e5), "localization.max_cells"),
     ("xi_c overflows (huge d)", _set("disorder.d", [0.0, 1e300]), "spectral.box_length"),
     ("ED box too large (weak w)", _set("disorder.w", 1e-4), "spectral.box_length"),
     ("d unused with white only", _set("disorder.families", ["white"]), "disorder.d"),
@@ -203,7 +203,7 @@ def test_boundary_values_are_accepted():
     cfg = default_config()
     cfg["temperatures"] = {"min": 0.05, "max": 0.05, "num": 1}  # one temperature
     cfg["localization"]["energies"] = [-0.5, 1.0]  # below the band bottom is computed
-    cfg["localization"]["max_cells"] = 8 * cfg["localization"]["chunk"]
+    cfg["localization"]["max_cells"] = 32 * cfg["localization"]["chunk"]
     cfg["spectral"] = {"x_max": 2.5}  # one bin beyond x_cut = 2 (x_step 0.25)
     validate_config(cfg, SCHEMA)
     weak = default_config()

@@ -298,7 +298,6 @@ def _spectral_problems(sp: Mapping) -> list[str]:
             f"{_show(sp['x_cut'])} (bin width x_step = {_show(sp['x_step'])}). "
             "Fix: set x_max > x_cut + x_step, or x_max: null (the whole box)"
         )
-    out += _grid_problems("spectral.temperatures", sp.get("temperatures"), positive=True)
     return out
 
 
@@ -332,16 +331,17 @@ def _ed_size_problems(config: Mapping) -> list[str]:
 
 def _cross_field_problems(config: Mapping) -> list[str]:
     """Rules between keys (min < max pairs, grids, caps); the schema checks single keys."""
-    out = _grid_problems("temperatures", config["temperatures"], positive=False)
-    # explicit T <= 0 values are not rejected: the hotcold stage flags them
-    # (regime flag nonpositive_T) and warns in its log (issue 5)
+    # 1D: the spectral stage evaluates the numerical n_T at every temperature (SPEC 1.3),
+    # so T must be > 0; 2D only: T <= 0 is computed, flagged nonpositive_T and warned about
+    one_d = 1 in config.get("dimensions", [1, 2])
+    out = _grid_problems("temperatures", config["temperatures"], positive=one_d)
     loc = config["localization"]
     out += _grid_problems("localization.energies", loc["energies"], positive=False)
-    if loc["max_cells"] < 8 * loc["chunk"]:
+    if loc["max_cells"] < 32 * loc["chunk"]:
         out.append(
-            f"localization.max_cells: {_show(loc['max_cells'])} is fewer than 8 chunks of "
-            f"localization.chunk = {_show(loc['chunk'])} (the error estimate needs >= 8 "
-            f"batches). Fix: set max_cells >= {8 * loc['chunk']} or lower chunk"
+            f"localization.max_cells: {_show(loc['max_cells'])} is fewer than 32 chunks of "
+            f"localization.chunk = {_show(loc['chunk'])} (the jackknife error needs 32 "
+            f"batches of >= 1 chunk). Fix: set max_cells >= {32 * loc['chunk']} or lower chunk"
         )
     out += _spectral_problems(config["spectral"])
     me = config.get("matrix_elements") or {}

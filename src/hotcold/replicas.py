@@ -85,7 +85,7 @@ def spectral_n_t(sub: xr.Dataset, temps: np.ndarray) -> tuple[np.ndarray, np.nda
             f"temperatures: T = {hot[outside].tolist()} lie outside the spectral n_T range "
             f"[{ts.min():.4g}, {ts.max():.4g}]; the hot-cold stage uses the numerical n_T at "
             "every temperature: let the spectral stage cover the configured temperatures "
-            "(spectral.temperatures) or drop these temperatures"
+            "(the config key temperatures) or drop these temperatures"
         )
     order = np.argsort(ts)
     lt, lts = np.log(hot), np.log(ts[order])
