@@ -312,46 +312,41 @@ def open_dataset(path: str | os.PathLike) -> xr.Dataset:
 
 
 def merge_models(
-    per_model: Mapping[tuple[str, float], xr.Dataset],
+    per_model: Mapping[tuple[str, float], xr.Dataset | str | os.PathLike],
     families: Iterable[str],
     ds_values: Iterable[float],
 ) -> xr.Dataset:
     """Stack per-model datasets into one over (family, d, ...) (SPEC 2).
 
-    ``per_model`` maps (family, d) to a dataset; the white-noise model
-    ('white', 0.0) fills the d = 0 slot of every family, so that
-    ``ds.sel(family=f, d=0)`` is white noise for every f.  Per-model global
-    attributes that differ between models (e.g. the grid step ``dx``) become
-    variables over (family, d).
+    ``per_model`` maps (family, d) to a dataset or to the path of its netCDF
+    file; the white-noise model ('white', 0.0) fills the d = 0 slot of every
+    family, so that ``ds.sel(family=f, d=0)`` is white noise for every f.
+    Files are opened one family row at a time and released after the row is
+    stacked, so the peak memory is about twice the merged data (rows + the
+    result), not every per-model dataset at once (benchmarks/bench_merge.py).
+    Per-model global attributes that differ between models (e.g. the grid
+    step ``dx``) become variables over (family, d).
     """
     families = [f for f in families if f != "white"] or ["white"]
     ds_values = sorted({float(d) for d in ds_values})
     rows = []
-    extra: dict[str, np.ndarray] = {}
-    for fam in families:
+    extra: dict[str, np.ndarray] = {"dx": np.full((len(families), len(ds_values)), np.nan)}
+    for i, fam in enumerate(families):
         cols = []
-        for d in ds_values:
-            key = ("white", 0.0) if d == 0 else (fam, d)
-            cols.append(per_model[key].expand_dims(d=[d]))
+        for j, d in enumerate(ds_values):
+            one = per_model[("white", 0.0) if d == 0 else (fam, d)]
+            one = one if isinstance(one, xr.Dataset) else open_dataset(one)
+            extra["dx"][i, j] = one.attrs.get("dx", np.nan)
+            cols.append(one.expand_dims(d=[d]))
         rows.append(xr.concat(cols, dim="d", join="outer", combine_attrs="drop_conflicts"))
+        del cols, one
     merged = xr.concat(
         rows,
         dim=xr.DataArray(families, dims="family", name="family"),
         join="outer",
         combine_attrs="drop_conflicts",
     )
-    for name in ("dx",):
-        vals = np.array(
-            [
-                [
-                    per_model[("white", 0.0) if d == 0 else (f, d)].attrs.get(name, np.nan)
-                    for d in ds_values
-                ]
-                for f in families
-            ],
-            dtype=float,
-        )
-        extra[name] = vals
+    del rows
     for name, vals in extra.items():
         merged[name] = (("family", "d"), vals)
         set_attrs(merged[name], "length", "grid step of the per-model computation")
