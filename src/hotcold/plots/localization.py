@@ -36,27 +36,18 @@ def _model_panel(ax, axr, sub: xr.Dataset, e: np.ndarray, i: int) -> str:
     xi, se, xb = (np.asarray(sub[k].values, dtype=float) for k in ("xi", "xi_stderr", "xi_born"))
     for mask, mfc in ((meas & ~cap, col), (meas & cap, "none")):
         if mask.any():
+            marker = {"fmt": mk, "ms": 3.8, "color": col, "mfc": mfc, "capsize": 2, "lw": 1}
             ax.errorbar(
                 e[mask],
                 xi[mask],
                 yerr=se[mask],
-                fmt=mk,
-                ms=3.8,
-                color=col,
-                mfc=mfc,
-                capsize=2,
-                lw=1,
+                **marker,
             )
             axr.errorbar(
                 e[mask],
                 xi[mask] / xb[mask],
                 yerr=se[mask] / xb[mask],
-                fmt=mk,
-                ms=3.8,
-                color=col,
-                mfc=mfc,
-                capsize=2,
-                lw=1,
+                **marker,
             )
     pos = e > 0
     ax.plot(e[pos], xb[pos], "-", color=col, lw=1.1)
