@@ -750,7 +750,6 @@ SPECTRAL_VARIABLES: dict[str, Var] = {
     "pass_window": Var(("pass",), "energy", "n_T eigenpair window half-width W of the pass"),
     "pass_n_states_mean": Var(("pass",), "1", "mean eigenpairs per realization of the pass"),
     "pass_n_pairs_mean": Var(("pass",), "1", "mean n_T pairs per realization of the pass"),
-    "pass_seconds": Var(("pass",), "1", "wall seconds of the pass (this job)"),
     "n_T_eq6": Var(("T",), "1/length", "(2 pi^2/3)(1/xi_c)(T/Delta_c)^2", "Eq. (6)"),
     "n_T_truncation": Var(
         ("T",),
@@ -1286,7 +1285,8 @@ def thermal_part(
 
 
 def passes_part(geo: Geometry, runs: Mapping[str, Mapping[str, Any]]):
-    """What each pass was: box, realizations, window, states, pairs, seconds."""
+    """What each pass was: box, realizations, window, states, pairs (wall time: the job log;
+    a timing would break the bit-identity of the data)."""
     ps = geo.passes
     rows = {
         "pass_box_length_over_xi_c": [p.n_sites * geo.dx / geo.xi_c for p in ps],
@@ -1294,7 +1294,6 @@ def passes_part(geo: Geometry, runs: Mapping[str, Mapping[str, Any]]):
         "pass_window": [p.w_nt for p in ps],
         "pass_n_states_mean": [float(runs[p.name]["n_states"].mean()) for p in ps],
         "pass_n_pairs_mean": [float(runs[p.name]["n_pairs"].mean()) for p in ps],
-        "pass_seconds": [runs[p.name]["elapsed"] for p in ps],
     }
     return _dataset(
         {k: ("pass", v) for k, v in rows.items()}, {"pass": ("pass", [p.name for p in ps])}
