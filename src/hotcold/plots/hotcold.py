@@ -716,6 +716,37 @@ def _fig1_choice(ds: xr.Dataset) -> tuple[str, float, int]:
     return fam, dmax, i_t
 
 
+def _fig1_cold_panel(ax: plt.Axes, temp: float, delta_c: float) -> None:
+    """Fig. 1 (a): f(eps) around eps_F, the cold window |eps - eps_F| < T shaded."""
+    de = np.linspace(-4 * temp, 4 * temp, 400)
+    ax.plot(de, 1 / (np.exp(de / temp) + 1), "k-", lw=1.4, label=r"$f(\epsilon)$")
+    ax.axvspan(
+        -temp, temp, color=style.color(2), alpha=0.3, label=r"cold: $|\epsilon-\epsilon_F| < T$"
+    )
+    ax.set_xlabel(style.axis_label(r"$\epsilon - \epsilon_F$", "energy"))
+    ax.set_ylabel(style.axis_label(r"$f(\epsilon)$", ""))
+    ax.set_ylim(-0.03, 1.12)
+    ax.set_title(f"(a) T = {temp:.3g}, T/Delta_c = {temp / delta_c:.2g}", fontsize=9)
+
+
+def _fig1_windows(ax, e_f, temp, eth, eth_se, bottom, top) -> None:
+    """Fig. 1 (b, c): the cold window and the hot window eps > eps_th (band: its s.e.)."""
+    ax.axvspan(
+        max(e_f - temp, bottom), e_f + temp, color=style.color(2), alpha=0.35, label="cold window"
+    )
+    if not np.isfinite(eth):
+        return
+    ax.axvspan(
+        eth,
+        top,
+        color=style.color(1),
+        alpha=0.15,
+        label=rf"hot: $\epsilon > \epsilon_{{th}}$ = {eth:.3g}",
+    )
+    if eth_se is not None and np.isfinite(eth_se) and eth_se > 0:
+        ax.axvspan(max(eth - eth_se, bottom), eth + eth_se, color=style.color(1), alpha=0.35, lw=0)
+
+
 def plot_fig1(ds: xr.Dataset, loc: xr.Dataset) -> plt.Figure:
     """Data-driven version of the paper's Fig. 1 at one temperature (1D, one model).
 
@@ -739,17 +770,7 @@ def plot_fig1(ds: xr.Dataset, loc: xr.Dataset) -> plt.Figure:
     ax_a = fig.add_subplot(gs[:, 0])
     ax_b = fig.add_subplot(gs[0, 1])
     ax_c = fig.add_subplot(gs[1, 1], sharex=ax_b)
-    # (a) cold window
-    ee = e_f + np.linspace(-4 * temp, 4 * temp, 400)
-    ax_a.plot(ee - e_f, 1 / (np.exp((ee - e_f) / temp) + 1), "k-", lw=1.4, label=r"$f(\epsilon)$")
-    ax_a.axvspan(
-        -temp, temp, color=style.color(2), alpha=0.3, label=r"cold: $|\epsilon-\epsilon_F| < T$"
-    )
-    ax_a.set_xlabel(style.axis_label(r"$\epsilon - \epsilon_F$", "energy"))
-    ax_a.set_ylabel(style.axis_label(r"$f(\epsilon)$", ""))
-    ax_a.set_ylim(-0.03, 1.12)
-    dc = float(sub["Delta_c"])
-    ax_a.set_title(f"(a) T = {temp:.3g}, T/Delta_c = {temp / dc:.2g}", fontsize=9)
+    _fig1_cold_panel(ax_a, temp, float(sub["Delta_c"]))
     # (b) xi(eps)
     e = ds["energy"].values
     meas_e = np.array([])
@@ -795,25 +816,7 @@ def plot_fig1(ds: xr.Dataset, loc: xr.Dataset) -> plt.Figure:
     ax_c.set_ylabel(style.axis_label(r"$\log_{10} f(\epsilon)$", ""))
     ax_c.set_title("(c) occupation of the hot states", fontsize=9)
     for ax in (ax_b, ax_c):
-        ax.axvspan(
-            max(e_f - temp, bottom),
-            e_f + temp,
-            color=style.color(2),
-            alpha=0.35,
-            label=r"cold window",
-        )
-        if np.isfinite(eth):
-            ax.axvspan(
-                eth,
-                top,
-                color=style.color(1),
-                alpha=0.15,
-                label=rf"hot: $\epsilon > \epsilon_{{th}}$ = {eth:.3g}",
-            )
-            if eth_se is not None and np.isfinite(eth_se) and eth_se > 0:
-                ax.axvspan(
-                    max(eth - eth_se, bottom), eth + eth_se, color=style.color(1), alpha=0.35, lw=0
-                )
+        _fig1_windows(ax, e_f, temp, eth, eth_se, bottom, top)
     ax_b.set_xlim(bottom, top)
     ax_b.tick_params(labelbottom=False)  # shares the energy axis of (c), labelled there
     style.tidy(fig)
