@@ -380,3 +380,31 @@ def test_variable_table_matches_dataset_and_contract():
     for name in ("S", "S_eq5", "n_T", "n_T_eq6"):  # SPEC 2: results/spectral.nc
         assert sp.SPECTRAL_VARIABLES[name].units and sp.SPECTRAL_VARIABLES[name].long_name
     assert ds["l_peak"].attrs["reduced_units"] == "length" and ds["l_peak"].attrs["units"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("n", "ns", "margin_sites", "k"),
+    [(300, 45, 60, 20), (300, 70, 5, 40), (257, 33, 100, 150)],  # margin > k, < k, cut > box/2
+)
+def test_thermal_pair_integrals_equal_direct_double_sum(n, ns, margin_sites, k):
+    """Tiled running-window J_ij against sum_{y in R} sum_{|y'-y| <= k, y' in box} p p' dx^2.
+
+    Pairs as thermal_pairs makes them (j < i, contiguous j per i) plus a scattered
+    set; the direct double sum is an independent O(N k) evaluation.
+    """
+    rng = np.random.default_rng(n + ns + k)
+    psi = rng.normal(size=(ns, n))
+    dx = 0.3
+    origin = slice(margin_sites, n - margin_sites)
+    e = np.sort(rng.uniform(0.0, 1.0, ns))
+    ii, jj = sp.thermal_pairs(e, 0.1, 0.9, 0.3)
+    extra_i = rng.integers(1, ns, 40)
+    extra_j = rng.integers(0, ns, 40) % extra_i
+    ii, jj = np.r_[ii, extra_i], np.r_[jj, extra_j]
+    got = sp.thermal_pair_integrals(psi, ii, jj, dx, origin, k * dx)
+    p = psi[ii] * psi[jj]
+    y = np.arange(n)
+    near = np.abs(y[:, None] - y[None, :]) <= k
+    want = np.einsum("py,yz,pz->p", p[:, origin], near[origin], p) * dx * dx
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-11 * np.abs(want).max())
