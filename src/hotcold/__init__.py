@@ -12,3 +12,22 @@ Physics modules, one per concept:
 """
 
 __version__ = "0.1.0"
+
+
+def code_hash(*modules: str) -> str:
+    """SHA-256 (first 16 hex digits) of the source of the named ``hotcold`` modules.
+
+    Passed to Snakemake jobs as a ``params:`` value so that a change of the
+    physics code reruns exactly the jobs that use it (SPEC 4).  ``__init__``
+    (the version) is always included.  Standard library only: the workflow
+    imports it when it builds the DAG, so a no-op rerun stays fast.
+    """
+    import hashlib
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in sorted(set(modules) | {"__init__"}):
+        h.update(name.encode())
+        h.update((package / f"{name}.py").read_bytes())
+    return h.hexdigest()[:16]

@@ -24,6 +24,13 @@ __all__ = [
     "format_d",
     "models",
     "localization_energies",
+    "MATRIX_ELEMENTS_DEFAULTS",
+    "matrix_elements_settings",
+    "matrix_elements_problems",
+    "matrix_elements_models",
+    "matrix_elements_energies",
+    "matrix_elements_runtime",
+    "matrix_elements_targets",
 ]
 
 
@@ -615,3 +622,128 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+#: Settings of the matrix-element stage (config section ``matrix_elements``, SPEC 1.6).
+MATRIX_ELEMENTS_DEFAULTS: dict[str, Any] = {
+    "enabled": False,  # off in the default run; config/matrix_elements.yaml
+    "models": [
+        {"family": "white", "d": 0.0, "energies": {"min": 1.6, "max": 16.0, "num": 4}},
+        {"family": "exponential", "d": 0.25, "energies": [1.6, 2.5, 4.0]},
+    ],
+    "box_length": 1700.0,  # [length] box L (>= 5 xi_h at every model's largest eps)
+    "dx": 0.1,  # [length] lattice step (the spectral stage's; k_h dx = 0.57 at eps = 16)
+    "realizations": 6,
+    "temperatures": [0.01, 0.02, 0.04],  # [energy]
+    "cold_window": 1.5,  # [T] cold states within eps_F +- cold_window T
+    "cold_ratio": 2.0,  # cold transfer omega in [T/sqrt(r), T sqrt(r)]
+    "hot_window": 0.05,  # [eps] Delta_E: hot i within eps +- Delta_E/2
+    "transfer_window": 0.5,  # [omega] hot transfer within omega (1 +- r/2)
+    "overlap_tol": 1.0e-3,  # skip cold pairs with int |psi_k psi_l| below this
+    "support_tol": 1.0e-5,  # support: blocks above this fraction of the pair's bound
+    "hot_tol": 1.0e-6,  # skip hot states with weight int_I psi^2 below this on the support
+    "block": 2.0,  # [length] block of the amplitude bounds
+    "x_cut": 2.0,  # [xi_c] Mott weight J_kl = -int_(|x| > x_cut) C_kl
+    "ranges": [0.0125, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8],  # [length] a of the range scan
+    "scan_T": 0.02,  # [energy] temperature of the range scan
+}
+
+
+def matrix_elements_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``matrix_elements`` section with defaults, grids expanded to lists [energy]."""
+    s = {**MATRIX_ELEMENTS_DEFAULTS, **dict(config.get("matrix_elements") or {})}
+    s["temperatures"] = expand_grid(s["temperatures"]).tolist()
+    s["models"] = [
+        {
+            "family": str(mo["family"]),
+            "d": float(mo["d"]),
+            "energies": expand_grid(mo["energies"]).tolist(),
+        }
+        for mo in s["models"]
+    ]
+    s["ranges"] = [float(a) for a in s["ranges"]]
+    return s
+
+
+def matrix_elements_problems(config: Mapping[str, Any]) -> list[str]:
+    """Problems of the matrix-element stage's configuration, ``key: what. Fix: how``.
+
+    Checked before any job (empty list: valid).
+
+    ``interaction.range`` > 0 is always checked; with the stage enabled also
+    that every model is one of the swept 1D models, that its hot energies lie
+    above eps_F and inside the localization grid, and that ``box_length`` >=
+    5 xi_h (Born, known before any job) at every model's largest energy.
+    """
+    from .theory import xi_born
+
+    errors = []
+    a = float(config["interaction"]["range"])
+    if not a > 0:
+        errors.append(
+            f"interaction.range: {a} is not > 0 (the exchange part of Eq. (10) cancels the "
+            "Hartree part exactly for a -> 0). Fix: give the interaction range a > 0, e.g. 0.05"
+        )
+    s = matrix_elements_settings(config)
+    if not (s["enabled"] and 1 in config["dimensions"]):
+        return errors
+    swept = set(models(config))
+    grid = localization_energies(config)
+    box, w, m = float(s["box_length"]), float(config["disorder"]["w"]), float(config["m"])
+    for n, mo in enumerate(s["models"]):
+        key = f"matrix_elements.models[{n}]"
+        fam = "white" if mo["d"] == 0 else mo["family"]
+        if (fam, format_d(mo["d"])) not in swept:
+            errors.append(
+                f"{key}: model {mo['family']} d={mo['d']:g} is not a swept 1D model. Fix: "
+                f"choose one of {sorted(swept)} or add it to disorder.families / disorder.d"
+            )
+            continue
+        e = np.asarray(mo["energies"])
+        if e.min() <= float(config["fermi_energy"]) or e.max() > grid.max() * (1 + 1e-9):
+            errors.append(
+                f"{key}.energies: {e.min():g}..{e.max():g} is outside (fermi_energy, max of "
+                f"localization.energies]. Fix: give energies in ({config['fermi_energy']}, "
+                f"{grid.max():g}]"
+            )
+        xi = float(xi_born(e.max(), fam, m, w, mo["d"]))
+        if box < 5 * xi * (1 - 1e-9):
+            errors.append(
+                f"{key}.energies: xi_h({e.max():g}) = {xi:.4g} (Born) does not fit the box, "
+                f"matrix_elements.box_length = {box:g} < 5 xi_h = {5 * xi:.4g}. Fix: lower the "
+                f"largest energy of {key} or set matrix_elements.box_length >= {5 * xi:.4g}"
+            )
+    if min(s["temperatures"]) <= 0:
+        errors.append("matrix_elements.temperatures: not all > 0. Fix: give temperatures > 0")
+    return errors
+
+
+def matrix_elements_models(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(family, d wildcard) of every model of the stage (white noise for d = 0)."""
+    return [
+        ("white" if mo["d"] == 0 else mo["family"], format_d(mo["d"])) for mo in settings["models"]
+    ]
+
+
+def matrix_elements_energies(
+    settings: Mapping[str, Any], family: str, d: str | float
+) -> list[float]:
+    """Hot energies of one model (``matrix_elements.models[*].energies``) [energy]."""
+    return settings["models"][matrix_elements_models(settings).index((family, format_d(float(d))))][
+        "energies"
+    ]
+
+
+def matrix_elements_runtime(settings: Mapping[str, Any], family: str, d: str | float) -> int:
+    """Job runtime [min]: <= 5 s per realization and hot energy on a loaded core, 2 workers."""
+    n = len(matrix_elements_energies(settings, family, d))
+    return 5 + int(int(settings["realizations"]) * n * 5 / 60)
+
+
+def matrix_elements_targets(settings: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
+    """Targets of the stage in the default job (none when disabled or without dim 1)."""
+    if not (settings["enabled"] and 1 in config["dimensions"]):
+        return []
+    return ["results/matrix_elements.nc"] + [
+        f"results/figures/matrix_elements.{ext}" for ext in ("pdf", "png")
+    ]

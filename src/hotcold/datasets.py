@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import hashlib
 import json
 import os
 import subprocess
@@ -34,7 +33,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from . import __version__
+from . import __version__, code_hash  # code_hash: re-exported (SPEC 4)
 
 __all__ = [
     "CONVENTIONS",
@@ -192,21 +191,6 @@ def git_revision(path: str | os.PathLike | None = None) -> str:
         return out.stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-
-
-def code_hash(*modules: str) -> str:
-    """SHA-256 (first 16 hex digits) of the source of the named ``hotcold`` modules.
-
-    Passed to Snakemake jobs as a ``params:`` value so that a change of the
-    physics code reruns exactly the jobs that use it (SPEC 4).  ``__init__``
-    (the version) is always included.
-    """
-    h = hashlib.sha256()
-    for name in sorted(set(modules) | {"__init__"}):
-        src = _PACKAGE_DIR / f"{name}.py"
-        h.update(name.encode())
-        h.update(src.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def _jsonable(obj: Any) -> Any:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import integrate
 
 __all__ = [
     "FAMILIES",
@@ -177,6 +176,8 @@ def _fl_integrals(e: float) -> tuple[float, float, float]:
     Returns (J_{-1/2}, J_{1/2}, log_scale) with both J divided by exp(log_scale)
     (the maximum of the exponent) so that they never overflow.
     """
+    from scipy import integrate  # here, so that importing theory stays light (DAG build)
+
     # substitution s = u^2 removes the s^{-1/2} singularity
     if e < 0:
         s0 = 2.0 * np.sqrt(-e)

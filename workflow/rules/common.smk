@@ -4,16 +4,14 @@ import functools
 import json
 from pathlib import Path
 
+from hotcold import code_hash
 from hotcold import config as hc_config
-from hotcold.datasets import code_hash
 
 # an invalid config ends the run here, before any job, with one "key: problem. Fix: ..."
 # line per problem and exit status 1 (SystemExit: no "WorkflowError in file ... line")
 hc_config.check_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 # interaction.range > 0 and the matrix-element stage's boxes (issue 11), also before any job
-from hotcold.matrix_elements import validate_settings as me_validate
-
-if me_problems := me_validate(config):
+if me_problems := hc_config.matrix_elements_problems(config):
     hc_config.exit_with(me_problems)
 
 HOTCOLD_ENV = "../envs/hotcold.yaml"  # software environment of every rule

@@ -3,11 +3,9 @@
 # (family, d, T, energy), and the figure `matrix_elements`.  Off in the default
 # run (cost); `--configfile config/matrix_elements.yaml` runs it.
 
-from hotcold import matrix_elements as hc_me
-
-ME = hc_me.stage_settings(config)
-ME_MODELS = hc_me.model_keys(ME)
-ME_TARGETS = hc_me.targets(ME, config)  # added to the default job by all_targets()
+ME = hc_config.matrix_elements_settings(config)
+ME_MODELS = hc_config.matrix_elements_models(ME)
+ME_TARGETS = hc_config.matrix_elements_targets(ME, config)  # added to the default job by all_targets()
 
 
 rule matrix_elements:
@@ -19,7 +17,7 @@ rule matrix_elements:
         "results/logs/matrix_elements/{family}/d{d}.log",
     params:
         model=model_params,
-        energies=lambda wildcards: hc_me.model_energies(ME, wildcards.family, wildcards.d),
+        energies=lambda wildcards: hc_config.matrix_elements_energies(ME, wildcards.family, wildcards.d),
         physics={"m": config["m"], "fermi_energy": config["fermi_energy"], "seed": config["seed"],
                  "u": config["interaction"]["u"], "range": config["interaction"]["range"]},
         settings={k: v for k, v in ME.items() if k not in ("models", "enabled")},
@@ -28,7 +26,7 @@ rule matrix_elements:
     threads: 2  # realizations spread over processes; the result does not depend on it
     resources:
         mem_mb=lambda wildcards: 600 + int(ME["box_length"] / ME["dx"]) * 8 * 400 // 1_000_000,
-        runtime=lambda wildcards: hc_me.runtime_minutes(ME, wildcards.family, wildcards.d),
+        runtime=lambda wildcards: hc_config.matrix_elements_runtime(ME, wildcards.family, wildcards.d),
     conda:
         HOTCOLD_ENV
     script:
