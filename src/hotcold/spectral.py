@@ -157,10 +157,47 @@ def tridiagonal_hamiltonian(
     return diag, off
 
 
+#: Eigensolver choice: MRRR (LAPACK stemr) above this many states per sqrt(site).
+#: stebz + stein reorthogonalises every cluster of eigenvalues closer than
+#: 1e-3 |T| (here all of them), O(N k^2); stemr costs O(N^2) here but no k^2:
+#: measured crossover k ~ 3 sqrt(N) (benchmarks/bench_eigensolver.py).
+MRRR_STATES_PER_ROOT_SITE = 3.0
+
+
+@numba.njit(cache=True)
+def _sturm_count(diag, off, e):  # pragma: no cover - numba
+    # eigenvalues < e of the symmetric tridiagonal matrix (LDL^T inertia)
+    count = 0
+    q = diag[0] - e
+    for i in range(diag.size):
+        if i > 0:
+            q = diag[i] - e - off[i - 1] * off[i - 1] / q
+        if q == 0.0:
+            q = -1e-300
+        if q < 0.0:
+            count += 1
+    return count
+
+
+def eigen_driver(diag: np.ndarray, off: np.ndarray, e_lo: float, e_hi: float) -> str:
+    """LAPACK driver for the window (e_lo, e_hi]: 'stemr' for many states, else 'stebz'.
+
+    The state count k comes from a Sturm count (O(N)); 'stemr' when
+    k > :data:`MRRR_STATES_PER_ROOT_SITE` sqrt(N).  Deterministic in (N, k).
+    """
+    k = _sturm_count(diag, off, e_hi) - _sturm_count(diag, off, e_lo)
+    return "stemr" if k > MRRR_STATES_PER_ROOT_SITE * math.sqrt(diag.size) else "stebz"
+
+
 def eigenpairs(
-    potential: np.ndarray, dx: float, m: float, e_lo: float, e_hi: float
+    potential: np.ndarray,
+    dx: float,
+    m: float,
+    e_lo: float,
+    e_hi: float,
+    driver: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Exact eigenpairs with energies in (e_lo, e_hi] (LAPACK stebz/stein window).
+    """Exact eigenpairs with energies in (e_lo, e_hi] (LAPACK window solvers).
 
     Parameters
     ----------
@@ -173,6 +210,8 @@ def eigenpairs(
     e_lo, e_hi : float
         Energy window [energy]; half-open (e_lo, e_hi] as in
         :func:`scipy.linalg.eigh_tridiagonal`.
+    driver : {'stebz', 'stemr'}, optional
+        LAPACK driver; default :func:`eigen_driver` (the faster one for the window).
 
     Returns
     -------
@@ -184,7 +223,10 @@ def eigenpairs(
     diag, off = tridiagonal_hamiltonian(potential, dx, m)
     if e_hi <= e_lo:
         return np.empty(0), np.empty((0, diag.size))
-    w, v = eigh_tridiagonal(diag, off, select="v", select_range=(e_lo, e_hi), check_finite=False)
+    driver = driver or eigen_driver(diag, off, e_lo, e_hi)
+    w, v = eigh_tridiagonal(
+        diag, off, select="v", select_range=(e_lo, e_hi), check_finite=False, lapack_driver=driver
+    )
     return w, np.ascontiguousarray(v.T) / math.sqrt(dx)
 
 
