@@ -71,7 +71,7 @@ from typing import Any
 import numba
 import numpy as np
 from scipy import fft as sfft
-from scipy.linalg import eigh_tridiagonal
+from scipy.linalg import get_lapack_funcs
 from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.special import expit
 
@@ -157,36 +157,27 @@ def tridiagonal_hamiltonian(
     return diag, off
 
 
-#: Eigensolver choice: MRRR (LAPACK stemr) above this many states per sqrt(site).
-#: stebz + stein reorthogonalises every cluster of eigenvalues closer than
-#: 1e-3 |T| (here all of them), O(N k^2); stemr costs O(N^2) here but no k^2:
-#: measured crossover k ~ 3 sqrt(N) (benchmarks/bench_eigensolver.py).
-MRRR_STATES_PER_ROOT_SITE = 3.0
+#: States per inverse-iteration call of :func:`eigenpairs`.  LAPACK stein
+#: reorthogonalises every cluster of eigenvalues closer than 1e-3 |T| -- for
+#: these windows, all of them -- so one call over k states costs O(N k^2);
+#: calls over chunks of ~64 cost O(N k 64) (benchmarks/bench_eigensolver.py).
+STEIN_CHUNK = 64
 
 
-@numba.njit(cache=True)
-def _sturm_count(diag, off, e):  # pragma: no cover - numba
-    # eigenvalues < e of the symmetric tridiagonal matrix (LDL^T inertia)
-    count = 0
-    q = diag[0] - e
-    for i in range(diag.size):
-        if i > 0:
-            q = diag[i] - e - off[i - 1] * off[i - 1] / q
-        if q == 0.0:
-            q = -1e-300
-        if q < 0.0:
-            count += 1
-    return count
+def _chunk_cuts(w: np.ndarray, chunk: int) -> list[int]:
+    """Cut the ascending eigenvalues into runs of about ``chunk``, each at the widest gap.
 
-
-def eigen_driver(diag: np.ndarray, off: np.ndarray, e_lo: float, e_hi: float) -> str:
-    """LAPACK driver for the window (e_lo, e_hi]: 'stemr' for many states, else 'stebz'.
-
-    The state count k comes from a Sturm count (O(N)); 'stemr' when
-    k > :data:`MRRR_STATES_PER_ROOT_SITE` sqrt(N).  Deterministic in (N, k).
+    Each cut sits at the largest gap within +-chunk/4 of its nominal place, so
+    that states of different runs (not reorthogonalised against each other) are
+    separated by a gap of several level spacings: their overlap, about
+    eps |T| / gap, stays near 1e-12 (checked in the tests).
     """
-    k = _sturm_count(diag, off, e_hi) - _sturm_count(diag, off, e_lo)
-    return "stemr" if k > MRRR_STATES_PER_ROOT_SITE * math.sqrt(diag.size) else "stebz"
+    cuts = [0]
+    while w.size - cuts[-1] > chunk + chunk // 2:
+        lo = cuts[-1] + chunk - chunk // 4
+        hi = min(cuts[-1] + chunk + chunk // 4, w.size - 1)
+        cuts.append(lo + int(np.argmax(w[lo : hi + 1] - w[lo - 1 : hi])))
+    return cuts + [w.size]
 
 
 def eigenpairs(
@@ -195,9 +186,14 @@ def eigenpairs(
     m: float,
     e_lo: float,
     e_hi: float,
-    driver: str | None = None,
+    chunk: int = STEIN_CHUNK,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Exact eigenpairs with energies in (e_lo, e_hi] (LAPACK window solvers).
+    """Exact eigenpairs with energies in (e_lo, e_hi] (LAPACK stebz + stein).
+
+    Bisection (stebz) gives the eigenvalues of the window; inverse iteration
+    (stein) the eigenvectors, in runs of about ``chunk`` states cut at wide
+    gaps (:func:`_chunk_cuts`).  A window of at most 1.5 ``chunk`` states is
+    one run: the same calls as :func:`scipy.linalg.eigh_tridiagonal`.
 
     Parameters
     ----------
@@ -210,8 +206,8 @@ def eigenpairs(
     e_lo, e_hi : float
         Energy window [energy]; half-open (e_lo, e_hi] as in
         :func:`scipy.linalg.eigh_tridiagonal`.
-    driver : {'stebz', 'stemr'}, optional
-        LAPACK driver; default :func:`eigen_driver` (the faster one for the window).
+    chunk : int
+        States per stein call.
 
     Returns
     -------
@@ -223,11 +219,24 @@ def eigenpairs(
     diag, off = tridiagonal_hamiltonian(potential, dx, m)
     if e_hi <= e_lo:
         return np.empty(0), np.empty((0, diag.size))
-    driver = driver or eigen_driver(diag, off, e_lo, e_hi)
-    w, v = eigh_tridiagonal(
-        diag, off, select="v", select_range=(e_lo, e_hi), check_finite=False, lapack_driver=driver
-    )
-    return w, np.ascontiguousarray(v.T) / math.sqrt(dx)
+    stebz, stein = get_lapack_funcs(("stebz", "stein"), (diag, off))
+    k, w, iblock, isplit, info = stebz(diag, off, 1, e_lo, e_hi, 0, 0, 0.0, "B")
+    if info != 0:
+        raise RuntimeError(f"LAPACK stebz failed (info = {info})")
+    w, n = w[:k], diag.size
+    order = np.lexsort((w, iblock[:k]))  # block order (one block unless T splits)
+    if not np.array_equal(order, np.arange(k)):
+        raise RuntimeError("LAPACK stebz returned eigenvalues out of block order")
+    psi = np.empty((k, n))
+    for a, b in itertools.pairwise(_chunk_cuts(w, chunk)):
+        blocks = np.zeros(n, dtype=iblock.dtype)
+        blocks[: b - a] = iblock[a:b]
+        z, info = stein(diag, off, w[a:b], blocks, isplit)
+        if info != 0:
+            raise RuntimeError(f"LAPACK stein: {info} eigenvectors failed to converge")
+        psi[a:b] = z[:, : b - a].T
+    order = np.argsort(w, kind="stable")
+    return w[order], psi[order] / math.sqrt(dx)
 
 
 def interior_slice(n_sites: int, dx: float, margin: float) -> slice:
