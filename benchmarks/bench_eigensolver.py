@@ -5,9 +5,10 @@ LAPACK ``stebz + stein`` as :func:`scipy.linalg.eigh_tridiagonal` calls it
 (one stein call) reorthogonalises every cluster of eigenvalues closer than
 1e-3 |T| -- for the spectral stage's windows, all of them -- so it costs
 O(N k^2).  :func:`hotcold.spectral.eigenpairs` calls stein on runs of about
-``STEIN_CHUNK`` states cut at wide gaps.  This script times, on real
+``STEIN_CHUNK`` states cut at wide gaps, after its own bisection
+(:func:`hotcold.spectral.window_eigenvalues`).  This script times, on real
 realizations (gaussian d = 0.5, the default run's costliest model, and white
-noise): one stein call, the chunked calls, and MRRR (``stemr``) for
+noise): one stein call, bisection + chunked stein, and MRRR (``stemr``) for
 reference; and prints the largest deviations of the chunked result from the
 one-call result (eigenvalues) and from orthonormality (|<psi_i|psi_j> dx -
 delta_ij|).

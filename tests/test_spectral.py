@@ -107,6 +107,18 @@ def test_eigenpairs_normalised_and_equal_to_dense(chunk):
     assert psi.shape == (e.size, pot.size)
 
 
+@pytest.mark.parametrize(("lo", "hi"), [(0.3, 2.5), (-50.0, 0.4), (1.0, 1.0 + 1e-9), (3.0, 1e4)])
+def test_window_eigenvalues_equal_dense(lo, hi):
+    """Bisection: the dense spectrum's eigenvalues in the window, none missing (empty too)."""
+    pot = _small_system()
+    e_d, _ = _dense(pot)
+    d, o = sp.tridiagonal_hamiltonian(pot, DX, M)
+    got = sp.window_eigenvalues(d, o, lo, hi)
+    want = e_d[(e_d >= lo) & (e_d < hi)]
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12 * max(1.0, np.abs(e_d).max()))
+
+
 def test_sum_rule_on_every_realization():
     """sum_x C_ij(x) dx = (int_R p)(int p): delta_ij (full box) / 0 for i != j (margin)."""
     pots = realizations(Model("white", 0.1, 0.0), DX, 1500, 6, 11)

@@ -180,6 +180,77 @@ def _chunk_cuts(w: np.ndarray, chunk: int) -> list[int]:
     return cuts + [w.size]
 
 
+_BISECT_LANES = 16  # eigenvalues bisected together (SIMD across them)
+
+
+@numba.njit(cache=True)
+def _sturm_count(diag, off2, sigma, pivmin):  # pragma: no cover - numba
+    # number of eigenvalues < sigma (LDL^T inertia, LAPACK's pivmin guard)
+    q = 1.0
+    count = 0
+    for i in range(diag.size):
+        v = diag[i] - sigma - (off2[i - 1] / q if i > 0 else 0.0)
+        if abs(v) < pivmin:
+            v = -pivmin
+        q = v
+        count += v < 0.0
+    return count
+
+
+@numba.njit(cache=True)
+def _bisect(diag, off2, e_lo, e_hi, k0, k, pivmin, n_iter):  # pragma: no cover - numba
+    # eigenvalues k0 .. k0 + k - 1 (ascending, 0-based) by bisection in [e_lo, e_hi],
+    # n_iter halvings, _BISECT_LANES of them at a time with the sites outermost
+    nl = _BISECT_LANES
+    out = np.empty(k)
+    lo, hi, mid, q = np.empty(nl), np.empty(nl), np.empty(nl), np.empty(nl)
+    cnt, target = np.empty(nl, np.int64), np.empty(nl, np.int64)
+    for g in range(0, k, nl):
+        for j in range(nl):
+            lo[j], hi[j] = e_lo, e_hi
+            target[j] = k0 + min(g + j, k - 1) + 1
+        for _ in range(n_iter):
+            for j in range(nl):
+                mid[j] = 0.5 * (lo[j] + hi[j])
+                cnt[j] = 0
+                q[j] = 1.0
+            for i in range(diag.size):
+                di = diag[i]
+                e2 = off2[i - 1] if i > 0 else 0.0
+                for j in range(nl):
+                    v = di - mid[j] - e2 / q[j]
+                    if abs(v) < pivmin:
+                        v = -pivmin
+                    q[j] = v
+                    cnt[j] += v < 0.0
+            for j in range(nl):
+                if cnt[j] >= target[j]:
+                    hi[j] = mid[j]
+                else:
+                    lo[j] = mid[j]
+        for j in range(min(nl, k - g)):
+            out[g + j] = 0.5 * (lo[j] + hi[j])
+    return out
+
+
+def window_eigenvalues(diag: np.ndarray, off: np.ndarray, e_lo: float, e_hi: float) -> np.ndarray:
+    """Ascending eigenvalues in [e_lo, e_hi) of a symmetric tridiagonal matrix [energy].
+
+    Sturm counts fix how many there are; each is then bisected to an interval
+    of 2 ulp (as LAPACK stebz with abstol 0, about 3x faster: SIMD across
+    eigenvalues).  Ties with the window edges have probability zero here.
+    """
+    off2 = np.asarray(off, dtype=float) ** 2
+    pivmin = np.finfo(float).tiny * max(1.0, float(off2.max(initial=0.0)))
+    k0 = _sturm_count(diag, off2, e_lo, pivmin)
+    k = _sturm_count(diag, off2, e_hi, pivmin) - k0
+    if k <= 0:
+        return np.empty(0)
+    scale = np.finfo(float).eps * max(abs(e_lo), abs(e_hi), np.finfo(float).tiny)
+    n_iter = int(math.ceil(math.log2(max((e_hi - e_lo) / scale, 2.0)))) + 1
+    return _bisect(diag, off2, float(e_lo), float(e_hi), k0, k, pivmin, n_iter)
+
+
 def eigenpairs(
     potential: np.ndarray,
     dx: float,
@@ -188,12 +259,11 @@ def eigenpairs(
     e_hi: float,
     chunk: int = STEIN_CHUNK,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Exact eigenpairs with energies in (e_lo, e_hi] (LAPACK stebz + stein).
+    """Exact eigenpairs with energies in [e_lo, e_hi) (bisection + LAPACK stein).
 
-    Bisection (stebz) gives the eigenvalues of the window; inverse iteration
-    (stein) the eigenvectors, in runs of about ``chunk`` states cut at wide
-    gaps (:func:`_chunk_cuts`).  A window of at most 1.5 ``chunk`` states is
-    one run: the same calls as :func:`scipy.linalg.eigh_tridiagonal`.
+    :func:`window_eigenvalues` gives the eigenvalues of the window; inverse
+    iteration (LAPACK stein) the eigenvectors, in runs of about ``chunk``
+    states cut at wide gaps (:func:`_chunk_cuts`).
 
     Parameters
     ----------
@@ -204,8 +274,7 @@ def eigenpairs(
     m : float
         Particle mass.
     e_lo, e_hi : float
-        Energy window [energy]; half-open (e_lo, e_hi] as in
-        :func:`scipy.linalg.eigh_tridiagonal`.
+        Energy window [energy].
     chunk : int
         States per stein call.
 
@@ -217,26 +286,22 @@ def eigenpairs(
         Eigenvectors with sum_n psi_n^2 dx = 1 [length^-1/2] (C order).
     """
     diag, off = tridiagonal_hamiltonian(potential, dx, m)
-    if e_hi <= e_lo:
-        return np.empty(0), np.empty((0, diag.size))
-    stebz, stein = get_lapack_funcs(("stebz", "stein"), (diag, off))
-    k, w, iblock, isplit, info = stebz(diag, off, 1, e_lo, e_hi, 0, 0, 0.0, "B")
-    if info != 0:
-        raise RuntimeError(f"LAPACK stebz failed (info = {info})")
-    w, n = w[:k], diag.size
-    order = np.lexsort((w, iblock[:k]))  # block order (one block unless T splits)
-    if not np.array_equal(order, np.arange(k)):
-        raise RuntimeError("LAPACK stebz returned eigenvalues out of block order")
-    psi = np.empty((k, n))
+    n = diag.size
+    w = window_eigenvalues(diag, off, e_lo, e_hi) if e_hi > e_lo else np.empty(0)
+    psi = np.empty((w.size, n))
+    if w.size == 0:
+        return w, psi
+    (stein,) = get_lapack_funcs(("stein",), (diag, off))
+    blocks = np.zeros(n, dtype=np.int32)  # T never splits (constant off-diagonal): one block
+    isplit = np.zeros(n, dtype=np.int32)
+    isplit[0] = n
     for a, b in itertools.pairwise(_chunk_cuts(w, chunk)):
-        blocks = np.zeros(n, dtype=iblock.dtype)
-        blocks[: b - a] = iblock[a:b]
+        blocks[: b - a] = 1
         z, info = stein(diag, off, w[a:b], blocks, isplit)
         if info != 0:
             raise RuntimeError(f"LAPACK stein: {info} eigenvectors failed to converge")
         psi[a:b] = z[:, : b - a].T
-    order = np.argsort(w, kind="stable")
-    return w[order], psi[order] / math.sqrt(dx)
+    return w, psi / math.sqrt(dx)
 
 
 def interior_slice(n_sites: int, dx: float, margin: float) -> slice:
