@@ -416,7 +416,7 @@ def spectral_sums(
     omega_edges: np.ndarray,
     x_edges: np.ndarray,
     origin: slice,
-    batch: int = 256,
+    batch: int = 32,  # pairs per FFT batch: (32, 2N) arrays stay in cache (256: 2.2x slower)
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """S(|omega|, |x|) of one realization (estimator of Eq. 4, module docstring).
 
