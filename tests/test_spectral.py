@@ -240,6 +240,8 @@ def test_dataset_contract():
         assert "units" in var.attrs or var.dtype.kind in "OSU", name  # text labels: no units
     assert float(ds["sum_rule_residual"]) < 1e-10
     assert np.all(ds["n_T"] > 0)
+    # a NaN Mott slope is explained by its fit-point count, never silent
+    assert bool(np.isnan(ds["mott_slope"])) == (int(ds["mott_fit_points"]) < 2)
 
 
 def test_result_independent_of_worker_processes():

@@ -915,11 +915,24 @@ SPECTRAL_VARIABLES: dict[str, Var] = {
         "max over realizations and S pairs (i != j) of |int dx C_ij(x)|",
         "sum rule below Eq. (5)",
     ),
-    "mott_slope": Var((), "length", "slope of l_peak vs ln(Delta_c/omega)", "Eq. (7): 2 xi_c"),
+    "mott_slope": Var(
+        (),
+        "length",
+        "slope of l_peak vs ln(Delta_c/omega) (NaN: fewer than 2 fit points, mott_fit_points)",
+        "Eq. (7): 2 xi_c",
+    ),
+    "mott_fit_points": Var(
+        (),
+        "1",
+        "omega bins <= mott_fit_omega_max with a resolved l_peak, used in the Mott slope fit "
+        "(slope needs 2, its jackknife error 3)",
+    ),
     "mott_slope_stderr": Var((), "length", "jackknife standard error of mott_slope"),
     "mott_intercept": Var((), "length", "intercept of l_peak vs ln(Delta_c/omega)", "Eq. (7): 0"),
     "mott_intercept_stderr": Var((), "length", "jackknife standard error of mott_intercept"),
-    "mott_slope_ratio": Var((), "1", "mott_slope / (2 xi_c)", "Eq. (7): 1"),
+    "mott_slope_ratio": Var(
+        (), "1", "mott_slope / (2 xi_c) (NaN where mott_slope is)", "Eq. (7): 1"
+    ),
     "mott_slope_eq5_estimator_ratio": Var(
         (),
         "1",
@@ -1373,9 +1386,9 @@ def mott_peak_part(geo: Geometry, acc: Mapping[str, Any], xi_c_stderr: float):
             "mott_slope_eq5_estimator_ratio": ((), slope5 / (2 * xi_c)),
             "mott_slope_ratio_stderr": ((), ratio_se),
             "mott_fit_omega_max": ((), float(geo.cfg["fit_omega_max"])),
+            "mott_fit_points": ((), np.int64(ok.sum())),
         }
     )
-    ds.attrs.update(n_mott_fit_points=int(ok.sum()))
     return ds
 
 
