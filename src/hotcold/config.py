@@ -24,6 +24,8 @@ __all__ = [
     "format_d",
     "models",
     "localization_energies",
+    "SPECTRAL_DEFAULTS",
+    "spectral_resources",
     "MATRIX_ELEMENTS_DEFAULTS",
     "matrix_elements_settings",
     "matrix_elements_problems",
@@ -496,6 +498,33 @@ def localization_energies(config: Mapping) -> np.ndarray:
     return np.unique(np.append(grid, float(config["fermi_energy"])))
 
 
+#: Settings of the spectral stage and their defaults (config section ``spectral``, SPEC
+#: 1.3; :func:`hotcold.spectral.spectral_dataset`).  Lengths in units of xi_c, energies
+#: in units of Delta_c = 1/(rho_c xi_c) unless noted.
+SPECTRAL_DEFAULTS: dict[str, Any] = {
+    # grid of the realizations (read by the disorder stage, not used here)
+    "dx": 0.1,  # [length] lattice step of the ED realizations
+    "box_length": 400.0,  # [length] box length L
+    "realizations": 64,  # number of disorder realizations
+    # estimator
+    "margin": 3.0,  # [xi_c] origins y kept >= margin from each wall
+    "x_cut": 2.0,  # [xi_c] |x| > x_cut defines the Mott peak / n_T integral
+    "x_step": 0.25,  # [xi_c] width of the |x| bins of S
+    "x_max": None,  # [xi_c] largest |x| of S; None: L - 2 margin (= L_R)
+    "energy_bin": 0.5,  # [Delta_c] width de of the eps_i bin centred at eps_F
+    "omega_min": 0.02,  # [Delta_c] lowest |omega| bin edge (log-spaced bins)
+    "omega_max": 1.0,  # [Delta_c] highest |omega| bin edge
+    "omega_num": 12,  # number of |omega| bins
+    "window_T": 8.0,  # [T] n_T window half-width W >= window_T T (hotcold.thermal)
+    "rel_error_max": 0.25,  # n_T resolved where stderr/n_T <= this, else extrapolated
+    "extrapolation_L_min": 2.0,  # g = a + b/L fitted on resolved L = ln(Delta_c/T) >= this
+    "mott": None,  # {box_length [xi_c], blocks}: generated S pass (None: S on the input)
+    "bands": None,  # [{T_max [Delta_c], box_length [xi_c], blocks}]: low-T n_T passes
+    "fit_T_max": 0.3,  # [Delta_c] n_T ~ A T^p fitted for T <= fit_T_max
+    "fit_omega_max": 0.3,  # [Delta_c] l_peak vs ln(Delta_c/omega) fitted below
+}
+
+
 def ed_grid(config: Mapping, family: str, d: float) -> dict[str, float | int]:
     """Grid of the exact-diagonalization realizations of one model (SPEC 1.3).
 
@@ -534,6 +563,54 @@ def ed_grid(config: Mapping, family: str, d: float) -> dict[str, float | int]:
         "realizations": n,
         "xi_c_born": xi_c,
         "bytes": 8 * sites * n,
+    }
+
+
+def spectral_resources(config: Mapping[str, Any], family: str, d: float) -> dict[str, int]:
+    """Cluster resources of one model's spectral job: ``mem_mb`` and ``runtime`` [min].
+
+    Known before any job: xi_c and rho_c from the Born and clean-DOS values at
+    eps_F (measured xi_c runs up to ~1.3 x Born; allowed for), the passes from
+    :func:`hotcold.thermal.plan_passes`, and per pass the states in its window
+    from the clean IDOS.  Memory per worker (2): eigenvectors, their padded
+    transposed copy for the pair integrals, a 32-pair FFT batch, 300 MB base.
+    Time per realization from the measured costs (benchmarks/bench_eigensolver.py,
+    bench_pair_integrals.py): 0.02 s + 2e-7 s per site (potential, Sturm counts), 1e-7 s
+    per site-state (bisection, stein), 2e-9 s per pair-site (n_T), 4e-8 s per S
+    pair-site (FFT); x3 for a loaded node.  The default gaussian d = 0.5 job: 11 min
+    estimated, 1 min measured on a quiet node.
+    """
+    from .thermal import plan_passes
+
+    g = ed_grid(config, family, d)
+    cfg = {**SPECTRAL_DEFAULTS, **dict(config["spectral"])}
+    m, eps_f = float(config["m"]), float(config["fermi_energy"])
+    xi_c = 1.3 * g["xi_c_born"]
+    rho_c = m / (math.pi * math.sqrt(2.0 * m * eps_f))
+    delta_c = 1.0 / (rho_c * xi_c)
+    t = expand_grid(config["temperatures"])
+    passes = plan_passes(t, cfg, (g["realizations"], g["sites"]), g["dx"], xi_c, delta_c, True)
+
+    def idos(e: float) -> float:
+        return math.sqrt(2.0 * m * max(e, 0.0)) / math.pi
+
+    k_cut = int(round(float(cfg["x_cut"]) * xi_c / g["dx"]))
+    mem, seconds = 0.0, 0.0
+    for p in passes:
+        half = p.w_nt
+        if p.with_s:
+            half = max(half, (0.5 * float(cfg["energy_bin"]) + float(cfg["omega_max"])) * delta_c)
+        n = p.n_sites
+        k = idos(eps_f + half) * n * g["dx"] - idos(eps_f - half) * n * g["dx"] + 20
+        pairs = 0.5 * k * k
+        s_pairs = k * k * float(cfg["energy_bin"]) * delta_c / (2 * half) if p.with_s else 0.0
+        per_worker = 8 * n * k + 8 * (n + 2 * k_cut) * (k + 64) + 32 * 8 * 4 * n
+        mem = max(mem, 300e6 + per_worker)
+        per_real = 0.02 + 2e-7 * n + 1e-7 * n * k + (2e-9 * pairs + 4e-8 * s_pairs) * n
+        seconds += p.n_real * per_real
+    return {
+        "mem_mb": int(400 + (g["bytes"] + 2 * mem) / 1e6),
+        "runtime": int(5 + 3 * seconds / 2 / 60),
     }
 
 

@@ -75,6 +75,7 @@ from scipy.linalg import get_lapack_funcs
 from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.special import expit
 
+from .config import SPECTRAL_DEFAULTS as DEFAULT_SETTINGS
 from .datasets import Var, apply_table, flag_attrs
 from .thermal import SOURCES, Pass, assemble_blocks, generated_potential, plan_passes, resolve
 
@@ -112,31 +113,6 @@ __all__ = [
     "parameters_part",
     "spectral_dataset",
 ]
-
-#: Settings of :func:`spectral_dataset` (config section ``spectral``).  Lengths
-#: in units of xi_c, energies in units of Delta_c = 1/(rho_c xi_c) unless noted.
-DEFAULT_SETTINGS: dict[str, Any] = {
-    # grid of the realizations (read by the disorder stage, not used here)
-    "dx": 0.1,  # [length] lattice step of the ED realizations
-    "box_length": 400.0,  # [length] box length L
-    "realizations": 64,  # number of disorder realizations
-    # estimator
-    "margin": 3.0,  # [xi_c] origins y kept >= margin from each wall
-    "x_cut": 2.0,  # [xi_c] |x| > x_cut defines the Mott peak / n_T integral
-    "x_step": 0.25,  # [xi_c] width of the |x| bins of S
-    "x_max": None,  # [xi_c] largest |x| of S; None: L - 2 margin (= L_R)
-    "energy_bin": 0.5,  # [Delta_c] width de of the eps_i bin centred at eps_F
-    "omega_min": 0.02,  # [Delta_c] lowest |omega| bin edge (log-spaced bins)
-    "omega_max": 1.0,  # [Delta_c] highest |omega| bin edge
-    "omega_num": 12,  # number of |omega| bins
-    "window_T": 8.0,  # [T] n_T window half-width W >= window_T T (hotcold.thermal)
-    "rel_error_max": 0.25,  # n_T resolved where stderr/n_T <= this, else extrapolated
-    "extrapolation_L_min": 2.0,  # g = a + b/L fitted on resolved L = ln(Delta_c/T) >= this
-    "mott": None,  # {box_length [xi_c], blocks}: generated S pass (None: S on the input)
-    "bands": None,  # [{T_max [Delta_c], box_length [xi_c], blocks}]: low-T n_T passes
-    "fit_T_max": 0.3,  # [Delta_c] n_T ~ A T^p fitted for T <= fit_T_max
-    "fit_omega_max": 0.3,  # [Delta_c] l_peak vs ln(Delta_c/omega) fitted below
-}
 
 
 # ---------------------------------------------------------------------------
