@@ -401,3 +401,27 @@ def test_flag_mask_reads_values_and_bits():
         np.array([0, 1, 2]), attrs={"flag_values": [0, 1, 2], "flag_meanings": "x y z"}
     )
     assert style.flag_mask(dv, "y").tolist() == [False, True, False]
+
+
+def test_threshold_caption_says_which_points_are_in_the_regime(small_run, figures):
+    """Issue 9: the report names, per 1D model, the temperatures in the paper's regime,
+    counted from the dataset's flags (regime, n_T_source), not hand-written."""
+    _, data = small_run
+    ds = data["hotcold"]
+    cap = style.get_caption(figures["threshold"])
+    for fam in ("lorentzian", "exponential"):
+        if fam not in ds["family"].values:
+            continue
+        for d in [float(v) for v in ds["d"].values if v > 0]:
+            sub = ds.sel(dim=1, family=fam, d=d)
+            chi = sub["chi"].values
+            ok = np.isfinite(sub["eps_th"].values) & (chi > 1)
+            flag = sub["regime"].values != 0
+            if "n_T_source" in sub:
+                flag |= style.flag_mask(sub["n_T_source"], "extrapolated")
+            good = ok & ~flag
+            label = f"1D {fam}, d = {d:g}:"
+            if good.any():
+                assert f"{label} in the paper's regime at {int(good.sum())} of" in cap, cap
+            else:
+                assert f"{label} no temperature in the paper's regime" in cap, cap

@@ -83,6 +83,21 @@ def _flagged(sub: xr.Dataset) -> np.ndarray:
     return bad
 
 
+def _regime_note(label: str, temps: np.ndarray, ok: np.ndarray, flag: np.ndarray) -> str:
+    """Which temperatures of a model give results in the paper's regime (report prose)."""
+    good = np.asarray(ok) & ~np.asarray(flag)
+    t = np.asarray(temps, dtype=float)
+    if not good.any():
+        return (
+            f"{label}: no temperature in the paper's regime (every point flagged or without "
+            "threshold); its points are not results"
+        )
+    return (
+        f"{label}: in the paper's regime at {int(good.sum())} of {t.size} temperatures, "
+        f"T = {t[good].min():.3g}..{t[good].max():.3g} (the others are flagged)"
+    )
+
+
 def _err(sub: xr.Dataset, name: str) -> np.ndarray | None:
     se = style.stderr_of(sub, name)
     return None if se is None else np.asarray(se.values, dtype=float)
@@ -357,6 +372,7 @@ def _threshold_1d(ax, ds: xr.Dataset, fam: str, eq: int) -> list[str]:
         xs.append(x[ok])
         rname = f"ratio_eq{eq}"
         r = np.asarray(sub[rname].values, dtype=float) if rname in sub else y / x
+        notes.append(_regime_note(f"1D {fam}, d = {d:g}", sub["T"].values, ok, flag))
         notes.append(f"1D {fam}, d = {d:g}: eps_th/Eq.({eq}) = {_ratio_text(r[ok & ~flag])}")
         if "ratio_comp_born" in sub:
             rc = np.asarray(sub["ratio_comp_born"].values, dtype=float)
