@@ -127,3 +127,17 @@ def test_fast_normals_are_standard_normal_and_reproducible():
     assert np.array_equal(parts, z[:100_000])
     other = FastNormals(np.random.SeedSequence(10)).normals(100_000)
     assert abs(np.corrcoef(other, z[:100_000])[0, 1]) < 5 / math.sqrt(100_000)
+
+
+def test_fast_white_stream_scales_inside_the_sampler_bit_for_bit():
+    """The fused scale of the white-noise fast stream gives the bits of scaling afterwards,
+    and the draws keep unit variance."""
+    from hotcold.disorder import FastNormals, PotentialStream
+
+    f = np.sqrt(0.1 / 0.05)
+    plain = FastNormals(7).normals(50_000)
+    assert np.array_equal(FastNormals(7).normals(50_000, f), f * plain)
+    assert abs(plain.var() - 1.0) < 5 * np.sqrt(2.0 / plain.size)
+    ss = np.random.SeedSequence(7)
+    got = PotentialStream(Model("white", 0.1, 0.0), 0.05, ss, fast=True).take(50_000)
+    assert np.array_equal(got, f * plain)

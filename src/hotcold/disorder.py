@@ -171,8 +171,8 @@ def _unit(bits):  # pragma: no cover
 
 
 @numba.njit(cache=True)
-def _ziggurat_fill(s, out, x, fx, ki):  # pragma: no cover
-    """Fill ``out`` with N(0, 1) draws (ziggurat: 8 bits layer, 1 sign, 52 mantissa).
+def _ziggurat_fill(s, out, x, fx, ki, factor):  # pragma: no cover
+    """Fill ``out`` with ``factor`` x N(0, 1) draws (ziggurat: 8 bits layer, 1 sign, 52 mantissa).
 
     ``s`` is the xoshiro256** state (4 uint64), updated in place.
     """
@@ -200,7 +200,7 @@ def _ziggurat_fill(s, out, x, fx, ki):  # pragma: no cover
             raw, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
             if fx[i] + _unit(raw) * (fx[i + 1] - fx[i]) < math.exp(-0.5 * z * z):
                 break
-        out[k] = -z if (b >> 8) & 1 else z
+        out[k] = factor * (-z if (b >> 8) & 1 else z)
     s[0], s[1], s[2], s[3] = s0, s1, s2, s3
 
 
@@ -226,10 +226,10 @@ class FastNormals:
         if not self._s.any():
             self._s[0] = 1
 
-    def normals(self, n: int) -> np.ndarray:
-        """The next ``n`` draws."""
+    def normals(self, n: int, scale: float = 1.0) -> np.ndarray:
+        """The next ``n`` draws, times ``scale`` (scale x z: the same bits as scaling after)."""
         out = np.empty(int(n))
-        _ziggurat_fill(self._s, out, *_ZIG)
+        _ziggurat_fill(self._s, out, *_ZIG, float(scale))
         return out
 
 
@@ -293,7 +293,8 @@ class PotentialStream:
         """The next block: ``n`` cells (white, exponential) or the FIR block."""
         fam = self.model.family
         if fam == "white":
-            return np.sqrt(self.model.w / self.dx) * self._normal(n)
+            scale = np.sqrt(self.model.w / self.dx)
+            return self._normal(n, scale) if self._fast else scale * self._normal(n)
         if fam == "exponential":
             g = self._normal(n)
             b = self._sigma * np.sqrt(1.0 - self._a**2)
