@@ -174,3 +174,20 @@ def test_bethe_threshold_lies_below_eta_c_threshold():
         n_eff = float(s.n_T[k]) * np.exp(lx)
         eta = np.exp(np.interp(np.log(e_b), np.log(s.energy.values), np.log(s.eta_hc[k].values)))
         assert eta * np.log(n_eff) == pytest.approx(1.0, rel=2e-2)  # grid interpolation
+
+
+def test_v_ratio_nodes_drop_the_merge_padding_of_other_models():
+    """In a merge over models, a model's energies that only another model has are NaN:
+    they are dropped, so the measured V_hc is used inside the model's own energy range
+    (before the fix one NaN made the whole row 'beyond_measured', Eq. 11 everywhere)."""
+    from hotcold.replicas import v_ratio_nodes
+
+    cfg = cfg_1d([0.02, 0.04])
+    me = synthetic_me(cfg, 2.0, 2.0, 20.0)
+    padded = me.isel(energy=slice(0, 12, 2)).combine_first(
+        me.isel(energy=slice(1, 12, 2)).where(False)
+    )  # every other energy NaN, as for a model of a merge that lacks them
+    sub = padded.isel(family=0, d=0)
+    ln_e, lr, sig = v_ratio_nodes(sub, np.array([0.02, 0.04]))
+    assert ln_e.size == 6 and np.all(np.isfinite(lr)) and np.all(np.isfinite(sig))
+    np.testing.assert_allclose(lr, np.log(2.0))

@@ -133,9 +133,11 @@ def _localization_replicas(model: Model, loc: xr.Dataset, family: str) -> list[M
 def v_ratio_nodes(sub: xr.Dataset, temps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(ln eps, ln[V_hc numerical / Eq. 11] (T, n), its standard error (T, n)) at ``temps``.
 
-    One model of results/matrix_elements.nc (CONTRACTS.md).  Temperatures not
-    in the dataset are interpolated log-log inside its T range; beyond it the
-    row is NaN (then V_hc keeps Eq. 11 there, flagged beyond_measured).
+    One model of results/matrix_elements.nc (CONTRACTS.md); energies where the
+    model has no value (the NaN padding of the merge over models) are dropped.
+    Temperatures not in the dataset are interpolated log-log inside its T
+    range; beyond it the row is NaN (then V_hc keeps Eq. 11 there, flagged
+    beyond_measured).
     """
     _require(sub, MATRIX_ELEMENTS, "matrix_elements", "its stderr")
     e = np.asarray(sub["energy"].values, dtype=float)
@@ -143,6 +145,9 @@ def v_ratio_nodes(sub: xr.Dataset, temps: np.ndarray) -> tuple[np.ndarray, np.nd
     vn, se, ve = (np.asarray(sub[k].transpose("T", "energy").values) for k in MATRIX_ELEMENTS)
     with np.errstate(divide="ignore", invalid="ignore"):
         lr, sig = np.log(vn / ve), se / vn
+    # a merge over models pads each model's energy grid with NaN: keep its own energies
+    measured = np.isfinite(lr).any(axis=0)
+    e, lr, sig = e[measured], lr[:, measured], sig[:, measured]
     oe, ot = np.argsort(e), np.argsort(ts)
     lr, sig, lts = lr[ot][:, oe], sig[ot][:, oe], np.log(ts[ot])
     out_r = np.full((len(temps), len(e)), np.nan)
