@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from .style import UNITS_NOTE, axis_label, color, fmt_pm, marker, set_caption  # noqa: E402
+from .style import UNITS_NOTE, axis_label, color, fmt_pm, marker, set_caption, tidy  # noqa: E402
 
 __all__ = ["plot_matrix_elements"]
 
@@ -122,5 +122,6 @@ def plot_matrix_elements(ds: xr.Dataset) -> plt.Figure:
             f"{fmt_pm(float(ds['V_H_xi_exponent'][k]), float(ds['V_H_xi_exponent_stderr'][k]))}"
             " (Eq. 11: -1)"
         )
+    tidy(fig)  # one decade of eps: 1-2-5 labels instead of crowded 10^x ones
     set_caption(fig, f"Measured at T = {t:g}. " + "; ".join(parts) + ". " + UNITS_NOTE)
     return fig
