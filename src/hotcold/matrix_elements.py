@@ -735,31 +735,11 @@ def _fits(ds: xr.Dataset, reps: Mapping[str, np.ndarray]) -> None:
         ds[f"{q}_range_exponent_stderr"] = ("energy", [r_[1] for r_ in res])
 
 
-def matrix_elements_dataset(
-    meas: Mapping[str, Any],
-    energies: np.ndarray,
-    cold: Mapping[str, float],
-    hot: Mapping[str, np.ndarray],
-    params: Mapping[str, Any],
-    settings: Mapping[str, Any],
-) -> xr.Dataset:
-    """Dataset of one model from :func:`measure_model` (variables: :data:`VARS`).
+def _rms_part(ds: xr.Dataset, meas: Mapping[str, Any], scale: np.ndarray) -> dict:
+    """RMS of every quantity over pairs and realizations, with jackknife errors (in place).
 
-    ``cold``: ``xi_c`` [length], ``rho_c`` [1/(energy length)] at eps_F;
-    ``hot``: ``xi_h``, ``rho_h`` at ``energies`` (:func:`hot_inputs`).
+    Returns the leave-one-out replicas by quantity (``<q>`` and ``<q>_scan``).
     """
-    s, u, dx = settings, float(params["u"]), float(meas["dx"])
-    temps = np.asarray(meas["temperatures"])
-    xi_h, rho_h = np.asarray(hot["xi_h"]), np.asarray(hot["rho_h"])
-    scale = 1.0 / ((rho_h * xi_h) ** 2 * float(s["hot_window"]) * energies)  # per energy
-    ds = xr.Dataset(
-        coords={
-            "T": temps,
-            "energy": energies,
-            "interaction_range": np.asarray(s["ranges"], dtype=float),
-            "replica_me": np.arange(meas["sq"].shape[0]),
-        }
-    )
     reps = {}
     for n, q in enumerate(QUANTITIES):
         name = _NAMES[q][0]
@@ -773,9 +753,16 @@ def matrix_elements_dataset(
         reps[q + "_scan"] = rep
     ds["V_H_rms_jackknife"] = (("replica_me", *_TE), reps["V_H"])
     ds["V_hc_numerical_jackknife"] = (("replica_me", *_TE), reps["V_hc"])
+    return reps
+
+
+def _eq11_part(ds, meas, energies, cold, hot, params, dx) -> float:
+    """Eq. (11)/(12) beside the numbers, pair counts and the range scan (in place); Delta_c."""
+    temps = ds["T"].values
+    xi_h, rho_h = np.asarray(hot["xi_h"]), np.asarray(hot["rho_h"])
     delta_c = 1.0 / (cold["rho_c"] * cold["xi_c"])
     l_m = 2.0 * cold["xi_c"] * np.log(delta_c / temps)
-    alpha = rho_h * abs(u)
+    alpha = rho_h * abs(float(params["u"]))
     ds["alpha"], ds["mott_length"] = ("energy", alpha), ("T", l_m)
     ds["xi_h"], ds["rho_h"] = ("energy", xi_h), ("energy", rho_h)
     ds["V_hc_eq11"] = (_TE, alpha[None, :] * temps[:, None] * l_m[:, None] / xi_h[None, :])
@@ -798,9 +785,14 @@ def matrix_elements_dataset(
     )
     ds["V_ex_over_V_H_scan"] = ds["V_ex_scan"] / ds["V_H_scan"]
     ds["V_hc_over_V_H_scan"] = ds["V_hc_scan"] / ds["V_H_scan"]
-    ds.attrs.update(
+    return delta_c
+
+
+def _model_attrs(meas, cold, params, s, dx: float, delta_c: float) -> dict[str, Any]:
+    """Global attributes of one model's dataset: parameters, pair selection, profile."""
+    return dict(
         m=float(params["m"]),
-        u=u,
+        u=float(params["u"]),
         interaction_range=float(params["range"]),
         interaction_range_effective=kernel_range(meas["kernel"], dx),
         dx=dx,
@@ -824,6 +816,36 @@ def matrix_elements_dataset(
         paper_exponents="V_H vs eps: -3/2 (white noise, Eq. 11); V_ex excess vs eps: -1, "
         "vs a: 2 (Sec. III); V_H vs xi_h at fixed rho_h, T, l_M: -1 (Eq. 11)",
     )
+
+
+def matrix_elements_dataset(
+    meas: Mapping[str, Any],
+    energies: np.ndarray,
+    cold: Mapping[str, float],
+    hot: Mapping[str, np.ndarray],
+    params: Mapping[str, Any],
+    settings: Mapping[str, Any],
+) -> xr.Dataset:
+    """Dataset of one model from :func:`measure_model` (variables: :data:`VARS`).
+
+    ``cold``: ``xi_c`` [length], ``rho_c`` [1/(energy length)] at eps_F;
+    ``hot``: ``xi_h``, ``rho_h`` at ``energies`` (:func:`hot_inputs`).
+    """
+    dx = float(meas["dx"])
+    xi_h, rho_h = np.asarray(hot["xi_h"]), np.asarray(hot["rho_h"])
+    # per-energy normalisation of the pair sums
+    scale = 1.0 / ((rho_h * xi_h) ** 2 * float(settings["hot_window"]) * energies)
+    ds = xr.Dataset(
+        coords={
+            "T": np.asarray(meas["temperatures"]),
+            "energy": energies,
+            "interaction_range": np.asarray(settings["ranges"], dtype=float),
+            "replica_me": np.arange(meas["sq"].shape[0]),
+        }
+    )
+    reps = _rms_part(ds, meas, scale)
+    delta_c = _eq11_part(ds, meas, energies, cold, hot, params, dx)
+    ds.attrs.update(_model_attrs(meas, cold, params, settings, dx, delta_c))
     _fits(ds, reps)
     return apply_table(ds, VARS)
 

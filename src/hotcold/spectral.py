@@ -605,7 +605,7 @@ def window_for(
     The window covers the S estimator ([eps_F - de/2 - omega_max,
     eps_F + de/2 + omega_max)) and the n_T window eps_F -+ W, W = window_t
     t_max, with a relative pad of 1e-9 so that no needed state sits on the
-    LAPACK window edge.
+    window edge of the eigensolver.
     """
     w = window_t * t_max
     half = max(0.5 * de + omega_max, w)

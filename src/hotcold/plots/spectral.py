@@ -201,6 +201,40 @@ def _mott_points(sub: xr.Dataset) -> tuple[np.ndarray, ...]:
     return lnr, lp, se, inside, good
 
 
+def _mott_model(ax, k: int, lab: str, sub: xr.Dataset) -> tuple:
+    """One model's l_peak points and fit line.
+
+    Returns (fitted points, n above the fit range, n ill-determined, caption line, max lnr).
+    """
+    col, mk = style.color(k), style.marker(k)
+    lnr, lp, se, inside, good = _mott_points(sub)
+    r, rs = _scalar(sub, "mott_slope_ratio"), _scalar(sub, "mott_slope_ratio_stderr")
+    m = inside & good
+    if m.any():
+        ax.errorbar(
+            lnr[m], lp[m], yerr=se[m], fmt=mk, ms=4.5, color=col, capsize=2, lw=1, label=lab
+        )
+    out = ~inside & good
+    if out.any():  # above the fit range: hollow, no error bar, not setting the axis
+        ax.plot(lnr[out], lp[out], mk, ms=4.5, color=col, mfc="none")
+    bad = np.isfinite(lp) & ~good
+    if bad.any():
+        ax.plot(lnr[bad], lp[bad], "x", color="0.55", ms=5)
+    slope, icpt = _scalar(sub, "mott_slope"), _scalar(sub, "mott_intercept")
+    if np.isfinite(slope):
+        xx = np.linspace(0, lnr.max(), 50)
+        ax.plot(xx, (slope * xx + icpt) / _scalar(sub, "xi_c"), ":", color=col, lw=1)
+    e5 = ""
+    if "mott_slope_eq5_estimator_ratio" in sub:
+        est = _scalar(sub, "mott_slope_eq5_estimator_ratio")
+        e5 = f", estimator on Eq. (5): {style.fmt_pm(est)}"
+    line = f"{lab}: slope/(2 xi_c) = {style.fmt_pm(r, rs)}{e5}"
+    n_fit = _scalar(sub, "mott_fit_points") if "mott_fit_points" in sub else np.nan
+    if not np.isfinite(r) and np.isfinite(n_fit):
+        line += f" (no slope: {int(n_fit)} fit point(s), 2 needed)"
+    return (lp[m] if m.any() else None), int(out.sum()), int(bad.sum()), line, float(np.nanmax(lnr))
+
+
 def plot_mott_peak(ds: xr.Dataset) -> plt.Figure:
     """Mott-peak position l_peak/xi_c vs ln(Delta_c/omega), with Eq. (7) (2 ln(Delta_c/omega)).
 
@@ -216,33 +250,11 @@ def plot_mott_peak(ds: xr.Dataset) -> plt.Figure:
     shown, lmax, lines = [], 0.0, []
     bad_n = n_out = 0
     for k, (lab, sub) in enumerate(iter_models(ds)):
-        col, mk = style.color(k), style.marker(k)
-        lnr, lp, se, inside, good = _mott_points(sub)
-        r, rs = _scalar(sub, "mott_slope_ratio"), _scalar(sub, "mott_slope_ratio_stderr")
-        m = inside & good
-        if m.any():
-            ax.errorbar(
-                lnr[m], lp[m], yerr=se[m], fmt=mk, ms=4.5, color=col, capsize=2, lw=1, label=lab
-            )
-            shown.append(lp[m])
-        out = ~inside & good
-        if out.any():  # above the fit range: hollow, no error bar, not setting the axis
-            ax.plot(lnr[out], lp[out], mk, ms=4.5, color=col, mfc="none")
-            n_out += int(out.sum())
-        bad = np.isfinite(lp) & ~good
-        bad_n += int(bad.sum())
-        if bad.any():
-            ax.plot(lnr[bad], lp[bad], "x", color="0.55", ms=5)
-        slope, icpt = _scalar(sub, "mott_slope"), _scalar(sub, "mott_intercept")
-        if np.isfinite(slope):
-            xx = np.linspace(0, lnr.max(), 50)
-            ax.plot(xx, (slope * xx + icpt) / _scalar(sub, "xi_c"), ":", color=col, lw=1)
-        e5 = ""
-        if "mott_slope_eq5_estimator_ratio" in sub:
-            est = _scalar(sub, "mott_slope_eq5_estimator_ratio")
-            e5 = f", estimator on Eq. (5): {style.fmt_pm(est)}"
-        lines.append(f"{lab}: slope/(2 xi_c) = {style.fmt_pm(r, rs)}{e5}")
-        lmax = max(lmax, float(np.nanmax(lnr)))
+        pts, n_o, n_b, line, lm = _mott_model(ax, k, lab, sub)
+        if pts is not None:
+            shown.append(pts)
+        n_out, bad_n, lmax = n_out + n_o, bad_n + n_b, max(lmax, lm)
+        lines.append(line)
     xx = np.linspace(0, lmax, 50)
     ax.plot(xx, 2 * xx, "k-", lw=1.3, label=r"Eq. (7): $l_M = 2\xi_c\ln(\Delta_c/\omega)$")
     sub0 = next(iter_models(ds))[1]
