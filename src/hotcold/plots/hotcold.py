@@ -136,18 +136,39 @@ def _grid_crossing(x: np.ndarray, z: np.ndarray, level: float) -> float:
 _ETA_RANGE = 8.0  # decades of eta_hc/eta_c either side of the colour scale
 
 
+def _log10_eta(sub: xr.Dataset) -> np.ndarray:
+    """log10 eta_hc over (T, energy); NaN where eta_hc <= 0."""
+    if "log10_eta_hc" in sub:
+        return np.asarray(sub["log10_eta_hc"].transpose("T", "energy").values, dtype=float)
+    eta = np.asarray(sub["eta_hc"].transpose("T", "energy").values, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(eta > 0, np.log10(eta), np.nan)
+
+
+def _threshold_points(ax, sub, x, t, zc, keep, dc: float, e_f: float) -> tuple:
+    """eps_th(T) - eps_F as white (result) or flagged markers; (th, ok, flag, deviations).
+
+    The deviations are |grid crossing of eta = eta_c / root-found eps_th - 1| per T.
+    """
+    th = np.asarray(sub["eps_th"].values, dtype=float)[keep] - e_f
+    ok, flag = _finite(th) & (t < dc), _flagged(sub)[keep]
+    ax.plot(th[ok & ~flag], t[ok & ~flag], "o", ms=5, mfc="w", mec="k", mew=1.2, zorder=5)
+    ax.plot(th[ok & flag], t[ok & flag], "o", ms=5, mec="k", zorder=5, **_FLAG_KW)
+    dev = []
+    for i in np.nonzero(ok)[0]:
+        g = _grid_crossing(x, zc[i], 0.0)
+        if np.isfinite(g):
+            dev.append(abs(g / th[i] - 1.0))
+    return th, ok, flag, dev
+
+
 def _eta_panel(ax: plt.Axes, ds: xr.Dataset, dim: int, fam: str, d: float, cmap) -> dict:
     """One (dim, model) panel of the map; returns numbers for the caption."""
     sub = _sub(ds, dim, fam, d)
     eta_c, e_f = _eta_c(ds), _fermi(ds)
     x = ds["energy"].values - e_f
     t = ds["T"].values
-    if "log10_eta_hc" in sub:
-        z = np.asarray(sub["log10_eta_hc"].transpose("T", "energy").values, dtype=float)
-    else:
-        eta = np.asarray(sub["eta_hc"].transpose("T", "energy").values, dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = np.where(eta > 0, np.log10(eta), np.nan)
+    z = _log10_eta(sub)
     keep = t > 0  # T <= 0 (flagged nonpositive_T) has no place on a log axis
     t, z = t[keep], z[keep]
     zc = z - np.log10(eta_c)
@@ -189,16 +210,7 @@ def _eta_panel(ax: plt.Axes, ds: xr.Dataset, dim: int, fam: str, d: float, cmap)
             zorder=4,
         )
         n_contour = sum(len(p) for p in cs.allsegs)
-    th = np.asarray(sub["eps_th"].values, dtype=float)[keep] - e_f
-    ok, flag = _finite(th) & (t < dc), _flagged(sub)[keep]
-    ax.plot(th[ok & ~flag], t[ok & ~flag], "o", ms=5, mfc="w", mec="k", mew=1.2, zorder=5)
-    ax.plot(th[ok & flag], t[ok & flag], "o", ms=5, mec="k", zorder=5, **_FLAG_KW)
-    # where the root-found threshold and the grid crossing of the contour disagree
-    dev = []
-    for i in np.nonzero(ok)[0]:
-        g = _grid_crossing(x, zc[i], 0.0)
-        if np.isfinite(g):
-            dev.append(abs(g / th[i] - 1.0))
+    th, ok, flag, dev = _threshold_points(ax, sub, x, t, zc, keep, dc, e_f)
     hi = np.nanmax(th[ok]) if ok.any() else np.nan
     if np.isfinite(hi):
         ax.set_xlim(x.min(), min(x.max(), hi * 1e3))
