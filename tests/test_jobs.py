@@ -94,3 +94,22 @@ def test_spectral_memory_estimate_covers_the_eigenvectors(family, d):
     k = sp._sturm_count(diag, off2, e_f + w, piv) - sp._sturm_count(diag, off2, e_f - w, piv)
     need = 2 * 2 * 8 * g["sites"] * k  # 2 workers x (psi + its transposed copy)
     assert hc.spectral_resources(cfg, family, d)["mem_mb"] * 1e6 > need + g["bytes"]
+
+
+def _blas_threads(_):
+    from threadpoolctl import threadpool_info
+
+    return max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_map_in_order_runs_blas_single_threaded_and_in_order(workers):
+    """Spectral and matrix-element realizations: BLAS at 1 thread in the caller and in the
+    workers (a threaded BLAS reduction changes the last bits with the core count)."""
+    from threadpoolctl import threadpool_info
+
+    from hotcold.jobs import map_in_order
+
+    assert any(p["user_api"] == "blas" for p in threadpool_info())  # numpy's BLAS is seen
+    assert list(map_in_order(_blas_threads, [list(range(4))], workers)) == [1, 1, 1, 1]
+    assert list(map_in_order(lambda a, b: a - b, [[5, 6, 7], [1, 1, 1]], 1)) == [4, 5, 6]

@@ -204,11 +204,11 @@ def test_bad_range_stops_snakemake_before_any_job(tmp_path):
 
 def test_bit_identical_whatever_the_number_of_workers():
     serial = _box_rms(30.0, 4)
-    orig = me._map
-    try:
-        me._map = lambda args, workers: orig(args, 2)  # realizations in two processes
+    orig = me.map_in_order
+    try:  # realizations in two processes
+        me.map_in_order = lambda fn, its, workers: orig(fn, its, 2)
         parallel = _box_rms(30.0, 4)
     finally:
-        me._map = orig
+        me.map_in_order = orig
     for name in ("V_H_rms", "V_ex_rms", "V_hc_numerical", "V_ex_excess_rms"):
         np.testing.assert_array_equal(serial[name].values, parallel[name].values)

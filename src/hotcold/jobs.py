@@ -12,11 +12,11 @@ import datetime as _dt
 import sys
 import traceback
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-__all__ = ["job_log"]
+__all__ = ["job_log", "map_in_order"]
 
 
 def _warnings_to(log: Callable[[str], None], stream: TextIO) -> Callable[..., None]:
@@ -66,3 +66,28 @@ def job_log(path: str | Path, threads: int = 1) -> Iterator[Callable[[str], None
             print(f"hotcold job failed: {what} (see {path})", file=sys.stderr)
             raise
         log("done")
+
+
+def map_in_order(fn: Callable, iterables: Sequence, workers: int) -> Iterator[Any]:
+    """``map(fn, *iterables)`` in order, on ``workers`` processes.
+
+    BLAS runs single-threaded in every case, so the numbers do not depend on
+    ``workers`` (a threaded BLAS reduction can differ in the last bit), and
+    two processes on two cores do not fight over spinning BLAS threads.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from threadpoolctl import threadpool_limits
+
+    n = len(iterables[0])
+    with threadpool_limits(limits=1):  # inherited by the forked workers
+        if workers <= 1 or n < 2:
+            yield from map(fn, *iterables)
+            return
+        # fork: the children inherit the imported modules and compiled kernels
+        # and (unlike spawn) do not re-run the calling script; the spectral
+        # and matrix-element kernels use no numba thread pool, so forking is safe
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(workers, n), mp_context=ctx) as pool:
+            yield from pool.map(fn, *iterables, chunksize=max(1, n // (8 * workers)))

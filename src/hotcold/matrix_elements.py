@@ -87,6 +87,7 @@ from .config import matrix_elements_problems as validate_settings
 from .config import matrix_elements_settings as stage_settings
 from .datasets import Var, apply_table
 from .disorder import Model, PotentialStream
+from .jobs import map_in_order
 from .spectral import tridiagonal_hamiltonian
 
 __all__ = [
@@ -489,17 +490,6 @@ def _one_realization(args: tuple) -> dict[str, np.ndarray]:
     return realization_sums(pot, grid, energies, temps, kernels, settings)
 
 
-def _map(args: list[tuple], workers: int):
-    """Realizations in order (bit-identical whatever ``workers``)."""
-    if workers <= 1:
-        yield from map(_one_realization, args)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(workers) as pool:
-        yield from pool.map(_one_realization, args)
-
-
 def hot_inputs(loc: xr.Dataset, energies: np.ndarray) -> dict[str, np.ndarray]:
     """xi_h [length] and rho_h [1/(energy length)] at the hot energies (log-log interpolation).
 
@@ -562,7 +552,7 @@ def measure_model(
         for r in range(int(s["realizations"]))
     ]
     out = []
-    for r, res in enumerate(_map(args, workers)):
+    for r, res in enumerate(map_in_order(_one_realization, [args], workers)):
         out.append(res)
         log(
             f"realization {r + 1}/{len(args)}: cold pairs {res['n_cold'].tolist()}, "

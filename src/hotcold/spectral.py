@@ -65,7 +65,7 @@ import itertools
 import math
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numba
@@ -77,6 +77,7 @@ from scipy.special import expit
 
 from .config import SPECTRAL_DEFAULTS as DEFAULT_SETTINGS
 from .datasets import Var, apply_table, flag_attrs
+from .jobs import map_in_order
 from .thermal import SOURCES, Pass, assemble_blocks, generated_potential, plan_passes, resolve
 
 __all__ = [
@@ -1094,31 +1095,6 @@ def _generated_estimate(r, model, n_sites, seed, pass_id, args, kw):
     return realization_estimate(pot, *args, **kw)
 
 
-def _map(fn: Callable, iterables: Sequence, workers: int) -> Iterator[dict[str, Any]]:
-    """``map(fn, *iterables)`` in order, on ``workers`` processes.
-
-    BLAS runs single-threaded in every case, so the numbers do not depend on
-    ``workers`` (a threaded BLAS reduction can differ in the last bit), and
-    two processes on two cores do not fight over spinning BLAS threads.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from threadpoolctl import threadpool_limits
-
-    n = len(iterables[0])
-    with threadpool_limits(limits=1):  # inherited by the forked workers
-        if workers <= 1 or n < 2:
-            yield from map(fn, *iterables)
-            return
-        # fork: the children inherit the imported modules and compiled kernels
-        # and (unlike spawn) do not re-run the calling script; the spectral
-        # kernels use no numba thread pool, so forking is safe
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(workers, n), mp_context=ctx) as pool:
-            yield from pool.map(fn, *iterables, chunksize=max(1, n // (8 * workers)))
-
-
 def run_pass(
     p: Pass,
     geo: Geometry,
@@ -1148,7 +1124,7 @@ def run_pass(
     its = [list(i) for i in its]
     rows: list[dict[str, Any]] = []
     t0 = time.perf_counter()
-    for r, est in enumerate(_map(fn, its, workers)):
+    for r, est in enumerate(map_in_order(fn, its, workers)):
         rows.append(est)
         if (r + 1) % max(1, p.n_real // 8) == 0 or r + 1 == p.n_real:
             log(
