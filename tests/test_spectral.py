@@ -91,11 +91,11 @@ def _small_system(seed=3, w=1.0, n=200):
     return realizations(Model("white", w, 0.0), DX, n, 1, seed)[0]
 
 
-@pytest.mark.parametrize("chunk", [2, 64])  # several stein runs, one run
-def test_eigenpairs_normalised_and_equal_to_dense(chunk):
+@pytest.mark.parametrize("reorth", [0, 8])  # twisted factorization alone, and reorthogonalised
+def test_eigenpairs_normalised_and_equal_to_dense(reorth):
     pot = _small_system()
     e_d, psi_d = _dense(pot)
-    e, psi = sp.eigenpairs(pot, DX, M, 0.3, 2.5, chunk=chunk)
+    e, psi = sp.eigenpairs(pot, DX, M, 0.3, 2.5, reorth=reorth)
     sel = (e_d > 0.3) & (e_d <= 2.5)
     assert e.size == sel.sum() > 5
     np.testing.assert_allclose(e, e_d[sel], rtol=0, atol=1e-10)

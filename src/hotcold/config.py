@@ -573,10 +573,11 @@ def spectral_resources(config: Mapping[str, Any], family: str, d: float) -> dict
     eps_F (measured xi_c runs up to ~1.3 x Born; allowed for), the passes from
     :func:`hotcold.thermal.plan_passes`, and per pass the states in its window
     from the clean IDOS.  Memory per worker (2): eigenvectors, their padded
-    transposed copy for the pair integrals, a 32-pair FFT batch, 300 MB base.
+    transposed copy for the pair integrals, the twisted factorizations of 16
+    eigenvalues, a 32-pair FFT batch, 300 MB base.
     Time per realization from the measured costs (benchmarks/bench_eigensolver.py,
     bench_pair_integrals.py): 0.02 s + 2e-7 s per site (potential, Sturm counts), 1e-7 s
-    per site-state (bisection, stein), 2e-9 s per pair-site (n_T), 4e-8 s per S
+    per site-state (bisection, eigenvectors), 2e-9 s per pair-site (n_T), 4e-8 s per S
     pair-site (FFT); x3 for a loaded node.  The default gaussian d = 0.5 job: 11 min
     estimated, 1 min measured on a quiet node.
     """
@@ -604,7 +605,7 @@ def spectral_resources(config: Mapping[str, Any], family: str, d: float) -> dict
         k = idos(eps_f + half) * n * g["dx"] - idos(eps_f - half) * n * g["dx"] + 20
         pairs = 0.5 * k * k
         s_pairs = k * k * float(cfg["energy_bin"]) * delta_c / (2 * half) if p.with_s else 0.0
-        per_worker = 8 * n * k + 8 * (n + 2 * k_cut) * (k + 64) + 32 * 8 * 4 * n
+        per_worker = 8 * n * k + 8 * (n + 2 * k_cut) * (k + 64) + (32 * 8 * 4 + 2 * 16 * 8) * n
         mem = max(mem, 300e6 + per_worker)
         per_real = 0.02 + 2e-7 * n + 1e-7 * n * k + (2e-9 * pairs + 4e-8 * s_pairs) * n
         seconds += p.n_real * per_real

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 from scipy import fft as sp_fft
-from scipy import signal
 
 from .theory import FAMILIES, correlator, power_spectrum
 
@@ -301,11 +300,15 @@ class PotentialStream:
             if self._fast:
                 out = _ar1(g, self._a, b, self._state)
             else:
+                from scipy import signal  # here: 0.6 s of import the fast stream never needs
+
                 out, zf = signal.lfilter([b], [1.0, -self._a], g, zi=[self._a * self._state])
             self._state = out[-1]
             return out
         if self._spectrum is not None:
             return self._produce_overlap_save()
+        from scipy import signal  # here: 0.6 s of import the fast stream never needs
+
         g = np.concatenate([self._tail, self._normal(_FIR_BLOCK)])
         self._tail = g[-(self._h.size - 1) :] if self._h.size > 1 else g[:0]
         return signal.fftconvolve(g, self._h, mode="valid")

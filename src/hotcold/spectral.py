@@ -71,7 +71,6 @@ from typing import Any
 import numba
 import numpy as np
 from scipy import fft as sfft
-from scipy.linalg import get_lapack_funcs
 from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.special import expit
 
@@ -134,29 +133,6 @@ def tridiagonal_hamiltonian(
     return diag, off
 
 
-#: States per inverse-iteration call of :func:`eigenpairs`.  LAPACK stein
-#: reorthogonalises every cluster of eigenvalues closer than 1e-3 |T| -- for
-#: these windows, all of them -- so one call over k states costs O(N k^2);
-#: calls over chunks of ~64 cost O(N k 64) (benchmarks/bench_eigensolver.py).
-STEIN_CHUNK = 64
-
-
-def _chunk_cuts(w: np.ndarray, chunk: int) -> list[int]:
-    """Cut the ascending eigenvalues into runs of about ``chunk``, each at the widest gap.
-
-    Each cut sits at the largest gap within +-chunk/4 of its nominal place, so
-    that states of different runs (not reorthogonalised against each other) are
-    separated by a gap of several level spacings: their overlap, about
-    eps |T| / gap, stays near 1e-12 (checked in the tests).
-    """
-    cuts = [0]
-    while w.size - cuts[-1] > chunk + chunk // 2:
-        lo = cuts[-1] + chunk - chunk // 4
-        hi = min(cuts[-1] + chunk + chunk // 4, w.size - 1)
-        cuts.append(lo + int(np.argmax(w[lo : hi + 1] - w[lo - 1 : hi])))
-    return cuts + [w.size]
-
-
 _BISECT_LANES = 16  # eigenvalues bisected together (SIMD across them)
 
 
@@ -210,6 +186,83 @@ def _bisect(diag, off2, e_lo, e_hi, k0, k, pivmin, n_iter):  # pragma: no cover 
     return out
 
 
+#: Earlier states each eigenvector is reorthogonalised against (:func:`eigenpairs`).
+REORTH_NEIGHBOURS = 8
+
+
+@numba.njit(cache=True)
+def _twisted_vectors(diag, off, lam, pivmin):  # pragma: no cover - numba
+    # eigenvectors of T for the eigenvalues lam by twisted factorization (the core of
+    # LAPACK dlar1v, without a relatively robust representation): T - lam = L+ D+ L+^T
+    # (top down) = U- D- U-^T (bottom up); twist r = argmin_k |gamma_k|, gamma_k =
+    # D+_k + D-_k - (d_k - lam); z_r = 1 and z follows from the two bidiagonal factors.
+    # O(N) per eigenvalue, no start vector, no iteration; _BISECT_LANES eigenvalues at a
+    # time with the sites outermost (SIMD across them).  Pivots below pivmin -> -pivmin
+    # (as in the Sturm count).  Rows of the result normalised to sum z^2 = 1.
+    nl = _BISECT_LANES
+    n, k = diag.size, lam.size
+    out = np.zeros((k, n))
+    dp = np.empty((n, nl))
+    dm = np.empty((n, nl))
+    lm = np.empty(nl)
+    gmin = np.empty(nl)
+    r = np.zeros(nl, np.int64)
+    for g0 in range(0, k, nl):
+        for j in range(nl):
+            lm[j] = lam[min(g0 + j, k - 1)]
+            v = diag[0] - lm[j]
+            dp[0, j] = v if abs(v) >= pivmin else -pivmin
+            v = diag[n - 1] - lm[j]
+            dm[n - 1, j] = v if abs(v) >= pivmin else -pivmin
+        for i in range(1, n):
+            b2 = off[i - 1] * off[i - 1]
+            for j in range(nl):
+                v = diag[i] - lm[j] - b2 / dp[i - 1, j]
+                dp[i, j] = v if abs(v) >= pivmin else -pivmin
+        for i in range(n - 2, -1, -1):
+            b2 = off[i] * off[i]
+            for j in range(nl):
+                v = diag[i] - lm[j] - b2 / dm[i + 1, j]
+                dm[i, j] = v if abs(v) >= pivmin else -pivmin
+        for j in range(nl):
+            gmin[j] = np.inf
+        for i in range(n):
+            for j in range(nl):
+                gam = abs(dp[i, j] + dm[i, j] - (diag[i] - lm[j]))
+                if gam < gmin[j]:
+                    gmin[j] = gam
+                    r[j] = i
+        for j in range(min(nl, k - g0)):
+            z = out[g0 + j]
+            z[r[j]] = 1.0
+            for i in range(r[j] - 1, -1, -1):
+                z[i] = -(off[i] / dp[i, j]) * z[i + 1]
+            for i in range(r[j], n - 1):
+                z[i + 1] = -(off[i] / dm[i + 1, j]) * z[i]
+            nrm = 0.0
+            for i in range(n):
+                nrm += z[i] * z[i]
+            z *= 1.0 / math.sqrt(nrm)
+    return out
+
+
+@numba.njit(cache=True)
+def _reorthogonalise(z, width):  # pragma: no cover - numba
+    # modified Gram-Schmidt of each row against the ``width`` rows before it, renormalised
+    k, n = z.shape
+    for a in range(k):
+        for b in range(max(0, a - width), a):
+            c = 0.0
+            for i in range(n):
+                c += z[a, i] * z[b, i]
+            for i in range(n):
+                z[a, i] -= c * z[b, i]
+        nrm = 0.0
+        for i in range(n):
+            nrm += z[a, i] * z[a, i]
+        z[a] *= 1.0 / math.sqrt(nrm)
+
+
 def window_eigenvalues(diag: np.ndarray, off: np.ndarray, e_lo: float, e_hi: float) -> np.ndarray:
     """Ascending eigenvalues in [e_lo, e_hi) of a symmetric tridiagonal matrix [energy].
 
@@ -234,13 +287,19 @@ def eigenpairs(
     m: float,
     e_lo: float,
     e_hi: float,
-    chunk: int = STEIN_CHUNK,
+    reorth: int = REORTH_NEIGHBOURS,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Exact eigenpairs with energies in [e_lo, e_hi) (bisection + LAPACK stein).
+    """Exact eigenpairs with energies in [e_lo, e_hi) (bisection + twisted factorization).
 
-    :func:`window_eigenvalues` gives the eigenvalues of the window; inverse
-    iteration (LAPACK stein) the eigenvectors, in runs of about ``chunk``
-    states cut at wide gaps (:func:`_chunk_cuts`).
+    :func:`window_eigenvalues` gives the eigenvalues of the window to 2 ulp;
+    each eigenvector then follows in O(N) from the twisted factorization of
+    T - lambda (as in LAPACK's MRRR, dlar1v).  Its overlap with a neighbour at
+    distance g in energy is about eps |T| / g (1e-10 at the default
+    windows' closest levels), so each vector is reorthogonalised against the
+    ``reorth`` vectors below it (O(N k reorth)), which leaves overlaps of
+    about 1e-13 (tests, ``benchmarks/bench_eigensolver.py``).  LAPACK stein
+    instead reorthogonalises every cluster closer than 1e-3 |T| (here the
+    whole window), O(N k^2), and costs 5-6x more on the default windows.
 
     Parameters
     ----------
@@ -252,8 +311,8 @@ def eigenpairs(
         Particle mass.
     e_lo, e_hi : float
         Energy window [energy].
-    chunk : int
-        States per stein call.
+    reorth : int
+        Neighbours each vector is reorthogonalised against.
 
     Returns
     -------
@@ -263,22 +322,15 @@ def eigenpairs(
         Eigenvectors with sum_n psi_n^2 dx = 1 [length^-1/2] (C order).
     """
     diag, off = tridiagonal_hamiltonian(potential, dx, m)
-    n = diag.size
     w = window_eigenvalues(diag, off, e_lo, e_hi) if e_hi > e_lo else np.empty(0)
-    psi = np.empty((w.size, n))
     if w.size == 0:
-        return w, psi
-    (stein,) = get_lapack_funcs(("stein",), (diag, off))
-    blocks = np.zeros(n, dtype=np.int32)  # T never splits (constant off-diagonal): one block
-    isplit = np.zeros(n, dtype=np.int32)
-    isplit[0] = n
-    for a, b in itertools.pairwise(_chunk_cuts(w, chunk)):
-        blocks[: b - a] = 1
-        z, info = stein(diag, off, w[a:b], blocks, isplit)
-        if info != 0:
-            raise RuntimeError(f"LAPACK stein: {info} eigenvectors failed to converge")
-        psi[a:b] = z[:, : b - a].T
-    return w, psi / math.sqrt(dx)
+        return w, np.empty((0, diag.size))
+    pivmin = np.finfo(float).tiny * max(1.0, float(np.max(off * off, initial=0.0)))
+    psi = _twisted_vectors(diag, off, w, pivmin)
+    if reorth > 0:
+        _reorthogonalise(psi, int(reorth))
+    psi *= 1.0 / math.sqrt(dx)
+    return w, psi
 
 
 def interior_slice(n_sites: int, dx: float, margin: float) -> slice:
@@ -437,27 +489,51 @@ def spectral_sums(
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         x_mean = x_mean / counts
-    out = np.zeros((n_om, n_x))
     ii, jj, ob, mult = spectral_pairs(energies, eps, de, omega_edges)
-    resid = 0.0
-    for start in range(0, ii.size, batch):
-        sl = slice(start, start + batch)
-        c = pair_correlation(psi[ii[sl]], psi[jj[sl]], dx, origin)
-        resid = max(resid, float(np.max(np.abs(c.sum(axis=1) * dx))))
-        mid = n_sites - 1
-        cs = 0.5 * (c[:, mid : mid + k_max + 1] + c[:, mid - k_max : mid + 1][:, ::-1])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cs = np.where(ly > 0, cs / ly, 0.0)
-        # weights of each pair into its omega bin, then lags into x bins
-        wgt = np.zeros((n_om, cs.shape[0]))
-        wgt[ob[sl], np.arange(cs.shape[0])] = mult[sl]
-        per_lag = wgt @ cs[:, use]  # (n_om, lags used)
-        for b in range(n_om):
-            out[b] += np.bincount(xbin[: k_max + 1][use], weights=per_lag[b], minlength=n_x)
+    nfft = sfft.next_fast_len(n_sites + k_max, real=True)  # no wrap-around for |s| <= k_max
+    spectra, resid = _binned_cross_spectra(psi, ii, jj, ob, mult, n_om, origin, nfft, batch)
+    c = sfft.irfft(spectra, nfft, axis=1) * dx  # sum over pairs of C_ij(s dx), lags mod nfft
+    neg = (nfft - np.arange(k_max + 1)) % nfft
+    cs = 0.5 * (c[:, : k_max + 1] + c[:, neg])  # symmetrized in +-x
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cs = np.where(ly > 0, cs / ly, 0.0)
+    out = np.zeros((n_om, n_x))
+    for b in range(n_om):
+        out[b] = np.bincount(xbin[: k_max + 1][use], weights=cs[b, use], minlength=n_x)
     dom = np.diff(omega_edges)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = out / counts[None, :] / (2.0 * de * dom[:, None])
-    return out, x_mean, resid
+    return out, x_mean, resid * dx * dx
+
+
+def _binned_cross_spectra(psi, ii, jj, ob, mult, n_om, origin, nfft, batch):
+    """sum over the pairs of each |omega| bin of mult conj(F[p_R]) F[p], and max |int C|.
+
+    p = psi_i psi_j zero-padded to nfft >= N + k_max (no wrap-around for lags
+    |s| <= k_max), p_R = p on the origins R.  The inverse transform is linear,
+    so it is taken once per bin (:func:`spectral_sums`) instead of once per
+    pair.  The zero-frequency term is (sum_R p)(sum p), the pair's sum rule
+    int dx C_ij(x) / dx^2 (exactly 0 for i != j by orthogonality).
+    """
+    n = psi.shape[1]
+    spectra = np.zeros((n_om, nfft // 2 + 1), dtype=complex)
+    p = np.zeros((batch, nfft))
+    resid = 0.0
+    for start in range(0, ii.size, batch):
+        sl = slice(start, start + batch)
+        nb = ii[sl].size
+        np.multiply(psi[ii[sl]], psi[jj[sl]], out=p[:nb, :n])
+        fp = sfft.rfft(p[:nb], axis=1)
+        p[:nb, : origin.start] = 0.0
+        p[:nb, origin.stop : n] = 0.0
+        fr = sfft.rfft(p[:nb], axis=1)
+        np.conjugate(fr, out=fr)
+        fr *= fp
+        resid = max(resid, float(np.max(np.abs(fr[:, 0].real))))
+        wgt = np.zeros((n_om, nb))
+        wgt[ob[sl], np.arange(nb)] = mult[sl]
+        spectra += wgt @ fr
+    return spectra, resid
 
 
 def thermal_pairs(energies: np.ndarray, e_lo: float, e_hi: float, w: float):
@@ -470,50 +546,56 @@ def thermal_pairs(energies: np.ndarray, e_lo: float, e_hi: float, w: float):
     return ii[ok], jj[ok]
 
 
-_TILE_I, _TILE_J = 32, 32  # pair tile: 32 states i x 32 partners j (w, acc: 16 KiB, in L1)
+_TILE = 32  # pair tile: 32 states i x 32 partners j (w, acc: 16 KiB, in L1)
 
 
 @numba.njit(cache=True, nogil=True)
-def _box_integral_tiles(pt, jlo, jhi, lo, hi, k, dx):  # pragma: no cover - numba
-    # pt: states transposed, (site + k + 1, state), zero rows beyond the walls and zero
-    # columns beyond the last state, so that no bound is tested in the loops.  For each
-    # tile of states i0..i0+TI and partners j0..j0+TJ, w is the running window sum
+def _box_integral_tiles(pb, jlo, jhi, lo, hi, k, dx):  # pragma: no cover - numba
+    # pb: states in blocks of _TILE, each block transposed and contiguous, (block, site
+    # + k + 1, state in block), zero rows beyond the walls and zero columns beyond the
+    # last state, so that no bound is tested in the loops and a tile streams two
+    # contiguous arrays (1.7x faster than the columns of one (site, state) array).  For
+    # each tile of states i0..i0+T and partners j0..j0+T, w is the running window sum
     # sum_{|s| <= k} p_ij(y + s) and acc the sum of p_ij(y) w over the origins y: the
     # same operations in the same order as one pair at a time (bit-identical), with
-    # the partners innermost (contiguous in pt, SIMD) and each row reused by TI states.
-    # Serial on purpose: realizations are spread over processes (see _map).
-    ti, tj = _TILE_I, _TILE_J
+    # the partners innermost (SIMD) and each row reused by T states.
+    # Serial on purpose: realizations are spread over processes (jobs.map_in_order).
+    tl = _TILE
     ns = jlo.size
     off = np.zeros(ns + 1, np.int64)
     for i in range(ns):
         off[i + 1] = off[i] + max(jhi[i] - jlo[i], 0)
     out = np.zeros(off[ns])
-    w = np.empty((ti, tj))
-    acc = np.empty((ti, tj))
+    w = np.empty((tl, tl))
+    acc = np.empty((tl, tl))
     s0 = k + 1
-    for i0 in range(0, ns, ti):
+    for bi in range(pb.shape[0]):
+        i0 = bi * tl
         ja, jb = ns, 0
-        for i in range(i0, min(i0 + ti, ns)):
+        for i in range(i0, min(i0 + tl, ns)):
             if jhi[i] > jlo[i]:
                 ja, jb = min(ja, jlo[i]), max(jb, jhi[i])
-        for j0 in range(ja, jb, tj):
+        pi = pb[bi]
+        for bj in range(ja // tl, (jb + tl - 1) // tl):
+            j0 = bj * tl
+            pj = pb[bj]
             w[:] = 0.0
             acc[:] = 0.0
             for y in range(lo - k + s0, lo + k + 1 + s0):
-                for t in range(ti):
-                    a = pt[y, i0 + t]
-                    for j in range(tj):
-                        w[t, j] += a * pt[y, j0 + j]
+                for t in range(tl):
+                    a = pi[y, t]
+                    for j in range(tl):
+                        w[t, j] += a * pj[y, j]
             for y in range(lo + s0, hi + s0):
                 yn, yo = y + k + 1, y - k
-                for t in range(ti):
-                    a, an, ao = pt[y, i0 + t], pt[yn, i0 + t], pt[yo, i0 + t]
-                    for j in range(tj):
-                        acc[t, j] += a * pt[y, j0 + j] * w[t, j]
-                        w[t, j] += an * pt[yn, j0 + j]
-                        w[t, j] -= ao * pt[yo, j0 + j]
-            for i in range(i0, min(i0 + ti, ns)):
-                for j in range(max(jlo[i], j0), min(jhi[i], j0 + tj)):
+                for t in range(tl):
+                    a, an, ao = pi[y, t], pi[yn, t], pi[yo, t]
+                    for j in range(tl):
+                        acc[t, j] += a * pj[y, j] * w[t, j]
+                        w[t, j] += an * pj[yn, j]
+                        w[t, j] -= ao * pj[yo, j]
+            for i in range(i0, min(i0 + tl, ns)):
+                for j in range(max(jlo[i], j0), min(jhi[i], j0 + tl)):
                     out[off[i] + j - jlo[i]] = acc[i - i0, j - j0] * dx * dx
     return out, off
 
@@ -526,9 +608,9 @@ def thermal_pair_integrals(
     For i != j this equals -int_{|x| > x_cut} C_ij(x) dx by the sum rule
     (Eq. 3 integrand).  O(N) per pair with a running window sum; the pairs are
     done in tiles of states x partners (each i's partners j are a contiguous
-    range for :func:`thermal_pairs`), which is about 3x faster than one pair
-    at a time and bit-identical to it (``benchmarks/bench_spectral.py``).
-    Memory: one transposed copy of ``psi`` with 2 x_cut/dx zero rows.
+    range for :func:`thermal_pairs`), about 3.5x faster than one pair at a
+    time and bit-identical to it (``benchmarks/bench_pair_integrals.py``).
+    Memory: one blocked transposed copy of ``psi`` with 2 x_cut/dx zero rows.
     """
     k = int(round(x_cut / dx))
     ii = np.asarray(ii, dtype=np.int64)
@@ -536,14 +618,16 @@ def thermal_pair_integrals(
     if ii.size == 0:
         return np.empty(0)
     ns, n = psi.shape
-    pt = np.zeros((n + 2 * k + 2, ns + _TILE_I + _TILE_J))
-    pt[k + 1 : k + 1 + n, :ns] = psi.T
+    pb = np.zeros(((ns + _TILE - 1) // _TILE, n + 2 * k + 2, _TILE))
+    for b in range(pb.shape[0]):
+        block = psi[b * _TILE : (b + 1) * _TILE]
+        pb[b, k + 1 : k + 1 + n, : block.shape[0]] = block.T
     jlo = np.full(ns, ns, dtype=np.int64)
     jhi = np.zeros(ns, dtype=np.int64)
     np.minimum.at(jlo, ii, jj)
     np.maximum.at(jhi, ii, jj + 1)
     jlo = np.minimum(jlo, jhi)
-    flat, off = _box_integral_tiles(pt, jlo, jhi, origin.start, origin.stop, k, dx)
+    flat, off = _box_integral_tiles(pb, jlo, jhi, origin.start, origin.stop, k, dx)
     return flat[off[ii] + jj - jlo[ii]]
 
 
