@@ -296,10 +296,11 @@ def eigenpairs(
     T - lambda (as in LAPACK's MRRR, dlar1v).  Its overlap with a neighbour at
     distance g in energy is about eps |T| / g (1e-10 at the default
     windows' closest levels), so each vector is reorthogonalised against the
-    ``reorth`` vectors below it (O(N k reorth)), which leaves overlaps of
-    about 1e-13 (tests, ``benchmarks/bench_eigensolver.py``).  LAPACK stein
-    instead reorthogonalises every cluster closer than 1e-3 |T| (here the
-    whole window), O(N k^2), and costs 5-6x more on the default windows.
+    ``reorth`` vectors below it (O(N k reorth)), which leaves overlaps of at
+    most about 1e-12 (tests, ``benchmarks/bench_eigensolver.py``).  LAPACK
+    stein instead reorthogonalises every cluster closer than 1e-3 |T| (here
+    the whole window), O(N k^2): one LAPACK call costs 3-10x more on the
+    default windows (the benchmark).
 
     Parameters
     ----------
@@ -445,7 +446,7 @@ def spectral_sums(
     omega_edges: np.ndarray,
     x_edges: np.ndarray,
     origin: slice,
-    batch: int = 32,  # pairs per FFT batch: (32, 2N) arrays stay in cache (256: 2.2x slower)
+    batch: int = 32,  # pairs per FFT batch: (32, N + k_max) arrays stay in cache (256: 2.2x slower)
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """S(|omega|, |x|) of one realization (estimator of Eq. 4, module docstring).
 
@@ -1637,11 +1638,16 @@ def spectral_dataset(
         passes_part(geo, runs),
     ]
     ds = xr.merge(parts, combine_attrs="no_conflicts")
+    return _annotate(ds, geo, sum(r["elapsed"] for r in runs.values()))
+
+
+def _annotate(ds, geo: Geometry, elapsed: float):
+    """Variable table, bin edges, flag meanings and global attributes of the dataset."""
     apply_table(ds, SPECTRAL_VARIABLES)
     ds["omega"].attrs["bin_edges"] = geo.om_rel_edges
-    ds["x"].attrs["bin_edges"] = geo.x_edges / xi_c
+    ds["x"].attrs["bin_edges"] = geo.x_edges / geo.xi_c
     ds["n_T_source"].attrs.update(flag_attrs(SOURCES, SPECTRAL_VARIABLES["n_T_source"].long_name))
     for name in ("pass", "g_coef"):  # string labels: long_name only (no units on text)
         ds[name].attrs.pop("units", None)
-    ds.attrs.update(_global_attrs(geo, sum(r["elapsed"] for r in runs.values())))
+    ds.attrs.update(_global_attrs(geo, elapsed))
     return ds
