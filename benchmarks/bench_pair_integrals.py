@@ -13,7 +13,8 @@ one such realization (the model's real eigenstates), times in one run
   before, commit 1229ae1, the tiles read 32-column strips of one (site,
   state) array: 1.7x slower on this realization);
 
-checks that the two are bit-identical, and prints pair-sites per second.
+checks that the two agree (to rounding: the tiles fuse multiply-adds, FMA
+contraction, 1.1x faster), and prints pair-sites per second.
 
 Run:  python benchmarks/bench_pair_integrals.py [--sites 20689] [--half-width 0.8]
 """
@@ -30,8 +31,7 @@ from hotcold import spectral as sp
 from hotcold.disorder import Model, realizations
 
 
-@numba.njit(cache=True, nogil=True)
-def one_pair_at_a_time(psi, ii, jj, lo, hi, k, dx):  # pragma: no cover - numba
+def _one_pair_at_a_time(psi, ii, jj, lo, hi, k, dx):  # pragma: no cover - numba
     n = psi.shape[1]
     out = np.empty(ii.size)
     for t in range(ii.size):
@@ -51,6 +51,9 @@ def one_pair_at_a_time(psi, ii, jj, lo, hi, k, dx):  # pragma: no cover - numba
                 w -= a[yo] * b[yo]
         out[t] = acc * dx * dx
     return out
+
+
+one_pair_at_a_time = numba.njit(cache=True, nogil=True)(_one_pair_at_a_time)
 
 
 def main() -> None:
@@ -81,7 +84,9 @@ def main() -> None:
     t_new = time.perf_counter() - t0
     print(f"one pair at a time: {t_ref:7.2f} s  {work / t_ref:.3e} pair-sites/s")
     print(f"tiled             : {t_new:7.2f} s  {work / t_new:.3e} pair-sites/s")
-    print(f"speed-up {t_ref / t_new:.2f}x; bit-identical: {np.array_equal(ref, new)}")
+    rel = np.max(np.abs(new - ref)) / np.max(np.abs(ref))
+    print(f"speed-up {t_ref / t_new:.2f}x; max |J tiled - J one pair| / max |J| = {rel:.1e} "
+          "(the tiles fuse multiply-adds)")
 
 
 if __name__ == "__main__":

@@ -149,6 +149,33 @@ def test_window_eigenvalues_equal_dense(lo, hi):
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-12 * max(1.0, np.abs(e_d).max()))
 
 
+@pytest.mark.parametrize(("scale_d", "scale_e"), [(1.0, 1.0), (1e3, 1e-3), (1e-3, 1e3)])
+def test_minors_count_equals_pivots_and_dense(scale_d, scale_e):
+    """The division-free count (sign changes of the leading minors, rescaled every kr
+    sites) equals the LDL^T pivot count and the dense spectrum's count, also where the
+    minors would over- or underflow in double precision without the rescaling."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    diag = scale_d * rng.uniform(-1.0, 1.0, n)
+    off = scale_e * rng.uniform(0.2, 1.0, n - 1)
+    off2 = off**2
+    e_all = np.linalg.eigvalsh(np.diag(diag) + np.diag(off, 1) + np.diag(off, -1))
+    sig = np.quantile(e_all, [0.01, 0.3, 0.5, 0.77, 0.99]) + 1e-9 * np.ptp(e_all)
+    kr = sp.rescale_interval(diag, off2, sig.min(), sig.max())
+    assert 1 <= kr <= 256
+    piv = np.finfo(float).tiny * max(1.0, float(off2.max()))
+    for s in sig:
+        want = int(np.sum(e_all < s))
+        assert sp._minors_count(diag, off2, s, kr) == want
+        assert sp._sturm_count(diag, off2, s, piv) == want
+    # the unscaled minors leave double precision on every case: the rescaling is exercised
+    p0, p1 = 1.0, diag[0] - sig[2]
+    with np.errstate(all="ignore"):
+        for i in range(1, n):
+            p0, p1 = p1, np.float64(diag[i] - sig[2]) * p1 - off2[i - 1] * p0
+    assert not (np.isfinite(p1) and abs(p1) > 1e-300)
+
+
 def test_sum_rule_on_every_realization():
     """sum_x C_ij(x) dx = (int_R p)(int p): delta_ij (full box) / 0 for i != j (margin)."""
     pots = realizations(Model("white", 0.1, 0.0), DX, 1500, 6, 11)

@@ -10,7 +10,7 @@ rule localization:
         model=model_params,
         run=localization_params(),
         code=code("localization", "transfer", "disorder", "theory", "datasets"),
-    threads: 2
+    threads: localization_threads()
     # Between-workflow cache (snakemake --cache, SNAKEMAKE_OUTPUT_CACHE): the
     # key hashes params (model, settings, code version), so a project with the
     # same model and settings reuses the expensive result.
