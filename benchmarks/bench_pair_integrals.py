@@ -85,8 +85,10 @@ def main() -> None:
     print(f"one pair at a time: {t_ref:7.2f} s  {work / t_ref:.3e} pair-sites/s")
     print(f"tiled             : {t_new:7.2f} s  {work / t_new:.3e} pair-sites/s")
     rel = np.max(np.abs(new - ref)) / np.max(np.abs(ref))
-    print(f"speed-up {t_ref / t_new:.2f}x; max |J tiled - J one pair| / max |J| = {rel:.1e} "
-          "(the tiles fuse multiply-adds)")
+    print(
+        f"speed-up {t_ref / t_new:.2f}x; max |J tiled - J one pair| / max |J| = {rel:.1e} "
+        "(the tiles fuse multiply-adds)"
+    )
 
 
 if __name__ == "__main__":
