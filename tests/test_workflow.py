@@ -159,6 +159,29 @@ def test_plain_snakemake_uses_default_profile():
     assert re.search(r"^all\s+1$", stats, re.M), stats[:800]
 
 
+@pytest.mark.workflow
+@pytest.mark.parametrize(
+    ("families", "d", "threads"), [('["lorentzian"]', "[0.5]", 2), (None, None, 1)]
+)
+def test_localization_threads_follow_model_count(families, d, threads):
+    """Localization jobs take 2 threads when there are fewer models than cores (one model
+    here), 1 when there are more (the default 7 models on 2 cores: two jobs at a time)."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "snakemake", "-n", "-F", "--cores", "2"]
+    if families:
+        cmd += ["--config", f'disorder={{"families": {families}, "d": {d}}}']
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    blocks = [b for b in re.split(r"\n(?=\S)", out) if b.startswith("rule localization:")]
+    assert blocks, out[:2000]
+    for b in blocks:
+        m = re.search(r"^\s+threads: (\d+)$", b, re.M)
+        assert (int(m.group(1)) if m else 1) == threads, b
+
+
 def test_profiles_at_the_root():
     """Snakemake looks for profiles/<name> next to the Snakefile: both profiles live there."""
     for name in ("default", "slurm"):
