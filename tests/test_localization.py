@@ -213,6 +213,50 @@ def test_engine_independent_of_threads_and_matches_fd_in_continuum_limit():
     assert np.all(np.abs(nf - outs[0][1]) <= 0.01 * outs[0][1] + 5)
 
 
+@pytest.mark.parametrize("n_lanes", [1, 2, 3, 4, 5, 7, 8, 9])
+def test_few_lane_kernels_bit_identical_to_tiles(n_lanes):
+    """Up to 8 lanes run in groups of 4 through the register kernel (the tail of a run);
+    every lane gives the same bits as in a full 32-lane tile, for 1 or 2 threads."""
+    import numba
+
+    dx = 0.05
+    u = np.random.default_rng(3).standard_normal(60_000) * np.sqrt(0.1 / dx)
+    energies = np.geomspace(0.25, 32.0, 32)
+    a, b, c, _ = recursion_coefficients(energies, M, dx)
+    k = renorm_interval(a, b, c, float(np.abs(u).max()))
+
+    def run(sel):
+        p, q = np.ones(sel.size), np.ones(sel.size)
+        ls, nd = np.zeros((4, sel.size)), np.zeros((4, sel.size), dtype=np.int64)
+        advance(u, a[sel].copy(), b[sel].copy(), c[sel].copy(), p, q, ls, nd, k)
+        return ls, nd, p, q
+
+    try:
+        numba.set_num_threads(1)
+        ref = run(np.arange(32))
+        sel = np.arange(32 - n_lanes, 32)  # the highest energies: the tail of a run
+        for nt in (1, 2):
+            numba.set_num_threads(min(nt, numba.config.NUMBA_NUM_THREADS))
+            got = run(sel)
+            for want, have in zip(ref, got, strict=True):
+                assert np.array_equal(want[..., sel], have)
+        # with a lane below the band bottom (C != 1) the general kernels run: same bits
+        a, b, c = (
+            np.append(x, y)
+            for x, y in zip(
+                (a, b, c), recursion_coefficients(np.array([-0.5]), M, dx)[:3], strict=True
+            )
+        )
+        assert c[-1] != 1.0
+        for nt in (1, 2):
+            numba.set_num_threads(min(nt, numba.config.NUMBA_NUM_THREADS))
+            got = run(np.append(sel, 32))
+            for want, have in zip(ref, got, strict=True):
+                assert np.array_equal(want[..., sel], have[..., :-1])
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+
+
 def test_batch_stderr_of_iid_samples():
     """Batch means reproduce sigma/sqrt(n) for independent samples."""
     rng = np.random.default_rng(1)

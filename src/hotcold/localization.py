@@ -293,7 +293,7 @@ class _Lanes:
         a, b, c = self.a[idx], self.b[idx], self.c[idx]
         logs = np.empty((n_rec, idx.size))
         nodes = np.empty((n_rec, idx.size), dtype=np.int64)
-        k = renorm_interval(a, b, c, float(np.abs(u).max()))
+        k = renorm_interval(a, b, c, max(float(u.max()), -float(u.min())))  # no |u| copy
         advance(u, a, b, c, x0, x1, logs, nodes, k)
         self.x0[idx], self.x1[idx] = x0, x1
         return logs, nodes
