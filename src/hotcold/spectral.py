@@ -559,6 +559,29 @@ def spectral_sums(
     return out, x_mean, resid * dx * dx
 
 
+@numba.njit(cache=True)
+def _pair_products(psi, ii, jj, out):  # pragma: no cover - numba
+    # out[r, :N] = psi_ii[r] psi_jj[r], without the two gathered copies of numpy indexing
+    for r in range(ii.size):
+        a, b = psi[ii[r]], psi[jj[r]]
+        for y in range(a.size):
+            out[r, y] = a[y] * b[y]
+
+
+@numba.njit(cache=True)
+def _accumulate_cross(fr, fp, ob, mult, spectra):  # pragma: no cover - numba
+    # spectra[ob[r]] += mult[r] conj(fr[r]) fp[r], pair by pair in order; returns the
+    # largest |zero-frequency term| (the pairs' sum rule)
+    resid = 0.0
+    for r in range(fr.shape[0]):
+        m = float(mult[r])
+        row = spectra[ob[r]]
+        for q in range(fr.shape[1]):
+            row[q] += m * (fr[r, q].conjugate() * fp[r, q])
+        resid = max(resid, abs((fr[r, 0].conjugate() * fp[r, 0]).real))
+    return resid
+
+
 def _binned_cross_spectra(psi, ii, jj, ob, mult, n_om, origin, nfft, batch):
     """sum over the pairs of each |omega| bin of mult conj(F[p_R]) F[p], and max |int C|.
 
@@ -566,26 +589,25 @@ def _binned_cross_spectra(psi, ii, jj, ob, mult, n_om, origin, nfft, batch):
     |s| <= k_max), p_R = p on the origins R.  The inverse transform is linear,
     so it is taken once per bin (:func:`spectral_sums`) instead of once per
     pair.  The zero-frequency term is (sum_R p)(sum p), the pair's sum rule
-    int dx C_ij(x) / dx^2 (exactly 0 for i != j by orthogonality).
+    int dx C_ij(x) / dx^2 (exactly 0 for i != j by orthogonality).  Products
+    and accumulation are numba loops (no temporaries; 2x less time than numpy
+    around the FFTs, which are the rest).
     """
     n = psi.shape[1]
     spectra = np.zeros((n_om, nfft // 2 + 1), dtype=complex)
     p = np.zeros((batch, nfft))
     resid = 0.0
+    ii, jj = np.asarray(ii, dtype=np.int64), np.asarray(jj, dtype=np.int64)
+    ob, mult = np.asarray(ob, dtype=np.int64), np.asarray(mult, dtype=np.int64)
     for start in range(0, ii.size, batch):
         sl = slice(start, start + batch)
         nb = ii[sl].size
-        np.multiply(psi[ii[sl]], psi[jj[sl]], out=p[:nb, :n])
+        _pair_products(psi, ii[sl], jj[sl], p)
         fp = sfft.rfft(p[:nb], axis=1)
         p[:nb, : origin.start] = 0.0
         p[:nb, origin.stop : n] = 0.0
         fr = sfft.rfft(p[:nb], axis=1)
-        np.conjugate(fr, out=fr)
-        fr *= fp
-        resid = max(resid, float(np.max(np.abs(fr[:, 0].real))))
-        wgt = np.zeros((n_om, nb))
-        wgt[ob[sl], np.arange(nb)] = mult[sl]
-        spectra += wgt @ fr
+        resid = max(resid, _accumulate_cross(fr, fp, ob[sl], mult[sl], spectra))
     return spectra, resid
 
 
