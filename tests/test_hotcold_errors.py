@@ -218,3 +218,18 @@ def test_propagated_error_matches_finite_differences():
     print(f"eps_th_stderr / direct propagation: {ratio.min():.5f} .. {ratio.max():.5f}")
     # linearisation error O(sigma) ~ 3e-3; the interpolated xi is log-log linear in ln s
     assert np.allclose(ratio, 1.0, rtol=2e-2)
+
+
+def test_models_over_two_processes_bit_identical(bounded_run):
+    """hotcold_dataset with the models spread over 2 processes: the same bits as serial."""
+    cfg = cfg_1d(1e-3, 0.05, 8, xi_max=[1e5, 1e6])
+    loc, spec, _, _ = synthetic_inputs(cfg, sig_xi=0.02, sig_nt=0.05, n_loc=8, n_spec=6)
+    two = hotcold_dataset(cfg, loc, spec, settings=cfg["hotcold"], workers=2, **QUIET)
+    assert list(two.data_vars) == list(bounded_run.data_vars)
+    for name in bounded_run.variables:
+        a, b = bounded_run[name].values, two[name].values
+        if a.dtype.kind in "fc":
+            assert np.array_equal(a.view(f"u{a.itemsize}"), b.view(f"u{b.itemsize}")), name
+        else:
+            assert np.array_equal(a, b), name
+    assert two.attrs["numerical_n_T"] == bounded_run.attrs["numerical_n_T"]

@@ -30,6 +30,7 @@ Public entry point: :func:`hotcold_dataset`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -39,6 +40,7 @@ import xarray as xr
 from . import theory
 from .config import expand_grid
 from .datasets import Var, apply_table
+from .jobs import map_in_order
 from .models import Model, build_model, cold_factor
 from .replicas import jackknife_stderr, model_replicas
 from .threshold import (
@@ -991,27 +993,30 @@ def _finish(ds: xr.Dataset, sw: Sweep) -> xr.Dataset:
 
 
 def _one_model(
-    dim: int,
-    fam: str,
-    d: float,
+    key: tuple[int, str, float],
     config: Mapping,
     inputs: tuple[xr.Dataset | None, ...],
     sw: Sweep,
-    missing: list[str],
-    nt_used: list[str],
-) -> xr.Dataset:
-    """One (dim, family, d): its replicas, composition and reduction, with length-1 dims."""
+) -> tuple[xr.Dataset, str | None, str | None]:
+    """One (dim, family, d): its replicas, composition and reduction, with length-1 dims.
+
+    Also returns the model's label if the localization dataset lacks it (1D,
+    Born xi used) and if its n_T is numerical (else None each).
+    """
+    dim, fam, d = key
     localization, spectral, matrix_elements = inputs
     model = build_model(dim, fam, d, config, localization, sw.settings["symmetry"])
-    if dim == 1 and localization is not None and model.measured is None:
-        missing.append(f"{fam}/d={d:g}")
+    label = f"{fam}/d={d:g}"
+    missing = dim == 1 and localization is not None and model.measured is None
     models, groups = model_replicas(
         model, fam, localization, spectral, sw.temps, matrix_elements, sw.v_hc
     )
-    if models[0].nt is not None:
-        nt_used.append(f"{fam}/d={d:g}")
     one = reduce_replicas(model_dataset(models, sw), groups)
-    return one.expand_dims(("dim", "family", "d"))
+    return (
+        one.expand_dims(("dim", "family", "d")),
+        label if missing else None,
+        label if models[0].nt is not None else None,
+    )
 
 
 def hotcold_dataset(
@@ -1021,6 +1026,7 @@ def hotcold_dataset(
     settings: Mapping | None = None,
     log: Callable[[str], Any] = print,
     matrix_elements: xr.Dataset | None = None,
+    workers: int = 1,
 ) -> xr.Dataset:
     """eta_hc over (dim, family, d, T, energy), eps_th, n_h, ln sigma, asymptotes, bounded xi.
 
@@ -1050,6 +1056,9 @@ def hotcold_dataset(
         Keys of :data:`DEFAULT_SETTINGS`.
     log : callable
         Receives one string per warning (regime flags, missing models).
+    workers : int
+        Processes the models are spread over (:func:`hotcold.jobs.map_in_order`);
+        the result does not depend on it.
 
     Returns
     -------
@@ -1065,14 +1074,16 @@ def hotcold_dataset(
         ``n_T_jackknife``) or an n_T that does not cover the temperatures.
     """
     sw = sweep_from_config(config, settings)
-    missing, nt_used = [], []
     inputs = (localization, spectral, matrix_elements)
+    keys = [(dim, fam, d) for dim in sw.dims for fam in sw.families for d in sw.d]
+    one = functools.partial(_one_model, config=config, inputs=inputs, sw=sw)
+    out = list(map_in_order(one, [keys], workers))  # models are independent: same bits
+    missing = [m for _, m, _ in out if m is not None]
+    nt_used = [n for _, _, n in out if n is not None]
+    n_f, n_d = len(sw.families), len(sw.d)
     rows = [
-        [
-            [_one_model(dim, fam, d, config, inputs, sw, missing, nt_used) for d in sw.d]
-            for fam in sw.families
-        ]
-        for dim in sw.dims
+        [[out[(i * n_f + j) * n_d + k][0] for k in range(n_d)] for j in range(n_f)]
+        for i in range(len(sw.dims))
     ]
     ds = xr.combine_nested(rows, concat_dim=["dim", "family", "d"], combine_attrs="drop")
     if not sw.settings["intermediates"]:

@@ -8,7 +8,9 @@ p = snakemake.params
 with job_log(snakemake.log[0]) as log:
     inputs = {k: open_dataset(v) for k, v in snakemake.input.items()}
     log(f"inputs: {dict(snakemake.input.items()) or 'none (closed forms only)'}")
-    ds = hotcold_dataset(p.config, settings=p.config.get("hotcold"), log=log, **inputs)
+    ds = hotcold_dataset(
+        p.config, settings=p.config.get("hotcold"), log=log, workers=snakemake.threads, **inputs
+    )
     finalize(
         ds,
         "hotcold delocalization parameter, mobility edge and conductivity",
