@@ -399,6 +399,9 @@ def save_figure(
             meta = {"Subject": generated}
         fig.savefig(path, dpi=dpi, metadata=meta)
         written.append(str(path))
+        # the layout (constrained: in inches, the same for every format) is computed on
+        # the first draw and kept for the others: half of a figure's saving time
+        fig.set_layout_engine("none")
     if caption_path is not None:
         with open(caption_path, "w") as fh:
             fh.write(caption_text(caption_template or "", generated))
