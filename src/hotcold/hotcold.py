@@ -1019,6 +1019,29 @@ def _one_model(
     )
 
 
+def _all_models(
+    config: Mapping, inputs: tuple[xr.Dataset | None, ...], sw: Sweep, workers: int
+) -> tuple[xr.Dataset, list[str], list[str]]:
+    """:func:`_one_model` over (dim, family, d) on ``workers`` processes, combined.
+
+    Also returns the labels of the models the localization dataset lacks and
+    of those with a numerical n_T.  The models are independent: same bits for
+    any ``workers``.
+    """
+    keys = [(dim, fam, d) for dim in sw.dims for fam in sw.families for d in sw.d]
+    one = functools.partial(_one_model, config=config, inputs=inputs, sw=sw)
+    out = list(map_in_order(one, [keys], workers))
+    n_f, n_d = len(sw.families), len(sw.d)
+    rows = [
+        [[out[(i * n_f + j) * n_d + k][0] for k in range(n_d)] for j in range(n_f)]
+        for i in range(len(sw.dims))
+    ]
+    ds = xr.combine_nested(rows, concat_dim=["dim", "family", "d"], combine_attrs="drop")
+    missing = [m for _, m, _ in out if m is not None]
+    nt_used = [n for _, _, n in out if n is not None]
+    return ds, missing, nt_used
+
+
 def hotcold_dataset(
     config: Mapping,
     localization: xr.Dataset | None = None,
@@ -1075,17 +1098,7 @@ def hotcold_dataset(
     """
     sw = sweep_from_config(config, settings)
     inputs = (localization, spectral, matrix_elements)
-    keys = [(dim, fam, d) for dim in sw.dims for fam in sw.families for d in sw.d]
-    one = functools.partial(_one_model, config=config, inputs=inputs, sw=sw)
-    out = list(map_in_order(one, [keys], workers))  # models are independent: same bits
-    missing = [m for _, m, _ in out if m is not None]
-    nt_used = [n for _, _, n in out if n is not None]
-    n_f, n_d = len(sw.families), len(sw.d)
-    rows = [
-        [[out[(i * n_f + j) * n_d + k][0] for k in range(n_d)] for j in range(n_f)]
-        for i in range(len(sw.dims))
-    ]
-    ds = xr.combine_nested(rows, concat_dim=["dim", "family", "d"], combine_attrs="drop")
+    ds, missing, nt_used = _all_models(config, inputs, sw, workers)
     if not sw.settings["intermediates"]:
         ds = ds.drop_vars([k for k in _INTERMEDIATES if k in ds])
     ds = _finish(ds, sw)
