@@ -18,7 +18,7 @@ from hotcold.hotcold import hotcold_dataset
 
 def _one(w: float, value: float) -> xr.Dataset:
     ds = xr.Dataset({"xi": (("energy",), np.array([value, 2 * value]))}, coords={"energy": [1, 2]})
-    ds["m"] = ((), 1.5)
+    ds["m"] = ((), 1.5, {"long_name": "particle mass m"})
     ds["w"] = ((), w)
     return ds
 
@@ -27,6 +27,7 @@ def test_merge_keeps_parameters_scalar():
     per_model = {("white", 0.0): _one(0.1, 1.0), ("lorentzian", 0.5): _one(0.1, 3.0)}
     merged = merge_models(per_model, ["lorentzian"], [0.0, 0.5])
     assert merged["m"].dims == () and float(merged["m"]) == 1.5
+    assert merged["m"].attrs == {"long_name": "particle mass m"}  # its own, kept
     assert merged["w"].dims == () and float(merged["w"]) == 0.1
     assert merged["xi"].dims == ("family", "d", "energy")
     assert merged["xi"].sel(family="lorentzian", d=0.5).values.tolist() == [3.0, 6.0]

@@ -367,9 +367,9 @@ def merge_models(
     del rows
     for name, vals in extra.items():
         merged[name] = (("family", "d"), vals)
+        set_attrs(merged[name], "length", "grid step of the per-model computation")
     for name, da in params.items():
         merged[name] = da
-        set_attrs(merged[name], "length", "grid step of the per-model computation")
     for key in ("family", "d", "dx", "w"):
         merged.attrs.pop(key, None)
     merged["family"].attrs["long_name"] = "disorder family (d = 0 is white noise for every family)"
