@@ -17,18 +17,7 @@ import xarray as xr  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from . import style  # noqa: E402
-from .common import (  # noqa: E402
-    FLAG_KW,
-    critical_eta,
-    d_positive,
-    fermi_energy,
-    finite,
-    flagged,
-    model_label,
-    model_list,
-    model_sub,
-)
+from . import common, style  # noqa: E402
 
 __all__ = ["plot_eta_map"]
 
@@ -77,9 +66,9 @@ def _threshold_points(ax, sub, x, t, zc, keep, dc: float, e_f: float) -> tuple:
     The deviations are |grid crossing of eta = eta_c / root-found eps_th - 1| per T.
     """
     th = np.asarray(sub["eps_th"].values, dtype=float)[keep] - e_f
-    ok, flag = finite(th) & (t < dc), flagged(sub)[keep]
+    ok, flag = common.finite(th) & (t < dc), common.flagged(sub)[keep]
     ax.plot(th[ok & ~flag], t[ok & ~flag], "o", ms=5, mfc="w", mec="k", mew=1.2, zorder=5)
-    ax.plot(th[ok & flag], t[ok & flag], "o", ms=5, mec="k", zorder=5, **FLAG_KW)
+    ax.plot(th[ok & flag], t[ok & flag], "o", ms=5, mec="k", zorder=5, **common.FLAG_KW)
     dev = []
     for i in np.nonzero(ok)[0]:
         g = _grid_crossing(x, zc[i], 0.0)
@@ -130,8 +119,8 @@ def _eta_contour(ax: plt.Axes, x: np.ndarray, t: np.ndarray, zc: np.ndarray) -> 
 
 def _eta_panel(ax: plt.Axes, ds: xr.Dataset, dim: int, fam: str, d: float, cmap) -> dict:
     """One (dim, model) panel of the map; returns numbers for the caption."""
-    sub = model_sub(ds, dim, fam, d)
-    eta_c, e_f = critical_eta(ds), fermi_energy(ds)
+    sub = common.model_sub(ds, dim, fam, d)
+    eta_c, e_f = common.critical_eta(ds), common.fermi_energy(ds)
     x = ds["energy"].values - e_f
     t = ds["T"].values
     z = _log10_eta(sub)
@@ -154,10 +143,10 @@ def _eta_panel(ax: plt.Axes, ds: xr.Dataset, dim: int, fam: str, d: float, cmap)
     else:
         ax.set_xlim(x.min(), x.max())
     ax.set_ylim(te[0], te[-1])
-    ax.set_title(model_label(fam, d, dim), fontsize=9)
+    ax.set_title(common.model_label(fam, d, dim), fontsize=9)
     return {
         "mesh": mesh,
-        "label": model_label(fam, d, dim),
+        "label": common.model_label(fam, d, dim),
         "blank": int(blank.sum()),
         "hidden": n_hidden,
         "n_T": t.size,
@@ -183,8 +172,8 @@ def plot_eta_map(ds: xr.Dataset) -> plt.Figure:
     map; circles: the root-found eps_th(T) (hollow faint: flagged).
     """
     dims = [int(v) for v in ds["dim"].values]
-    models = {dim: model_list(ds, dim) for dim in dims}
-    dmin = min(d_positive(ds) or [0.0])
+    models = {dim: common.model_list(ds, dim) for dim in dims}
+    dmin = min(common.d_positive(ds) or [0.0])
     cols = {dim: [(f, d) for f, d in models[dim] if d in (0.0, dmin)] for dim in dims}
     ncol = max(len(c) for c in cols.values())
     fig, axes = plt.subplots(
@@ -207,7 +196,7 @@ def plot_eta_map(ds: xr.Dataset) -> plt.Figure:
             info.append(res)
             ax.set_xlabel(style.axis_label(r"$\epsilon - \epsilon_F$", "energy"))
             ax.set_ylabel(style.axis_label("T", "energy"))
-    eta_c = critical_eta(ds)
+    eta_c = common.critical_eta(ds)
     if mesh is not None:
         fig.colorbar(
             mesh,
@@ -219,7 +208,7 @@ def plot_eta_map(ds: xr.Dataset) -> plt.Figure:
     handles = [
         Line2D([], [], color="k", lw=1.1),
         Line2D([], [], ls="none", marker="o", mfc="w", mec="k", mew=1.2),
-        Line2D([], [], ls="none", marker="o", mec="k", **FLAG_KW),
+        Line2D([], [], ls="none", marker="o", mec="k", **common.FLAG_KW),
         Line2D([], [], color="0.25", ls="--", lw=0.9),
         Patch(facecolor="0.88", edgecolor="0.55", hatch="///"),
     ]
