@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
+from numpy.typing import ArrayLike  # noqa: E402
 
 from . import style  # noqa: E402
 
@@ -55,7 +56,7 @@ def model_label(family: str, d: float, dim: int | None = None) -> str:
     return base if dim is None else f"{dim}D {base}"
 
 
-def finite(a: np.typing.ArrayLike) -> np.ndarray:
+def finite(a: ArrayLike) -> np.ndarray:
     """Boolean mask of the finite entries of ``a`` (as float)."""
     return np.isfinite(np.asarray(a, dtype=float))
 
