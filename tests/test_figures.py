@@ -26,10 +26,15 @@ import pytest  # noqa: E402
 import xarray as xr  # noqa: E402
 from conftest import ROOT, run_snakemake, tiny_config  # noqa: E402
 
-from hotcold.plots import hotcold as hc_plots  # noqa: E402
+from hotcold.plots import (  # noqa: E402
+    conductivity,
+    eta_map,
+    fig1,
+    style,  # noqa: E402
+    threshold,
+)
 from hotcold.plots import localization as loc_plots  # noqa: E402
 from hotcold.plots import spectral as sp_plots  # noqa: E402
-from hotcold.plots import style  # noqa: E402
 
 pytestmark = pytest.mark.workflow
 
@@ -41,10 +46,10 @@ FIGURES = {
     "spectral_function": (sp_plots.plot_spectral, ("spectral",)),
     "mott_peak": (sp_plots.plot_mott_peak, ("spectral",)),
     "thermal_density": (sp_plots.plot_thermal_density, ("spectral",)),
-    "eta_map": (hc_plots.plot_eta_map, ("hotcold",)),
-    "threshold": (hc_plots.plot_threshold, ("hotcold",)),
-    "conductivity": (hc_plots.plot_conductivity, ("hotcold",)),
-    "fig1": (hc_plots.plot_fig1, ("hotcold", "localization")),
+    "eta_map": (eta_map.plot_eta_map, ("hotcold",)),
+    "threshold": (threshold.plot_threshold, ("hotcold",)),
+    "conductivity": (conductivity.plot_conductivity, ("hotcold",)),
+    "fig1": (fig1.plot_fig1, ("hotcold", "localization")),
 }
 
 
@@ -425,3 +430,45 @@ def test_threshold_caption_says_which_points_are_in_the_regime(small_run, figure
                 assert f"{label} in the paper's regime at {int(good.sum())} of" in cap, cap
             else:
                 assert f"{label} no temperature in the paper's regime" in cap, cap
+
+
+def test_datasets_carry_the_parameters_of_the_run(small_run):
+    """Issue 18: hotcold.nc stores eps_F, m, w, w2 and localization.nc m, w as scalars,
+    equal to the configuration the run was given."""
+    _, data = small_run
+    cfg = tiny_config()
+    expected = {
+        "hotcold": {
+            "eps_F": cfg["fermi_energy"],
+            "m": cfg["m"],
+            "w": cfg["disorder"]["w"],
+            "w2": cfg["disorder"]["w2"],
+        },
+        "localization": {"m": cfg["m"], "w": cfg["disorder"]["w"]},
+    }
+    for file, values in expected.items():
+        for name, value in values.items():
+            da = data[file][name]
+            assert da.dims == (), (file, name)
+            assert float(da) == value, (file, name)
+            assert da.attrs.get("long_name") and da.attrs.get("units"), (file, name)
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figures_need_no_provenance(small_run, figures, name):
+    """The figures read the model's parameters from the data: without the global
+    attributes (config JSON, provenance) every figure has the same caption and panels."""
+    _, data = small_run
+    fn, inputs = FIGURES[name]
+    bare = []
+    for i in inputs:
+        ds = data[i].copy()
+        ds.attrs = {}
+        bare.append(ds)
+    fig = fn(*bare)
+    try:
+        assert style.get_caption(fig) == style.get_caption(figures[name])
+        titles = [ax.get_title() for ax in fig.axes]
+        assert titles == [ax.get_title() for ax in figures[name].axes]
+    finally:
+        plt.close(fig)

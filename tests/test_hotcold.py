@@ -445,13 +445,16 @@ def test_figures_never_crash_on_sparse_results(temps, dims):
 
     import matplotlib.pyplot as plt
 
-    from hotcold.plots import hotcold as plots
+    from hotcold.plots.conductivity import plot_conductivity
+    from hotcold.plots.eta_map import plot_eta_map
+    from hotcold.plots.fig1 import plot_fig1
+    from hotcold.plots.threshold import plot_threshold
 
     cfg = default_config()
     cfg.update(temperatures=temps, dimensions=dims)
     cfg["hotcold"] = {"energy_num": 64, "tc_scan_num": 32}
     ds = hotcold_dataset(cfg, settings=cfg["hotcold"], log=lambda s: None)
-    figs = [plots.plot_eta_map(ds), plots.plot_threshold(ds), plots.plot_conductivity(ds)]
+    figs = [plot_eta_map(ds), plot_threshold(ds), plot_conductivity(ds)]
     if 1 in dims:
         loc = xr.Dataset(
             {"xi": (("family", "d", "energy"), np.full((1, 1, 2), 20.0))},
@@ -459,7 +462,7 @@ def test_figures_never_crash_on_sparse_results(temps, dims):
         )
         loc["xi_stderr"] = loc["xi"] * 0.05
         loc["xi_source"] = loc["xi"] * 0
-        figs.append(plots.plot_fig1(ds, loc))
+        figs.append(plot_fig1(ds, loc))
     for fig in figs:
         fig.savefig(io.BytesIO(), format="png")
         plt.close(fig)

@@ -47,6 +47,7 @@ __all__ = [
     "open_dataset",
     "flag_attrs",
     "Var",
+    "PARAMETER_VARIABLES",
     "apply_table",
     "table_mismatches",
     "cf_units",
@@ -120,6 +121,27 @@ class Var:
     long_name: str
     equation: str | None = None
     attrs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+#: The model's parameters, stored as scalar variables by the datasets that need them
+#: (the figures and later stages read them from the data, not from the config); the
+#: same for every model of a sweep, so :func:`merge_models` keeps them scalar.
+PARAMETER_VARIABLES: dict[str, Var] = {
+    "eps_F": Var((), "energy", "Fermi energy eps_F", "Sec. II (cold electrons: |eps - eps_F| < T)"),
+    "m": Var((), "mass", "particle mass m (eps = k^2/2m)", "Eqs. (2), (21)"),
+    "w": Var(
+        (),
+        "energy^2 length",
+        "1D disorder strength w (integral of the correlator)",
+        "Eq. (2): xi = 2 eps/(m w)",
+    ),
+    "w2": Var(
+        (),
+        "energy^2 length^2",
+        "2D disorder strength w2 (integral of the correlator)",
+        "Eq. (21): 1/tau = m w2",
+    ),
+}
 
 
 def table_mismatches(ds: xr.Dataset, table: Mapping[str, Var]) -> list[str]:
@@ -295,6 +317,16 @@ def open_dataset(path: str | os.PathLike) -> xr.Dataset:
         return ds.load()
 
 
+def _pop_parameters(one: xr.Dataset, params: dict[str, xr.DataArray]) -> xr.Dataset:
+    """``one`` without its parameter scalars, which go to ``params`` (checked to agree)."""
+    names = [k for k in PARAMETER_VARIABLES if k in one.data_vars and one[k].ndim == 0]
+    for name in names:
+        seen = params.setdefault(name, one[name])
+        if not seen.identical(one[name]):
+            raise ValueError(f"models disagree on the parameter {name}: cannot merge")
+    return one.drop_vars(names)
+
+
 def merge_models(
     per_model: Mapping[tuple[str, float], xr.Dataset | str | os.PathLike],
     families: Iterable[str],
@@ -309,19 +341,21 @@ def merge_models(
     stacked, so the peak memory is about twice the merged data (rows + the
     result), not every per-model dataset at once (benchmarks/bench_merge.py).
     Per-model global attributes that differ between models (e.g. the grid
-    step ``dx``) become variables over (family, d).
+    step ``dx``) become variables over (family, d); the model parameters
+    (:data:`PARAMETER_VARIABLES`) stay scalar (a ValueError if models disagree).
     """
     families = [f for f in families if f != "white"] or ["white"]
     ds_values = sorted({float(d) for d in ds_values})
     rows = []
     extra: dict[str, np.ndarray] = {"dx": np.full((len(families), len(ds_values)), np.nan)}
+    params: dict[str, xr.DataArray] = {}
     for i, fam in enumerate(families):
         cols = []
         for j, d in enumerate(ds_values):
             one = per_model[("white", 0.0) if d == 0 else (fam, d)]
             one = one if isinstance(one, xr.Dataset) else open_dataset(one)
             extra["dx"][i, j] = one.attrs.get("dx", np.nan)
-            cols.append(one.expand_dims(d=[d]))
+            cols.append(_pop_parameters(one, params).expand_dims(d=[d]))
         rows.append(xr.concat(cols, dim="d", join="outer", combine_attrs="drop_conflicts"))
         del cols, one
     merged = xr.concat(
@@ -334,6 +368,8 @@ def merge_models(
     for name, vals in extra.items():
         merged[name] = (("family", "d"), vals)
         set_attrs(merged[name], "length", "grid step of the per-model computation")
+    for name, da in params.items():
+        merged[name] = da
     for key in ("family", "d", "dx", "w"):
         merged.attrs.pop(key, None)
     merged["family"].attrs["long_name"] = "disorder family (d = 0 is white noise for every family)"

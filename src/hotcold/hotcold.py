@@ -39,7 +39,7 @@ import xarray as xr
 
 from . import theory
 from .config import expand_grid
-from .datasets import Var, apply_table
+from .datasets import PARAMETER_VARIABLES, Var, apply_table
 from .jobs import map_in_order
 from .models import Model, build_model, cold_factor
 from .replicas import jackknife_stderr, model_replicas
@@ -393,6 +393,7 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
         },
     ),
     "eta_c": Var((), "1", "critical value of eta_hc", "Sec. II"),
+    **PARAMETER_VARIABLES,
     "composition_factor": Var(
         ("dim",),
         "1",
@@ -489,6 +490,7 @@ class Sweep:
     u: float  # |u| (1D)
     alpha2d: float  # alpha_2D (Eq. 25)
     w1: float  # 1D disorder strength
+    w2: float  # 2D disorder strength
     settings: Mapping[str, Any]
 
     def coupling(self, dim: int) -> float:
@@ -531,6 +533,7 @@ def sweep_from_config(config: Mapping, settings: Mapping | None = None) -> Sweep
         u=abs(float(inter.get("u", 0.0))),
         alpha2d=abs(float(inter.get("alpha2d", 0.0))),
         w1=float(config["disorder"].get("w", np.nan)),
+        w2=float(config["disorder"].get("w2", np.nan)),
         settings=st,
     )
 
@@ -982,6 +985,9 @@ def _finish(ds: xr.Dataset, sw: Sweep) -> xr.Dataset:
         coords["xi_max"] = sw.xi_max
     ds = ds.assign_coords(coords)
     ds["eta_c"] = ((), sw.eta_c)
+    # the model's parameters travel with the data (the figures read them from here)
+    for name, value in (("eps_F", sw.fermi_energy), ("m", sw.m), ("w", sw.w1), ("w2", sw.w2)):
+        ds[name] = ((), value)
     ds["composition_factor"] = (
         ("dim",),
         np.array([theory.COMPOSITION_FACTOR[x] for x in sw.dims]),

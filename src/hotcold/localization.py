@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .datasets import Var
+from .datasets import PARAMETER_VARIABLES, Var
 from .disorder import Model, PotentialStream, model_seed
 from .theory import clean_dos, clean_idos, lyapunov_born, wavevector
 from .transfer import advance, recursion_coefficients, renorm_interval
@@ -598,6 +598,8 @@ LOCALIZATION_VARIABLES: dict[str, Var] = {
         None,
         {"flag_values": np.arange(3, dtype=np.int8), "flag_meanings": " ".join(STATUS)},
     ),
+    "m": PARAMETER_VARIABLES["m"],
+    "w": PARAMETER_VARIABLES["w"],
 }
 
 
@@ -617,6 +619,7 @@ def localization_dataset(res: LyapunovResult, model: Model, m: float):
     asymptote elsewhere; ``xi_source`` says which, ``status`` how the run
     ended.  ``*_jackknife`` are the leave-one-batch-out replicas; where xi is
     the Born value its replicas are the Born value too (no statistical error).
+    The model's ``m`` and ``w`` are scalar variables.
     """
     import xarray as xr
 
@@ -646,6 +649,8 @@ def localization_dataset(res: LyapunovResult, model: Model, m: float):
         "dos_length": res.dos_length,
         "xi_source": np.where(use, 0, 1).astype(np.int8),
         "status": res.status,
+        "m": m,
+        "w": model.w,
     }
     table = LOCALIZATION_VARIABLES
     ds = xr.Dataset(

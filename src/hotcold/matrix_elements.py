@@ -604,8 +604,38 @@ _NAMES = {
 }
 
 
-def _table() -> dict[str, Var]:
-    t: dict[str, Var] = {
+#: Fitted exponents: name -> (dims, long_name, equation).
+_FITS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "V_H_eps_exponent": (
+        ("T",),
+        "d ln V_H_rms / d ln eps at fixed T (paper: -3/2 for white noise)",
+        "11",
+    ),
+    "V_hc_eq11_eps_exponent": (("T",), "d ln V_hc_eq11 / d ln eps, same points", "11"),
+    "V_H_T_exponent": (("energy",), "d ln V_H_rms / d ln T at fixed eps", "11"),
+    "V_hc_eq11_T_exponent": (("energy",), "d ln V_hc_eq11 / d ln T, same points", "11"),
+    "V_ex_excess_eps_exponent": (
+        ("T",),
+        "d ln V_ex_excess_rms / d ln eps (paper: -1 for white noise, u a^2/eps)",
+        "10",
+    ),
+    "V_hc_eps_exponent": (("T",), "d ln V_hc_numerical / d ln eps", "10"),
+    "V_ex_excess_range_exponent": (
+        ("energy",),
+        "d ln V_ex_excess_scan / d ln a_eff for k_h a_eff <= 0.5 (paper: 2)",
+        "10",
+    ),
+    "V_hc_range_exponent": (
+        ("energy",),
+        "d ln V_hc_scan / d ln a_eff for k_h a_eff <= 0.5",
+        "10",
+    ),
+}
+
+
+def _base_rows() -> dict[str, Var]:
+    """Rows of the grids, the inputs, the pair counts and the range scan."""
+    return {
         "T": Var(("T",), "energy", "temperature (cold-pair transfer ~ T)"),
         "energy": Var(("energy",), "energy", "hot energy eps"),
         "interaction_range": Var(
@@ -646,6 +676,10 @@ def _table() -> dict[str, Var]:
             _EA, "1", "V_hc_scan / V_H_scan: Hartree-exchange cancellation (-> 0 as a -> 0)", "10"
         ),
     }
+
+
+def _table() -> dict[str, Var]:
+    t = _base_rows()
     for q, (name, long, eq) in _NAMES.items():
         t[name] = Var(_TE, "energy", long, eq, {"comment": _RMS_NOTE})
         t[name + "_stderr"] = Var(_TE, "energy", "standard error of " + name, eq)
@@ -656,33 +690,7 @@ def _table() -> dict[str, Var]:
         t[name + "_jackknife"] = Var(
             ("replica_me", *_TE), "energy", "delete-one-realization replicas of " + name, "10"
         )
-    fits = {
-        "V_H_eps_exponent": (
-            ("T",),
-            "d ln V_H_rms / d ln eps at fixed T (paper: -3/2 for white noise)",
-            "11",
-        ),
-        "V_hc_eq11_eps_exponent": (("T",), "d ln V_hc_eq11 / d ln eps, same points", "11"),
-        "V_H_T_exponent": (("energy",), "d ln V_H_rms / d ln T at fixed eps", "11"),
-        "V_hc_eq11_T_exponent": (("energy",), "d ln V_hc_eq11 / d ln T, same points", "11"),
-        "V_ex_excess_eps_exponent": (
-            ("T",),
-            "d ln V_ex_excess_rms / d ln eps (paper: -1 for white noise, u a^2/eps)",
-            "10",
-        ),
-        "V_hc_eps_exponent": (("T",), "d ln V_hc_numerical / d ln eps", "10"),
-        "V_ex_excess_range_exponent": (
-            ("energy",),
-            "d ln V_ex_excess_scan / d ln a_eff for k_h a_eff <= 0.5 (paper: 2)",
-            "10",
-        ),
-        "V_hc_range_exponent": (
-            ("energy",),
-            "d ln V_hc_scan / d ln a_eff for k_h a_eff <= 0.5",
-            "10",
-        ),
-    }
-    for name, (dims, long, eq) in fits.items():
+    for name, (dims, long, eq) in _FITS.items():
         t[name] = Var(dims, "1", long, eq)
         if "eq11" not in name:
             t[name + "_stderr"] = Var(dims, "1", "jackknife standard error of " + name, eq)

@@ -13,13 +13,13 @@ FIGURES = {
     "thermal_density": (["results/spectral.nc"], "spectral", "plot_thermal_density",
                         "2. Cold bath: spectral function and n_T"),
     "asymptotics": (["results/spectral.nc"], "spectral", "plot_asymptotics", "2. Cold bath: spectral function and n_T"),
-    "eta_map": (["results/hotcold.nc"], "hotcold", "plot_eta_map",
+    "eta_map": (["results/hotcold.nc"], "eta_map", "plot_eta_map",
                 "3. Delocalization parameter and mobility edge"),
-    "threshold": (["results/hotcold.nc"], "hotcold", "plot_threshold",
+    "threshold": (["results/hotcold.nc"], "threshold", "plot_threshold",
                   "3. Delocalization parameter and mobility edge"),
-    "conductivity": (["results/hotcold.nc"], "hotcold", "plot_conductivity",
+    "conductivity": (["results/hotcold.nc"], "conductivity", "plot_conductivity",
                      "4. Conductivity (the paper's Fig. 2)"),
-    "fig1": (["results/hotcold.nc", "results/localization.nc"], "hotcold", "plot_fig1",
+    "fig1": (["results/hotcold.nc", "results/localization.nc"], "fig1", "plot_fig1",
              "5. Hot and cold electrons (the paper's Fig. 1)"),
 }
 
@@ -57,7 +57,7 @@ for _name, (_inputs, _module, _function, _category) in FIGURES.items():
         params:
             module=_module,
             function=_function,
-            code=code(f"plots/{_module}", "plots/__init__", "plots/style", "theory"),
+            code=code(f"plots/{_module}", "plots/__init__", "plots/style", "plots/common", "theory"),
         localrule: True
         conda:
             HOTCOLD_ENV

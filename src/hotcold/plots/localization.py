@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -19,13 +17,9 @@ __all__ = ["plot_localization"]
 
 
 def _mass_and_w(ds: xr.Dataset) -> tuple[float, float | None]:
-    m, w = float(ds.attrs.get("m", 1.0)), None
-    cfg = ds.attrs.get("config")
-    if cfg:
-        c = json.loads(cfg)
-        m = float(c.get("m", m))
-        w = float(c.get("disorder", {}).get("w", 0)) or None
-    return m, w
+    """The dataset's scalars m and w (None without w: no Eq. (2) line)."""
+    w = float(ds["w"]) if "w" in ds.variables else 0.0
+    return float(ds["m"]), w or None
 
 
 def _model_panel(ax, axr, sub: xr.Dataset, e: np.ndarray, i: int) -> str:
@@ -63,56 +57,41 @@ def _model_panel(ax, axr, sub: xr.Dataset, e: np.ndarray, i: int) -> str:
     )
 
 
-def plot_localization(ds: xr.Dataset) -> plt.Figure:
-    """xi(eps) per family (columns) and d (colour + marker), log-log, with error bars.
-
-    Top row: measured xi (points with standard errors; open symbols where the
-    cost cap was hit), the Born asymptote (solid line of the same colour),
-    Eq. (2) for white noise (black dotted).  Bottom row: xi/xi_Born, showing
-    where the numerics depart from the Born asymptote (strong disorder, low
-    energy).  One legend below the panels names every series and line style.
-    """
-    fams = [str(f) for f in ds["family"].values]
+def _family_column(ax, axr, ds: xr.Dataset, j: int, fam: str, m: float, w) -> list[str]:
+    """Column j (one family): every d (white noise only in the first column), Eq. (2), axes."""
     dvals = [float(d) for d in ds["d"].values]
-    m, w = _mass_and_w(ds)
-    fig, axes = plt.subplots(
-        2,
-        len(fams),
-        figsize=(4.0 * len(fams), 6.4),
-        squeeze=False,
-        sharex="col",
-        gridspec_kw={"height_ratios": [2, 1]},
-        constrained_layout=True,
-    )
     e = ds["energy"].values
     notes = []
-    for j, fam in enumerate(fams):
-        ax, axr = axes[0, j], axes[1, j]
-        for i, d in enumerate(dvals):
-            if d == 0 and j > 0:
-                continue  # white noise: the same model in every column, drawn once
-            note = _model_panel(ax, axr, ds.sel(family=fam, d=d), e, i)
-            notes.append(f"{'white noise' if d == 0 else f'{fam}, d = {d:g}'}: {note}")
-        if w:
-            ep = e[e > 0]
-            ax.plot(ep, xi_white_eq2(ep, m, w), ":", color="k", lw=1.3)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        drawn = [d for d in dvals if d > 0 or j == 0]
-        src = ds["xi_source"].sel(family=fam, d=drawn) == 0
-        shown = ds["xi"].sel(family=fam, d=drawn).where(src)
-        style.robust_ylim(ax, shown.values.ravel(), log=True, pad=0.1)
-        meas_e = e[src.any("d").values]
-        if meas_e.size:
-            ax.set_xlim(meas_e.min() / 1.25, meas_e.max() * 1.25)
-        ax.set_title(
-            f"{fam}" + (" (white noise: left panel)" if j > 0 and 0.0 in dvals else ""), fontsize=9
-        )
-        ax.set_ylabel(style.axis_label(r"$\xi$", "length"))
-        axr.axhline(1.0, color="k", lw=0.8)
-        axr.set_xscale("log")
-        axr.set_xlabel(style.axis_label(r"energy $\epsilon$", "energy"))
-        axr.set_ylabel(style.axis_label(r"$\xi/\xi_{Born}$", ""))
+    for i, d in enumerate(dvals):
+        if d == 0 and j > 0:
+            continue  # white noise: the same model in every column, drawn once
+        note = _model_panel(ax, axr, ds.sel(family=fam, d=d), e, i)
+        notes.append(f"{'white noise' if d == 0 else f'{fam}, d = {d:g}'}: {note}")
+    if w:
+        ep = e[e > 0]
+        ax.plot(ep, xi_white_eq2(ep, m, w), ":", color="k", lw=1.3)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    drawn = [d for d in dvals if d > 0 or j == 0]
+    src = ds["xi_source"].sel(family=fam, d=drawn) == 0
+    shown = ds["xi"].sel(family=fam, d=drawn).where(src)
+    style.robust_ylim(ax, shown.values.ravel(), log=True, pad=0.1)
+    meas_e = e[src.any("d").values]
+    if meas_e.size:
+        ax.set_xlim(meas_e.min() / 1.25, meas_e.max() * 1.25)
+    ax.set_title(
+        f"{fam}" + (" (white noise: left panel)" if j > 0 and 0.0 in dvals else ""), fontsize=9
+    )
+    ax.set_ylabel(style.axis_label(r"$\xi$", "length"))
+    axr.axhline(1.0, color="k", lw=0.8)
+    axr.set_xscale("log")
+    axr.set_xlabel(style.axis_label(r"energy $\epsilon$", "energy"))
+    axr.set_ylabel(style.axis_label(r"$\xi/\xi_{Born}$", ""))
+    return notes
+
+
+def _legend(dvals: list[float]) -> tuple[list, list[str]]:
+    """Handles and labels of the figure legend: one series per d, then the line styles."""
     handles, labels = [], []
     for i, d in enumerate(dvals):
         handles.append(Line2D([], [], color=style.color(i), marker=style.marker(i), lw=1.1))
@@ -127,16 +106,58 @@ def plot_localization(ds: xr.Dataset) -> plt.Figure:
         "open: cost cap hit",
         "Eq. (2): 2 eps/(m w), white noise",
     ]
-    style.figure_legend(fig, handles, labels, ncol=3)
+    return handles, labels
+
+
+def _white_note(ds: xr.Dataset, fam: str, m: float, w: float) -> str:
+    """Caption line: the white-noise xi against Eq. (2) at the ends of the measured range."""
+    e = ds["energy"].values
+    white = ds.sel(family=fam, d=0.0)
+    meas = np.asarray(white["xi_source"].values) == 0
+    r = white["xi"].values[meas] / xi_white_eq2(e[meas], m, w)
+    return (
+        f"white noise: xi/Eq.(2) = {r[-1]:.3f} at eps = {e[meas][-1]:.3g} "
+        f"(Eq. 2 is the weak-disorder limit; {r[0]:.3f} at eps = "
+        f"{e[meas][0]:.3g})"
+    )
+
+
+def plot_localization(ds: xr.Dataset) -> plt.Figure:
+    """xi(eps) per family (columns) and d (colour + marker), log-log, with error bars.
+
+    Top row: measured xi (points with standard errors; open symbols where the
+    cost cap was hit), the Born asymptote (solid line of the same colour),
+    Eq. (2) for white noise (black dotted).  Bottom row: xi/xi_Born, showing
+    where the numerics depart from the Born asymptote (strong disorder, low
+    energy).  One legend below the panels names every series and line style.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        ``results/localization.nc`` (its scalars ``m`` and ``w`` for Eq. 2).
+
+    Returns
+    -------
+    Figure
+        With its data-driven caption (:func:`hotcold.plots.style.get_caption`).
+    """
+    fams = [str(f) for f in ds["family"].values]
+    dvals = [float(d) for d in ds["d"].values]
+    m, w = _mass_and_w(ds)
+    fig, axes = plt.subplots(
+        2,
+        len(fams),
+        figsize=(4.0 * len(fams), 6.4),
+        squeeze=False,
+        sharex="col",
+        gridspec_kw={"height_ratios": [2, 1]},
+        constrained_layout=True,
+    )
+    notes = []
+    for j, fam in enumerate(fams):
+        notes += _family_column(axes[0, j], axes[1, j], ds, j, fam, m, w)
+    style.figure_legend(fig, *_legend(dvals), ncol=3)
     style.tidy(fig)
-    if w:
-        white = ds.sel(family=fams[0], d=0.0) if 0.0 in dvals else None
-        if white is not None:
-            meas = np.asarray(white["xi_source"].values) == 0
-            r = white["xi"].values[meas] / xi_white_eq2(e[meas], m, w)
-            notes.append(
-                f"white noise: xi/Eq.(2) = {r[-1]:.3f} at eps = {e[meas][-1]:.3g} "
-                f"(Eq. 2 is the weak-disorder limit; {r[0]:.3f} at eps = "
-                f"{e[meas][0]:.3g})"
-            )
+    if w and 0.0 in dvals:
+        notes.append(_white_note(ds, fams[0], m, w))
     return style.set_caption(fig, "\n".join(f"- {s}" for s in notes))

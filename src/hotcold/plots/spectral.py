@@ -115,6 +115,29 @@ def _symlog_ticks(ax: plt.Axes, lin: float, y0: float, y1: float) -> None:
     ax.yaxis.set_minor_locator(ticker.NullLocator())
 
 
+def _spectral_panel(ax: plt.Axes, lab: str, sub: xr.Dataset, picks: np.ndarray) -> float:
+    """One model: -S/rho_c^2 (band: s.e.) and Eq. (5) at each picked omega; largest |x|/xi_c."""
+    rho, xi = _scalar(sub, "rho_c"), _scalar(sub, "xi_c")
+    x = np.asarray(sub["x_abs"].values, dtype=float) / xi
+    xmax = 0.0
+    for n, b in enumerate(picks):
+        col = style.color(n)
+        s = -np.asarray(sub["S"].values[b], dtype=float) / rho**2
+        se = np.asarray(sub["S_stderr"].values[b], dtype=float) / rho**2
+        ok = np.isfinite(s) & np.isfinite(x)
+        ax.plot(x[ok], s[ok], "-", color=col, lw=1.4)
+        ax.fill_between(x[ok], (s - se)[ok], (s + se)[ok], color=col, alpha=0.22, lw=0)
+        s5 = -np.asarray(sub["S_eq5"].values[b], dtype=float) / rho**2
+        ok5 = np.isfinite(s5) & np.isfinite(x)
+        ax.plot(x[ok5], s5[ok5], "--", color=col, lw=1.1)
+        if ok.any():
+            xmax = max(xmax, float(np.nanmax(x[ok])))
+    ax.axvspan(0, _scalar(sub, "x_cut") / xi, color="0.9", zorder=0)
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_title(lab, fontsize=9)
+    return xmax
+
+
 def plot_spectral(ds: xr.Dataset, n_omega: int = 4) -> plt.Figure:
     """-S_omega(x)/rho_c^2 vs abs(x)/xi_c for a few omega (one panel per model), with Eq. (5).
 
@@ -142,24 +165,7 @@ def plot_spectral(ds: xr.Dataset, n_omega: int = 4) -> plt.Figure:
     lin, ylo, yhi = _symlog_threshold(models, picks)
     xmax, notes = 0.0, []
     for k, (lab, sub) in enumerate(models):
-        ax = axes[k // ncol, k % ncol]
-        rho, xi = _scalar(sub, "rho_c"), _scalar(sub, "xi_c")
-        x = np.asarray(sub["x_abs"].values, dtype=float) / xi
-        for n, b in enumerate(picks):
-            col = style.color(n)
-            s = -np.asarray(sub["S"].values[b], dtype=float) / rho**2
-            se = np.asarray(sub["S_stderr"].values[b], dtype=float) / rho**2
-            ok = np.isfinite(s) & np.isfinite(x)
-            ax.plot(x[ok], s[ok], "-", color=col, lw=1.4)
-            ax.fill_between(x[ok], (s - se)[ok], (s + se)[ok], color=col, alpha=0.22, lw=0)
-            s5 = -np.asarray(sub["S_eq5"].values[b], dtype=float) / rho**2
-            ok5 = np.isfinite(s5) & np.isfinite(x)
-            ax.plot(x[ok5], s5[ok5], "--", color=col, lw=1.1)
-            if ok.any():
-                xmax = max(xmax, float(np.nanmax(x[ok])))
-        ax.axvspan(0, _scalar(sub, "x_cut") / xi, color="0.9", zorder=0)
-        ax.axhline(0, color="k", lw=0.6)
-        ax.set_title(lab, fontsize=9)
+        xmax = max(xmax, _spectral_panel(axes[k // ncol, k % ncol], lab, sub, picks))
         if "sum_rule_residual" in sub:
             notes.append(f"{lab}: {_scalar(sub, 'sum_rule_residual'):.1e}")
     for k in range(len(models), nrow * ncol):

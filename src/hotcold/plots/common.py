@@ -1,0 +1,186 @@
+"""Helpers shared by the hot-cold stage's figures (SPEC 1.5): models, flags, error bars.
+
+The figures of ``results/hotcold.nc`` (:mod:`~hotcold.plots.eta_map`,
+:mod:`~hotcold.plots.threshold`, :mod:`~hotcold.plots.conductivity`,
+:mod:`~hotcold.plots.fig1`) select models, flag points and draw error bars
+the same way; this module is that one way.  The model's parameters
+(``eps_F``, ``eta_c``) are read from the dataset's scalar variables.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import xarray as xr  # noqa: E402
+from numpy.typing import ArrayLike  # noqa: E402
+
+from . import style  # noqa: E402
+
+__all__ = [
+    "FLAG_KW",
+    "families",
+    "d_positive",
+    "model_label",
+    "finite",
+    "critical_eta",
+    "fermi_energy",
+    "model_list",
+    "model_sub",
+    "flagged",
+    "regime_note",
+    "stderr_values",
+    "errorbar",
+    "ratio_text",
+]
+
+#: Marker style of a flagged point (outside the formulas' regime): hollow and faint.
+FLAG_KW = {"mfc": "none", "alpha": 0.45}
+
+
+def families(ds: xr.Dataset) -> list[str]:
+    """The dataset's disorder families, in order."""
+    return [str(f) for f in ds["family"].values]
+
+
+def d_positive(ds: xr.Dataset) -> list[float]:
+    """The correlation radii d > 0 of the dataset (d = 0 is white noise)."""
+    return [float(d) for d in ds["d"].values if d > 0]
+
+
+def model_label(family: str, d: float, dim: int | None = None) -> str:
+    """'white noise' or '<family>, d = <d>', prefixed by '<dim>D ' if ``dim`` is given."""
+    base = "white noise" if d == 0 else f"{family}, d = {d:g}"
+    return base if dim is None else f"{dim}D {base}"
+
+
+def finite(a: ArrayLike) -> np.ndarray:
+    """Boolean mask of the finite entries of ``a`` (as float)."""
+    return np.isfinite(np.asarray(a, dtype=float))
+
+
+def critical_eta(ds: xr.Dataset) -> float:
+    """eta_c of the criterion eta_hc >= eta_c (the scalar variable ``eta_c``)."""
+    return float(ds["eta_c"])
+
+
+def fermi_energy(ds: xr.Dataset) -> float:
+    """The Fermi energy eps_F the dataset was computed at (its scalar variable ``eps_F``)."""
+    return float(ds["eps_F"])
+
+
+def model_list(ds: xr.Dataset, dim: int) -> list[tuple[str, float]]:
+    """(family, d) of every distinct model of one dimension: white noise once, then d > 0.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        ``results/hotcold.nc`` (coordinates ``family``, ``d``).
+    dim : int
+        The spatial dimension (every dimension has the same models).
+
+    Returns
+    -------
+    list of (str, float)
+        White noise as (first family, 0.0) if d = 0 is in the dataset, then
+        every (family, d > 0).
+    """
+    fams = families(ds)
+    out: list[tuple[str, float]] = []
+    if 0.0 in [float(v) for v in ds["d"].values]:
+        out.append((fams[0], 0.0))
+    out += [(f, d) for f in fams for d in d_positive(ds)]
+    return out
+
+
+def model_sub(ds: xr.Dataset, dim: int, fam: str, d: float) -> xr.Dataset:
+    """The rows of one model (dimension, family, d)."""
+    return ds.sel(dim=dim, family=fam, d=d)
+
+
+def flagged(sub: xr.Dataset) -> np.ndarray:
+    """Per T: outside the formulas' regime, or n_T not from the numerics proper."""
+    n = sub["T"].size
+    bad = np.zeros(n, dtype=bool)
+    if "regime" in sub:
+        bad |= np.asarray(sub["regime"].values) != 0
+    if "n_T_source" in sub:
+        bad |= style.flag_mask(sub["n_T_source"], "extrapolated")
+    return bad
+
+
+def regime_note(label: str, temps: np.ndarray, ok: np.ndarray, flag: np.ndarray) -> str:
+    """Which temperatures of a model give results in the paper's regime (report prose)."""
+    good = np.asarray(ok) & ~np.asarray(flag)
+    t = np.asarray(temps, dtype=float)
+    if not good.any():
+        return (
+            f"{label}: no temperature in the paper's regime (every point flagged or without "
+            "threshold); its points are not results"
+        )
+    return (
+        f"{label}: in the paper's regime at {int(good.sum())} of {t.size} temperatures, "
+        f"T = {t[good].min():.3g}..{t[good].max():.3g} (the others are flagged)"
+    )
+
+
+def stderr_values(sub: xr.Dataset, name: str) -> np.ndarray | None:
+    """``<name>_stderr`` as a float array, or None if the dataset has no such variable."""
+    se = style.stderr_of(sub, name)
+    return None if se is None else np.asarray(se.values, dtype=float)
+
+
+def errorbar(
+    ax: plt.Axes,
+    x: np.ndarray,
+    y: np.ndarray,
+    yerr: np.ndarray | None,
+    ok: np.ndarray,
+    flag: np.ndarray,
+    col: str,
+    mk: str,
+    label: str,
+) -> None:
+    """In-regime points with error bars (filled), flagged points hollow and faint.
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw.
+    x, y : ndarray
+        The points.
+    yerr : ndarray or None
+        Their standard errors (NaN drawn as none).
+    ok, flag : ndarray of bool
+        Points to draw at all; those outside the regime (hollow, no error bar).
+    col, mk, label : str
+        Colour, marker and legend label of the in-regime points.
+    """
+    good = ok & ~flag
+    e = None if yerr is None else np.where(np.isfinite(yerr), yerr, 0.0)
+    if good.any():
+        ax.errorbar(
+            x[good],
+            y[good],
+            yerr=None if e is None else e[good],
+            fmt=mk,
+            color=col,
+            ms=4.5,
+            capsize=2,
+            lw=1,
+            label=label,
+            zorder=3,
+        )
+    if (ok & flag).any():
+        ax.plot(x[ok & flag], y[ok & flag], mk, color=col, ms=4.5, zorder=2, **FLAG_KW)
+
+
+def ratio_text(values: np.ndarray) -> str:
+    """'median .. (range .. to .., n points)' of the finite values, or 'n/a'."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return "n/a"
+    return f"median {np.median(v):.3g} (range {v.min():.3g} to {v.max():.3g}, {v.size} points)"

@@ -1,0 +1,281 @@
+"""Figure: -ln sigma against 1/T (the paper's Fig. 2, Eqs. 18, 29) and T_c(xi_max) (SPEC 1.5).
+
+Reads ``results/hotcold.nc``.  Returns a :class:`matplotlib.figure.Figure`
+with a data-driven caption attached (:func:`hotcold.plots.style.set_caption`).
+Flagged points are drawn hollow and faint, never as results; standard errors
+(``ln_sigma_stderr``, ``T_c_stderr``) are drawn as bands.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import xarray as xr  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from . import style  # noqa: E402
+from .common import (  # noqa: E402
+    FLAG_KW,
+    d_positive,
+    errorbar,
+    families,
+    finite,
+    flagged,
+    model_label,
+    model_list,
+    model_sub,
+    stderr_values,
+)
+
+__all__ = ["plot_conductivity"]
+
+
+def _band(ax, x, y, se, col, alpha=0.2):
+    if se is None:
+        return
+    s = np.where(np.isfinite(se), se, 0.0)
+    ok = finite(y) & (y - s > 0)
+    if ok.sum() >= 2:
+        ax.fill_between(x[ok], (y - s)[ok], (y + s)[ok], color=col, alpha=alpha, lw=0)
+
+
+def _bounded_lw(i: int) -> float:
+    return 1.3 + 1.7 * i
+
+
+def _sigma_panel(ax, ds: xr.Dataset, dim: int, fam: str, d: float) -> dict:
+    """-ln sigma vs 1/T for one model: continuum, bounded xi per xi_max, T_c lines."""
+    sub = model_sub(ds, dim, fam, d)
+    t = ds["T"].values
+    x = 1.0 / t
+    flag = flagged(sub)
+    y = -np.asarray(sub["ln_sigma"].values, dtype=float)
+    ok = finite(y) & (y > 0)
+    _band(ax, x, y, stderr_values(sub, "ln_sigma"), "0.2")
+    ax.plot(x[ok & ~flag], y[ok & ~flag], "-o", color="k", ms=3.5, lw=0.9, zorder=20)
+    ax.plot(x[ok & flag], y[ok & flag], "o", color="k", ms=3.5, zorder=20, **FLAG_KW)
+    out = {"label": model_label(fam, d, dim), "tc": [], "coincide": []}
+    good = ok & ~flag
+    if good.sum() >= 2:
+        sl = np.polyfit(np.log(x[good]), np.log(y[good]), 1)[0]
+        out["slope"] = float(sl)
+        x0 = x[good][0]
+        xx = np.array([x[good].min(), x[good].max()])
+        ax.plot(xx, y[good][0] * xx / x0, ":", color="k", lw=1)
+    xlim = [x[ok].min(), x[ok].max()] if ok.any() else [x.min(), x.max()]
+    if "ln_sigma_bounded" in ds and "xi_max" in ds.dims:
+        tc_se_all = stderr_values(sub, "T_c")
+        for i, xm in enumerate(ds["xi_max"].values):
+            # nested stripes: above T_c the bounded curves coincide with the continuum,
+            # so the larger xi_max (longer curve) is drawn wider and underneath
+            col, lw = style.color(i + 1), _bounded_lw(i)
+            yb = -np.asarray(sub["ln_sigma_bounded"].sel(xi_max=xm).values, dtype=float)
+            okb = finite(yb) & (yb > 0)
+            for m, al in ((okb & ~flag, 0.9), (okb & flag, 0.3)):
+                ax.plot(
+                    x[m],
+                    yb[m],
+                    "-",
+                    color=col,
+                    lw=lw,
+                    alpha=al,
+                    zorder=10 - i,
+                    solid_capstyle="butt",
+                )
+            both = okb & ok & ~flag
+            if both.any():
+                out["coincide"].append(float(np.max(np.abs(yb[both] / y[both] - 1))))
+            tc = float(sub["T_c"].sel(xi_max=xm))
+            tse = None if tc_se_all is None else float(tc_se_all[i])
+            if np.isfinite(tc) and tc > 0 and 1 / tc > 10 * xlim[1]:
+                out["tc"].append((float(xm), tc, tse))
+                out["tc_off"] = out.get("tc_off", 0) + 1
+            elif np.isfinite(tc) and tc > 0:
+                ax.axvline(1 / tc, color=col, ls=":", lw=1.4, zorder=1)
+                if tse is not None and np.isfinite(tse) and 0 < tse < tc:
+                    ax.axvspan(1 / (tc + tse), 1 / (tc - tse), color=col, alpha=0.15, lw=0)
+                xlim = [min(xlim[0], 1 / tc), max(xlim[1], 1 / tc)]
+                out["tc"].append((float(xm), tc, tse))
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(xlim[0] / 1.15, xlim[1] * 1.15)
+    ax.set_title(out["label"], fontsize=8.5)
+    return out
+
+
+def _tc_panel(ax, ds: xr.Dataset, dim: int) -> list[str]:
+    """T_c/Delta_c against xi_max/xi_c (colour: family, marker: d), with errors."""
+    notes = []
+    fams = families(ds)
+    xm = ds["xi_max"].values
+    dpos = d_positive(ds)
+    for fam, d in model_list(ds, dim):
+        if d == 0:
+            continue
+        sub = model_sub(ds, dim, fam, d)
+        dc, xc = float(sub["Delta_c"]), float(sub["xi_c"])
+        tc = np.asarray(sub["T_c"].values, dtype=float)
+        ok = finite(tc) & (tc > 0)
+        if not ok.any():
+            continue
+        col, mk = style.color(fams.index(fam)), style.marker(dpos.index(d))
+        se = stderr_values(sub, "T_c")
+        flag = tc >= dc / np.e
+        if "T_c_regime" in sub:
+            flag |= np.asarray(sub["T_c_regime"].values) != 0
+        errorbar(
+            ax,
+            xm / xc,
+            tc / dc,
+            None if se is None else se / dc,
+            ok,
+            flag,
+            col,
+            mk,
+            model_label(fam, d),
+        )
+        ax.plot((xm / xc)[ok], (tc / dc)[ok], "-", color=col, lw=0.7, alpha=0.6)
+        if (ok & ~flag).sum() >= 2:
+            p = np.polyfit(np.log(xm[ok & ~flag]), np.log(tc[ok & ~flag]), 1)[0]
+            notes.append(f"{dim}D {model_label(fam, d)}: T_c ~ xi_max^({p:.2f}) in the regime")
+    ax.axhline(1 / np.e, color="0.3", ls="--", lw=0.9)
+    if ax.get_lines():
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    ax.set_xlabel(style.axis_label(r"$\xi_{max}/\xi_c$", ""))
+    ax.set_ylabel(style.axis_label(r"$T_c/\Delta_c$", ""))
+    ax.set_title(rf"{dim}D: $T_c(\xi_{{max}})$, bounded $\xi$", fontsize=8.5)
+    return notes
+
+
+def _split_models(ds: xr.Dataset, dims: list[int]) -> tuple[list[tuple], list[tuple]]:
+    """(dim, family, d) of the models with an in-regime point, and of those without."""
+    models, left = [], []
+    for dim in dims:
+        for fam, d in model_list(ds, dim):
+            sub = model_sub(ds, dim, fam, d)
+            y = -np.asarray(sub["ln_sigma"].values, dtype=float)
+            good = finite(y) & (y > 0) & ~flagged(sub)
+            (models if good.any() else left).append((dim, fam, d))
+    return models, left
+
+
+def _conductivity_legend(ds: xr.Dataset, has_b: bool) -> tuple[list, list[str]]:
+    """Handles and labels of the figure legend (bounded xi and T_c panels if ``has_b``)."""
+    handles = [
+        Line2D([], [], color="0.15", marker="o", lw=2.2, ms=5),
+        Line2D([], [], color="k", ls=":", lw=1),
+        Line2D([], [], color="0.15", marker="o", ls="none", ms=5, **FLAG_KW),
+    ]
+    labels = [r"continuum $\xi$ (band: s.e.)", "Arrhenius, slope 1", "flagged (outside regime)"]
+    if not has_b:
+        return handles, labels
+    for i, xm in enumerate(ds["xi_max"].values):
+        handles.append(Line2D([], [], color=style.color(i + 1), lw=_bounded_lw(i)))
+        labels.append(
+            rf"bounded $\xi_{{max}} = 10^{{{np.log10(xm):.3g}}}$; dotted: $1/T_c$ ($\sigma = 0$"
+            " beyond)"
+        )
+    for k, fam in enumerate(families(ds)):
+        handles.append(Patch(color=style.color(k)))
+        labels.append(f"T_c panels: {fam}")
+    for k, d in enumerate(d_positive(ds)):
+        handles.append(Line2D([], [], color="0.3", marker=style.marker(k), ls="none"))
+        labels.append(f"T_c panels: d = {d:g}")
+    handles.append(Line2D([], [], color="0.3", ls="--", lw=0.9))
+    labels.append(r"$T_c = \Delta_c/e$ (regime limit)")
+    return handles, labels
+
+
+def plot_conductivity(ds: xr.Dataset) -> plt.Figure:
+    """-ln sigma vs 1/T (Eqs. 18, 29; the paper's Fig. 2), one panel per model, and T_c(xi_max).
+
+    Each small panel: the continuum (unbounded xi; thick dark line, band:
+    ``ln_sigma_stderr``), an Arrhenius line of slope 1 (dotted black) through
+    its first point, and the bounded-xi model for each xi_max (dashed, one
+    colour each), with 1/T_c(xi_max) as a dotted vertical line of the same
+    colour (band: ``T_c_stderr``); below T_c the bounded sigma vanishes.
+    Last panels: T_c/Delta_c against xi_max/xi_c per dimension.  Models
+    without any in-regime point are left out (named in the caption).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        ``results/hotcold.nc``.
+
+    Returns
+    -------
+    Figure
+        With its data-driven caption (:func:`hotcold.plots.style.get_caption`).
+    """
+    dims = [int(v) for v in ds["dim"].values]
+    models, left = _split_models(ds, dims)
+    has_b = "ln_sigma_bounded" in ds and "xi_max" in ds.dims and ds["xi_max"].size > 0
+    tc_dims = [dm for dm in dims if has_b]
+    n = len(models) + len(tc_dims)
+    ncol = min(4 if n <= 8 else 5, max(n, 1))
+    nrow = int(np.ceil(max(n, 1) / ncol))
+    fig, axes = plt.subplots(
+        nrow, ncol, figsize=(3.2 * ncol, 2.75 * nrow + 1.0), squeeze=False, constrained_layout=True
+    )
+    flat = list(axes.ravel())
+    info = [_sigma_panel(flat[k], ds, *m) for k, m in enumerate(models)]
+    for k in range(len(models)):
+        ax = flat[k]
+        ax.set_xlabel(style.axis_label("1/T", "1/energy"))
+        ax.set_ylabel(r"$-\ln\sigma = (\epsilon_{th}-\epsilon_F)/T$")
+    notes = []
+    for j, dim in enumerate(tc_dims):
+        ax = flat[len(models) + j]
+        notes += _tc_panel(ax, ds, dim)
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    if not models and not tc_dims:
+        flat[0].set_visible(True)
+        flat[0].text(
+            0.5,
+            0.5,
+            "no point inside the regime of the formulas",
+            ha="center",
+            transform=flat[0].transAxes,
+        )
+    style.figure_legend(fig, *_conductivity_legend(ds, has_b), ncol=4)
+    style.tidy(fig)
+    return style.set_caption(fig, _sigma_caption(info, left, notes))
+
+
+def _sigma_caption(info: list[dict], left: list[tuple], notes: list[str]) -> str:
+    lines = []
+    for r in info:
+        sl = r.get("slope")
+        s = (
+            f"log-log slope of -ln sigma vs 1/T = {sl:.2f} (Arrhenius: 1)"
+            if sl is not None
+            else "fewer than 2 points in the regime"
+        )
+        tcs = ", ".join(
+            f"T_c(1e{np.log10(xm):.0f}) = {style.fmt_pm(tc, se)}" for xm, tc, se in r["tc"]
+        )
+        co = (
+            f"; bounded curves within {100 * max(r['coincide']):.2g} % of the continuum "
+            "where both exist"
+            if r["coincide"]
+            else ""
+        )
+        off = (
+            f" ({r['tc_off']} T_c more than 10x below the lowest T: no line drawn)"
+            if r.get("tc_off")
+            else ""
+        )
+        lines.append(f"- {r['label']}: {s}{co}" + (f"; {tcs}{off}" if tcs else ""))
+    lines += [f"- {s}" for s in notes]
+    if left:
+        lines.append(
+            "- left out (no point in the regime of the formulas): "
+            + "; ".join(model_label(f, d, dm) for dm, f, d in left)
+        )
+    return "\n".join(lines)

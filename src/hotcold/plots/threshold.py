@@ -1,0 +1,194 @@
+"""Figure: eps_th(T) against the asymptotes Eqs. (14), (15), (28) (SPEC 1.5).
+
+Reads ``results/hotcold.nc``; each asymptote is drawn in the variables where
+it is a straight line.  Returns a :class:`matplotlib.figure.Figure` with a
+data-driven caption attached (:func:`hotcold.plots.style.set_caption`).
+Flagged points are drawn hollow and faint, never as results; standard errors
+(``eps_th_stderr``) are drawn wherever the dataset carries them.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import xarray as xr  # noqa: E402
+
+from . import style  # noqa: E402
+from .common import (  # noqa: E402
+    FLAG_KW,
+    d_positive,
+    errorbar,
+    families,
+    fermi_energy,
+    finite,
+    flagged,
+    model_label,
+    model_list,
+    model_sub,
+    ratio_text,
+    regime_note,
+    stderr_values,
+)
+
+__all__ = ["plot_threshold"]
+
+
+def _threshold_1d_model(ax: plt.Axes, sub: xr.Dataset, label: str, i: int, eq: int) -> dict:
+    """Points of one 1D model in panel (a)/(b); its x, Born composition and caption notes."""
+    chi = np.asarray(sub["chi"].values, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = np.log(chi) ** 2 if eq == 14 else chi
+    e0 = float(sub["eps0"])
+    y = np.asarray(sub["eps_th"].values, dtype=float) / e0
+    se = stderr_values(sub, "eps_th")
+    ok = finite(x) & finite(y) & (chi > 1)
+    flag = flagged(sub)
+    d = float(sub["d"])
+    errorbar(
+        ax,
+        x,
+        y,
+        None if se is None else se / e0,
+        ok,
+        flag,
+        style.color(i),
+        style.marker(i),
+        f"numerics, d = {d:g}",
+    )
+    yc = np.asarray(sub["eps_th_comp_born"].values, dtype=float) / e0
+    okc = finite(x) & finite(yc) & (chi > 1)
+    rname = f"ratio_eq{eq}"
+    r = np.asarray(sub[rname].values, dtype=float) if rname in sub else y / x
+    notes = [
+        regime_note(label, sub["T"].values, ok, flag),
+        f"{label}: eps_th/Eq.({eq}) = {ratio_text(r[ok & ~flag])}",
+    ]
+    if "ratio_comp_born" in sub:
+        rc = np.asarray(sub["ratio_comp_born"].values, dtype=float)
+        notes.append(f"{label}: eps_th/Born composition = {ratio_text(rc[ok & ~flag])}")
+    return {
+        "x": x[ok],
+        "comp": (x[okc], yc[okc]),
+        "flag": bool((ok & flag).any()),
+        "notes": notes,
+    }
+
+
+def _threshold_1d_lines(ax: plt.Axes, comp: list[tuple], xa: np.ndarray, eq: int) -> None:
+    """The Born composition (one curve for every d) and the asymptote Eq. (14)/(15)."""
+    # the Born composition depends on chi only: one curve for every d (checked)
+    if comp:
+        cx = np.concatenate([c[0] for c in comp])
+        cy = np.concatenate([c[1] for c in comp])
+        o = np.argsort(cx)
+        ax.plot(
+            cx[o],
+            cy[o],
+            "--",
+            color="0.35",
+            lw=1.2,
+            label="Born composition, every d" + (r" ($\approx$ 3/4 Eq. 15)" if eq == 15 else ""),
+        )
+    if xa.size:
+        xx = np.linspace(max(xa.min(), 1e-12) * 0.9, xa.max() * 1.1, 60)
+        if eq == 15:
+            xx = np.geomspace(max(xa.min(), 1e-12) / 1.2, xa.max() * 1.2, 60)
+        ax.plot(xx, xx, "k-", lw=1, label=f"Eq. ({eq})")
+
+
+def _threshold_1d(ax: plt.Axes, ds: xr.Dataset, fam: str, eq: int) -> list[str]:
+    """Panel (a)/(b): eps_th/eps0 against ln^2 chi (Eq. 14) or chi (Eq. 15)."""
+    res = [
+        _threshold_1d_model(ax, model_sub(ds, 1, fam, d), f"1D {fam}, d = {d:g}", i, eq)
+        for i, d in enumerate(d_positive(ds))
+    ]
+    notes = [n for r in res for n in r["notes"]]
+    xa = np.concatenate([r["x"] for r in res]) if res else np.array([])
+    _threshold_1d_lines(ax, [r["comp"] for r in res], xa, eq)
+    if any(r["flag"] for r in res):
+        ax.plot([], [], "o", color="0.3", label="flagged (outside regime)", **FLAG_KW)
+    if eq == 15 and xa.size:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    if not xa.size:
+        ax.text(0.5, 0.5, f"no 1D {fam} threshold", ha="center", transform=ax.transAxes)
+    ax.set_xlabel(style.axis_label(r"$\ln^2\chi$" if eq == 14 else r"$\chi$", "") + ", Eq. (16)")
+    ax.set_ylabel(style.axis_label(r"$\epsilon_{th}/\epsilon_0$", "") + r", $\epsilon_0 = 1/8md^2$")
+    ax.set_title(f"1D {fam}: Eq. ({eq})", fontsize=9)
+    return notes
+
+
+def _threshold_2d(ax, ds: xr.Dataset) -> list[str]:
+    """Panel (c): eps_th - eps_F against ln(Delta_c/T) with Eq. (28)."""
+    notes: list[str] = []
+    e_f = fermi_energy(ds)
+    k, left_out = 0, []
+    for fam, d in model_list(ds, 2):
+        sub = model_sub(ds, 2, fam, d)
+        lnr = np.log(float(sub["Delta_c"]) / ds["T"].values)
+        y = np.asarray(sub["eps_th"].values, dtype=float) - e_f
+        ok = finite(y) & (lnr > 0)
+        flag = flagged(sub)
+        if not (ok & ~flag).any():
+            left_out.append(model_label(fam, d))
+            continue
+        col, mk = style.color(k), style.marker(k)
+        se = stderr_values(sub, "eps_th")
+        errorbar(ax, lnr, y, se, ok, flag, col, mk, model_label(fam, d))
+        y28 = np.asarray(sub["eps_th_eq28"].values, dtype=float) - e_f
+        o = finite(y28) & (lnr > 0)
+        ax.plot(lnr[o], y28[o], "-", color=col, lw=0.9)
+        r = np.asarray(sub["ratio_eq28"].values, dtype=float) if "ratio_eq28" in sub else y / y28
+        notes.append(
+            f"2D {model_label(fam, d)}: (eps_th - eps_F)/Eq.(28) = {ratio_text(r[ok & ~flag])}"
+        )
+        k += 1
+    if k:
+        ax.plot([], [], "-", color="0.3", lw=0.9, label="Eq. (28) (line, same colour)")
+    else:
+        ax.text(0.5, 0.5, "no 2D point with T << Delta_c", ha="center", transform=ax.transAxes)
+    if left_out:
+        notes.append(
+            "2D models left out (every point flagged high_T or strong disorder): "
+            + "; ".join(left_out)
+        )
+    ax.set_xlabel(style.axis_label(r"$\ln(\Delta_c/T)$", ""))
+    ax.set_ylabel(style.axis_label(r"$\epsilon_{th} - \epsilon_F$", "energy"))
+    ax.set_title("2D: Eq. (28)", fontsize=9)
+    return notes
+
+
+def plot_threshold(ds: xr.Dataset) -> plt.Figure:
+    """eps_th(T) against the asymptotes in the variables where they are straight lines.
+
+    (a) Lorentzian 1D: eps_th/eps0 vs ln^2 chi (Eq. 14: slope 1); (b)
+    exponential 1D: eps_th/eps0 vs chi (Eq. 15, log-log; the Born
+    composition is 3/4 of it); (c) 2D: eps_th - eps_F vs ln(Delta_c/T) with
+    Eq. (28) (line of the same colour).  Error bars: ``eps_th_stderr`` where
+    the dataset has it; hollow faint points: flagged (outside the regime).
+    """
+    dims = [int(v) for v in ds["dim"].values]
+    fams = families(ds)
+    pairs = (("lorentzian", 14), ("exponential", 15))
+    panels = [(f, q) for f, q in pairs if f in fams and 1 in dims]
+    n = len(panels) + (2 in dims)
+    fig, axes = plt.subplots(
+        1, max(n, 1), figsize=(4.3 * max(n, 1), 3.9), squeeze=False, constrained_layout=True
+    )
+    notes: list[str] = []
+    for ax, (fam, eq) in zip(axes[0], panels, strict=False):
+        notes += _threshold_1d(ax, ds, fam, eq)
+    if 2 in dims:
+        notes += _threshold_2d(axes[0, len(panels)], ds)
+    if n == 0:
+        axes[0, 0].text(
+            0.5, 0.5, "no model with an asymptote", ha="center", transform=axes[0, 0].transAxes
+        )
+    style.tidy(fig)
+    for ax in axes[0]:
+        style.place_legend(ax, outside="below")
+    style.settle_legends(fig)
+    return style.set_caption(fig, "\n".join(f"- {s}" for s in notes))
