@@ -89,6 +89,7 @@ from .datasets import Var, apply_table
 from .disorder import Model, PotentialStream
 from .jobs import map_in_order
 from .spectral import tridiagonal_hamiltonian
+from .stats import jackknife_stderr, jackknife_variance, power_law_exponent
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -446,42 +447,14 @@ def jackknife_rms(num: np.ndarray, den: np.ndarray, scale: np.ndarray | float = 
     """
     num = np.asarray(num, dtype=float)
     den = np.broadcast_to(np.asarray(den, dtype=float), num.shape)
-    r = num.shape[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         full = np.sqrt(scale * num.sum(0) / den.sum(0))
         reps = np.sqrt(scale * (num.sum(0) - num) / (den.sum(0) - den))
-    se = np.sqrt((r - 1) / r * np.sum((reps - reps.mean(0)) ** 2, axis=0))
-    return full, reps, se
+    return full, reps, jackknife_stderr(reps)
 
 
-def fit_exponent(x: np.ndarray, y: np.ndarray, y_reps: np.ndarray | None = None):
-    """Exponent p of y ~ x^p (least squares in log-log over finite positive points).
-
-    With ``y_reps`` (jackknife replicas along axis 0) also the jackknife stderr;
-    returns (p, stderr) (NaN if fewer than 2 points).
-    """
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    ok = np.isfinite(y) & (y > 0) & (x > 0)
-    if y_reps is not None:
-        ok &= np.all(np.isfinite(y_reps) & (y_reps > 0), axis=0)
-    if ok.sum() < 2:
-        return float("nan"), float("nan")
-    lx = np.log(x[ok])
-
-    def slope(v):
-        return float(np.polyfit(lx, np.log(v[ok]), 1)[0])
-
-    p = slope(y)
-    if y_reps is None:
-        return p, float("nan")
-    reps = np.array([slope(v) for v in y_reps])
-    r = reps.size
-    return p, float(math.sqrt((r - 1) / r * np.sum((reps - reps.mean()) ** 2)))
-
-
-# ---------------------------------------------------------------------------
-# One model: realizations -> dataset
-# ---------------------------------------------------------------------------
+#: Exponent p of y ~ x^p with its jackknife stderr (:func:`hotcold.stats.power_law_exponent`).
+fit_exponent = power_law_exponent
 
 
 def _one_realization(args: tuple) -> dict[str, np.ndarray]:
@@ -868,8 +841,7 @@ def xi_exponent(per_model: Sequence[xr.Dataset]) -> tuple[np.ndarray, np.ndarray
             for rep in rg:
                 ys = [rep[t] if h == g else full[h][t] for h in range(len(full))]
                 vals.append(fit_exponent(x, np.concatenate(ys))[0])
-            vals = np.asarray(vals)
-            var += (vals.size - 1) / vals.size * np.sum((vals - vals.mean()) ** 2)
+            var += jackknife_variance(np.asarray(vals))
         se[t] = math.sqrt(var)
     return p, se
 
