@@ -26,7 +26,7 @@ import time
 import numpy as np
 from scipy.linalg import eigh_tridiagonal
 
-from hotcold import spectral as sp
+from hotcold import eigen as eig
 from hotcold.disorder import Model, realizations
 
 CASES = [  # family, d, dx, N, half-width of the window around eps_F = 1
@@ -42,28 +42,28 @@ CASES = [  # family, d, dx, N, half-width of the window around eps_F = 1
 def _vectors_only(diag, off, w):
     pivmin = np.finfo(float).tiny * max(1.0, float(np.max(off * off)))
     t0 = time.perf_counter()
-    z = sp._twisted_vectors(diag, off, w, pivmin)
-    sp._reorthogonalise(z, sp.REORTH_NEIGHBOURS)
+    z = eig._twisted_vectors(diag, off, w, pivmin)
+    eig._reorthogonalise(z, eig.REORTH_NEIGHBOURS)
     return time.perf_counter() - t0
 
 
 def main() -> None:
     u0 = realizations(Model("white", 0.1, 0.0), 0.1, 500, 1, 1)[0]
-    sp.eigenpairs(u0, 0.1, 1.0, 0.9, 1.1)  # load the compiled kernels before timing
-    print(f"eigenpairs: bisection + twisted factorization, {sp.REORTH_NEIGHBOURS} neighbours "
+    eig.eigenpairs(u0, 0.1, 1.0, 0.9, 1.1)  # load the compiled kernels before timing
+    print(f"eigenpairs: bisection + twisted factorization, {eig.REORTH_NEIGHBOURS} neighbours "
           "reorthogonalised")  # fmt: skip
     print(f"{'model':>12} {'N':>6} {'k':>5} {'LAPACK s':>8} {'ours s':>7} {'vectors s':>9} "
           f"{'stemr s':>8} {'speed-up':>8} {'dE':>8} {'orth':>8} {'1-|ov|':>8}")  # fmt: skip
     for fam, d, dx, n, hw in CASES:
         u = realizations(Model(fam, 0.1, d), dx, n, 1, 20171101)[0]
-        diag, off = sp.tridiagonal_hamiltonian(u, dx, 1.0)
+        diag, off = eig.tridiagonal_hamiltonian(u, dx, 1.0)
         window = (1.0 - hw, 1.0 + hw)
         t = {}
         t0 = time.perf_counter()
         e1, v1 = eigh_tridiagonal(diag, off, select="v", select_range=window)
         t["lapack"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        e2, p2 = sp.eigenpairs(u, dx, 1.0, *window)
+        e2, p2 = eig.eigenpairs(u, dx, 1.0, *window)
         t["ours"] = time.perf_counter() - t0
         t["vectors"] = _vectors_only(diag, off, e2)
         t0 = time.perf_counter()
