@@ -56,6 +56,13 @@ Errors are standard errors over realizations (std/sqrt(n)) for the averages
 and delete-one jackknife over realizations for fitted quantities (peak
 positions, slopes, exponents), which accounts for the correlations between
 omega bins and between temperatures.
+
+Modules
+-------
+This module keeps the variable table (:data:`SPECTRAL_VARIABLES`), the
+geometry and the dataset assembly; the eigensolver is
+:mod:`hotcold.eigen`, the per-realization estimators above are
+:mod:`hotcold.pairs`, the jackknife and the fits :mod:`hotcold.stats`.
 """
 
 from __future__ import annotations
