@@ -1,10 +1,10 @@
-"""Benchmark of the spectral stage's window eigensolver (issue 10), ratios in one run.
+"""Benchmark of the shared window eigensolver (hotcold.eigen; issue 10), ratios in one run.
 
 For a tridiagonal Hamiltonian of N sites and a window holding k states,
 LAPACK ``stebz + stein`` as :func:`scipy.linalg.eigh_tridiagonal` calls it
 reorthogonalises every cluster of eigenvalues closer than 1e-3 |T| -- for
 the spectral stage's windows, all of them -- so it costs O(N k^2).
-:func:`hotcold.spectral.eigenpairs` bisects the window's eigenvalues itself
+:func:`hotcold.eigen.eigenpairs` bisects the window's eigenvalues itself
 (SIMD across eigenvalues) and takes each eigenvector from the twisted
 factorization of T - lambda in O(N), then reorthogonalises it against its
 ``REORTH_NEIGHBOURS`` neighbours below (O(N k x 8)).  This script times, on

@@ -7,7 +7,7 @@ one such realization (the model's real eigenstates), times in one run
 
 * ``one pair at a time``: the kernel before the tiling (commit df7d8d0), a
   running window sum per pair, pairs outer;
-* ``tiled``: :func:`hotcold.spectral.thermal_pair_integrals` (tiles of 32
+* ``tiled``: :func:`hotcold.pairs.thermal_pair_integrals` (tiles of 32
   states x 32 partners, partners innermost, each block of 32 states stored
   transposed and contiguous, so that a tile streams two contiguous arrays;
   before, commit 1229ae1, the tiles read 32-column strips of one (site,

@@ -12,7 +12,7 @@ from conftest import default_config, run_snakemake
 
 from hotcold import matrix_elements as me
 from hotcold.disorder import Model, PotentialStream
-from hotcold.spectral import eigenpairs
+from hotcold.eigen import eigenpairs
 
 DX, M, U = 0.1, 1.0, 0.7
 

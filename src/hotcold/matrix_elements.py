@@ -87,8 +87,8 @@ from .config import matrix_elements_problems as validate_settings
 from .config import matrix_elements_settings as stage_settings
 from .datasets import Var, apply_table
 from .disorder import Model, PotentialStream
+from .eigen import tridiagonal_hamiltonian
 from .jobs import map_in_order
-from .spectral import tridiagonal_hamiltonian
 from .stats import jackknife_stderr, jackknife_variance, power_law_exponent
 
 __all__ = [

@@ -49,7 +49,7 @@ Estimators
   f(eps_i)(1 - f(eps_j)) <= exp(-W/T); for a flat spectral weight the
   neglected fraction of n_T is ~ (12/pi^2)(W/T + 1) exp(-W/T): 4.9e-3 at
   T = max(T) for the default W = 8 max(T), 1.4e-4 at W/T = 12 (T <=
-  max(T)/1.5), 3e-6 at W/T = 16; :func:`truncation_fraction` evaluates it
+  max(T)/1.5), 3e-6 at W/T = 16; :func:`hotcold.pairs.truncation_fraction` evaluates it
   exactly and the dataset stores it per T (``n_T_truncation``).
 
 Errors are standard errors over realizations (std/sqrt(n)) for the averages
@@ -79,25 +79,10 @@ import numpy as np
 
 from .config import SPECTRAL_DEFAULTS as DEFAULT_SETTINGS
 from .datasets import Var, apply_table, flag_attrs
-from .eigen import eigenpairs, tridiagonal_hamiltonian
 from .jobs import map_in_order
-from .pairs import (
-    fermi,
-    interior_slice,
-    origin_length,
-    pair_correlation,
-    realization_estimate,
-    spectral_pairs,
-    spectral_sums,
-    thermal_density,
-    thermal_pair_integrals,
-    thermal_pairs,
-    truncation_fraction,
-    window_for,
-)
+from .pairs import interior_slice, realization_estimate, truncation_fraction
 from .stats import (
     fit_power_law,
-    gaussian_peak,
     jackknife,
     loo_refit_stderr,
     mean_stderr,
@@ -108,32 +93,14 @@ from .thermal import SOURCES, Pass, assemble_blocks, generated_potential, plan_p
 
 __all__ = [
     "DEFAULT_SETTINGS",
-    "tridiagonal_hamiltonian",
-    "eigenpairs",
-    "interior_slice",
-    "pair_correlation",
-    "origin_length",
-    "spectral_pairs",
-    "spectral_sums",
-    "thermal_pairs",
-    "thermal_pair_integrals",
-    "fermi",
-    "thermal_density",
-    "truncation_fraction",
-    "window_for",
-    "realization_estimate",
-    "fit_power_law",
-    "gaussian_peak",
     "fit_mott_slope",
     "symmetric_centroid",
     "binned_sum_rule",
-    "jackknife",
     "SPECTRAL_VARIABLES",
     "Geometry",
     "spectral_geometry",
     "run_pass",
     "passes_part",
-    "mean_stderr",
     "spectral_function_part",
     "mott_peak_part",
     "thermal_part",
