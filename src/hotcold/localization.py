@@ -41,7 +41,7 @@ import numpy as np
 
 from .datasets import Var
 from .disorder import Model, PotentialStream, model_seed
-from .stats import block_edges, jackknife_stderr
+from .stats import block_edges, jackknife_stderr, measured_else
 from .theory import clean_dos, clean_idos, lyapunov_born, wavevector
 from .transfer import advance, recursion_coefficients, renorm_interval
 
@@ -660,9 +660,9 @@ def cold_parameters(ds, energy: float) -> dict[str, float]:
         raise ValueError(f"energy {energy} is not on the localization grid (nearest {e})")
     measured = int(row["xi_source"]) == 0
     xi, xi_se = float(row["xi"]), float(row["xi_stderr"]) if measured else 0.0
-    rho, rho_se = float(row["dos"]), float(row["dos_stderr"])
-    if not (np.isfinite(rho) and rho > 0 and np.isfinite(rho_se)):
-        rho, rho_se = float(row["dos_clean"]), 0.0
+    rho_se = float(row["dos_stderr"])
+    rho, used = measured_else(float(row["dos"]), float(row["dos_clean"]), rho_se)
+    rho, rho_se = float(rho), rho_se if used else 0.0
     return {
         "xi_c": xi,
         "xi_c_stderr": xi_se,

@@ -89,7 +89,7 @@ from .datasets import Var, apply_table
 from .disorder import Model, PotentialStream
 from .eigen import tridiagonal_hamiltonian
 from .jobs import map_in_order
-from .stats import jackknife_stderr, jackknife_variance, power_law_exponent
+from .stats import jackknife_stderr, jackknife_variance, measured_else, power_law_exponent
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -475,11 +475,7 @@ def hot_inputs(loc: xr.Dataset, energies: np.ndarray) -> dict[str, np.ndarray]:
             f"hot energies {energies.min()}..{energies.max()} outside the localization grid "
             f"{e.min()}..{e.max()} (localization.energies)"
         )
-    rho = np.where(
-        np.isfinite(loc["dos"].values) & (loc["dos"].values > 0),
-        loc["dos"].values,
-        loc["dos_clean"].values,
-    )
+    rho = measured_else(loc["dos"].values, loc["dos_clean"].values)[0]
     le = np.log(energies)
     return {
         "xi_h": np.exp(np.interp(le, np.log(e), np.log(loc["xi"].values))),
@@ -577,6 +573,35 @@ _NAMES = {
 }
 
 
+#: Fitted exponents of the per-model dataset: dims, long_name, equation.
+_FITS = {
+    "V_H_eps_exponent": (
+        ("T",),
+        "d ln V_H_rms / d ln eps at fixed T (paper: -3/2 for white noise)",
+        "11",
+    ),
+    "V_hc_eq11_eps_exponent": (("T",), "d ln V_hc_eq11 / d ln eps, same points", "11"),
+    "V_H_T_exponent": (("energy",), "d ln V_H_rms / d ln T at fixed eps", "11"),
+    "V_hc_eq11_T_exponent": (("energy",), "d ln V_hc_eq11 / d ln T, same points", "11"),
+    "V_ex_excess_eps_exponent": (
+        ("T",),
+        "d ln V_ex_excess_rms / d ln eps (paper: -1 for white noise, u a^2/eps)",
+        "10",
+    ),
+    "V_hc_eps_exponent": (("T",), "d ln V_hc_numerical / d ln eps", "10"),
+    "V_ex_excess_range_exponent": (
+        ("energy",),
+        "d ln V_ex_excess_scan / d ln a_eff for k_h a_eff <= 0.5 (paper: 2)",
+        "10",
+    ),
+    "V_hc_range_exponent": (
+        ("energy",),
+        "d ln V_hc_scan / d ln a_eff for k_h a_eff <= 0.5",
+        "10",
+    ),
+}
+
+
 def _table() -> dict[str, Var]:
     t: dict[str, Var] = {
         "T": Var(("T",), "energy", "temperature (cold-pair transfer ~ T)"),
@@ -629,33 +654,7 @@ def _table() -> dict[str, Var]:
         t[name + "_jackknife"] = Var(
             ("replica_me", *_TE), "energy", "delete-one-realization replicas of " + name, "10"
         )
-    fits = {
-        "V_H_eps_exponent": (
-            ("T",),
-            "d ln V_H_rms / d ln eps at fixed T (paper: -3/2 for white noise)",
-            "11",
-        ),
-        "V_hc_eq11_eps_exponent": (("T",), "d ln V_hc_eq11 / d ln eps, same points", "11"),
-        "V_H_T_exponent": (("energy",), "d ln V_H_rms / d ln T at fixed eps", "11"),
-        "V_hc_eq11_T_exponent": (("energy",), "d ln V_hc_eq11 / d ln T, same points", "11"),
-        "V_ex_excess_eps_exponent": (
-            ("T",),
-            "d ln V_ex_excess_rms / d ln eps (paper: -1 for white noise, u a^2/eps)",
-            "10",
-        ),
-        "V_hc_eps_exponent": (("T",), "d ln V_hc_numerical / d ln eps", "10"),
-        "V_ex_excess_range_exponent": (
-            ("energy",),
-            "d ln V_ex_excess_scan / d ln a_eff for k_h a_eff <= 0.5 (paper: 2)",
-            "10",
-        ),
-        "V_hc_range_exponent": (
-            ("energy",),
-            "d ln V_hc_scan / d ln a_eff for k_h a_eff <= 0.5",
-            "10",
-        ),
-    }
-    for name, (dims, long, eq) in fits.items():
+    for name, (dims, long, eq) in _FITS.items():
         t[name] = Var(dims, "1", long, eq)
         if "eq11" not in name:
             t[name + "_stderr"] = Var(dims, "1", "jackknife standard error of " + name, eq)

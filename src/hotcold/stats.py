@@ -19,6 +19,8 @@ Propagated errors
 -----------------
 :func:`relative_error` is one term of a quadrature sum of independent
 relative errors (0 for an unknown, i.e. non-finite, error).
+:func:`measured_else` takes a measured value where it is usable (the DOS:
+finite and positive) and a model value elsewhere (the clean DOS).
 
 Fits
 ----
@@ -48,6 +50,7 @@ __all__ = [
     "blocked_jackknife",
     "mean_stderr",
     "relative_error",
+    "measured_else",
     "weighted_lstsq",
     "weighted_line",
     "loo_refit_stderr",
@@ -197,6 +200,32 @@ def relative_error(stderr: float, value: float, power: float = 1) -> float:
     input without an error estimate (NaN) contributes nothing.
     """
     return power * stderr / value if np.isfinite(stderr) else 0.0
+
+
+def measured_else(
+    measured: np.ndarray, fallback: np.ndarray, stderr: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The measured value where it is finite and positive, else ``fallback`` (e.g. the clean DOS).
+
+    Parameters
+    ----------
+    measured, fallback : array_like
+        Broadcast together (same units).
+    stderr : array_like, optional
+        The measured value's standard error; where it is not finite the
+        fallback is used too.
+
+    Returns
+    -------
+    values : ndarray
+    used : bool ndarray
+        True where the measured value was taken.
+    """
+    measured = np.asarray(measured, dtype=float)
+    used = np.isfinite(measured) & (measured > 0)
+    if stderr is not None:
+        used &= np.isfinite(stderr)
+    return np.where(used, measured, fallback), used
 
 
 # ---------------------------------------------------------------------------
