@@ -38,16 +38,6 @@ def brute_force(psi_i, psi_j, psi_k, psi_l, a, dx, u):
     return hartree, exchange
 
 
-def test_window_states_are_the_spectral_eigenpairs():
-    pot, *_ = small_system()
-    e_ref, psi_ref = eigenpairs(pot, DX, M, 2.0, 4.0)
-    e, psi = me.window_states(pot, DX, M, 2.0, 4.0)
-    assert e.size == e_ref.size > 3
-    np.testing.assert_allclose(e, e_ref, rtol=0, atol=1e-11)
-    overlap = np.abs(np.sum(psi * psi_ref, axis=1) * DX)
-    np.testing.assert_allclose(overlap, 1.0, atol=1e-9)
-
-
 def test_kernel_normalised_and_range():
     for a in (0.05, 0.2, 0.8):
         k = me.interaction_kernel(a, DX)
