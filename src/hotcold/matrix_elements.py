@@ -89,6 +89,7 @@ from .disorder import Model, PotentialStream
 from .eigen import eigenpairs
 from .jobs import map_in_order
 from .stats import jackknife_stderr, jackknife_variance, measured_else, power_law_exponent
+from .theory import mean_level_spacing, mott_length_eq7
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -678,8 +679,8 @@ def _eq11_part(ds, meas, energies, cold, hot, params, dx) -> float:
     """Eq. (11)/(12) beside the numbers, pair counts and the range scan (in place); Delta_c."""
     temps = ds["T"].values
     xi_h, rho_h = np.asarray(hot["xi_h"]), np.asarray(hot["rho_h"])
-    delta_c = 1.0 / (cold["rho_c"] * cold["xi_c"])
-    l_m = 2.0 * cold["xi_c"] * np.log(delta_c / temps)
+    delta_c = float(mean_level_spacing(cold["rho_c"], cold["xi_c"]))
+    l_m = mott_length_eq7(cold["xi_c"], delta_c, temps)
     alpha = rho_h * abs(float(params["u"]))
     ds["alpha"], ds["mott_length"] = ("energy", alpha), ("T", l_m)
     ds["xi_h"], ds["rho_h"] = ("energy", xi_h), ("energy", rho_h)
