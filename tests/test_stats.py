@@ -154,3 +154,15 @@ def test_gaussian_peak_centre():
     y = 2.0 * np.exp(-0.5 * ((x - 4.3) / 1.2) ** 2)
     assert stats.gaussian_peak(x, y, np.full(x.size, 0.01), 1.0, 8.0, 4.0) == pytest.approx(4.3)
     assert np.isnan(stats.gaussian_peak(x, y, np.full(x.size, 0.01), 1.0, 1.5, 1.2))
+
+
+def test_measured_else_takes_the_fallback_where_the_measurement_is_unusable():
+    measured = np.array([2.0, np.nan, -1.0, 0.0, 3.0, 4.0])
+    fallback = np.full(6, 9.0)
+    vals, used = stats.measured_else(measured, fallback)
+    np.testing.assert_array_equal(vals, [2.0, 9.0, 9.0, 9.0, 3.0, 4.0])
+    np.testing.assert_array_equal(used, [True, False, False, False, True, True])
+    se = np.array([0.1, 0.1, 0.1, 0.1, np.inf, 0.1])  # no error estimate: not usable either
+    vals, used = stats.measured_else(measured, fallback, se)
+    np.testing.assert_array_equal(vals, [2.0, 9.0, 9.0, 9.0, 9.0, 4.0])
+    assert float(stats.measured_else(np.nan, 5.0)[0]) == 5.0
