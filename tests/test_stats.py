@@ -166,3 +166,16 @@ def test_measured_else_takes_the_fallback_where_the_measurement_is_unusable():
     vals, used = stats.measured_else(measured, fallback, se)
     np.testing.assert_array_equal(vals, [2.0, 9.0, 9.0, 9.0, 9.0, 4.0])
     assert float(stats.measured_else(np.nan, 5.0)[0]) == 5.0
+
+
+def test_localization_batches_are_the_blocked_jackknife():
+    """The streamed (cumulative-sum) batches of the localization stage: same replicas and stderr."""
+    from hotcold.localization import batch_stderr, jackknife_replicas
+
+    x = np.random.default_rng(6).exponential(1.0, 77)  # 77 = 5 x 15 + 2: unequal blocks
+    cum = np.concatenate([[0.0], np.cumsum(x)])
+    mean, rep = jackknife_replicas(cum, x.size, 5)
+    full, se, reps = stats.blocked_jackknife(x, 5)
+    np.testing.assert_allclose(rep, reps, rtol=1e-13)
+    assert mean == pytest.approx(full, rel=1e-14)
+    assert batch_stderr(x, 5)[1] == pytest.approx(float(se), rel=1e-12)
