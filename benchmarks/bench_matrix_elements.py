@@ -19,6 +19,7 @@ import numpy as np
 
 from hotcold import matrix_elements as me
 from hotcold.disorder import Model, PotentialStream
+from hotcold.eigen import eigenpairs
 
 
 def _one(box: float, temps: list[float], energies: list[float]) -> dict:
@@ -51,8 +52,8 @@ def _local_vs_full(box: float) -> tuple[float, float, int, int]:
     dx = 0.1
     model = Model("white", 0.1, 0.0)
     pot = PotentialStream(model, dx, me.realization_seed(1, model, 0)).take(int(box / dx))
-    c_e, c_psi = me.window_states(pot, dx, 1.0, 0.95, 1.05)
-    h_e, h_psi = me.window_states(pot, dx, 1.0, 3.9, 4.1)
+    c_e, c_psi = eigenpairs(pot, dx, 1.0, 0.95, 1.05)
+    h_e, h_psi = eigenpairs(pot, dx, 1.0, 3.9, 4.1)
     amp = me.block_amplitudes(c_psi, 20, dx)
     ov = amp @ amp.T
     np.fill_diagonal(ov, 0)

@@ -7,7 +7,7 @@ one such realization (the model's real eigenstates), times in one run
 
 * ``one pair at a time``: the kernel before the tiling (commit df7d8d0), a
   running window sum per pair, pairs outer;
-* ``tiled``: :func:`hotcold.spectral.thermal_pair_integrals` (tiles of 32
+* ``tiled``: :func:`hotcold.pairs.thermal_pair_integrals` (tiles of 32
   states x 32 partners, partners innermost, each block of 32 states stored
   transposed and contiguous, so that a tile streams two contiguous arrays;
   before, commit 1229ae1, the tiles read 32-column strips of one (site,
@@ -27,7 +27,8 @@ import time
 import numba
 import numpy as np
 
-from hotcold import spectral as sp
+from hotcold import eigen as eig
+from hotcold import pairs as pr
 from hotcold.disorder import Model, realizations
 
 
@@ -66,21 +67,21 @@ def main() -> None:
     a = ap.parse_args()
     eps_f = 1.0
     u = realizations(Model("gaussian", 0.1, 0.5), a.dx, a.sites, 1, 20171101)[0]
-    e, psi = sp.eigenpairs(u, a.dx, 1.0, eps_f - a.half_width, eps_f + a.half_width)
-    ii, jj = sp.thermal_pairs(e, eps_f - a.half_width, eps_f + a.half_width, a.half_width)
-    origin = sp.interior_slice(psi.shape[1], a.dx, a.margin)
+    e, psi = eig.eigenpairs(u, a.dx, 1.0, eps_f - a.half_width, eps_f + a.half_width)
+    ii, jj = pr.thermal_pairs(e, eps_f - a.half_width, eps_f + a.half_width, a.half_width)
+    origin = pr.interior_slice(psi.shape[1], a.dx, a.margin)
     k = int(round(a.x_cut / a.dx))
     work = ii.size * (origin.stop - origin.start + 2 * k + 1)
     print(f"{e.size} states, {ii.size} pairs, {psi.shape[1]} sites, k = {k}: "
           f"{work:.3e} pair-sites")  # fmt: skip
     # compile both on a small problem first
-    sp.thermal_pair_integrals(psi[:40], ii[:5] % 40, jj[:5] % 40, a.dx, origin, a.x_cut)
+    pr.thermal_pair_integrals(psi[:40], ii[:5] % 40, jj[:5] % 40, a.dx, origin, a.x_cut)
     one_pair_at_a_time(psi, ii[:2], jj[:2], origin.start, origin.stop, k, a.dx)
     t0 = time.perf_counter()
     ref = one_pair_at_a_time(psi, ii, jj, origin.start, origin.stop, k, a.dx)
     t_ref = time.perf_counter() - t0
     t0 = time.perf_counter()
-    new = sp.thermal_pair_integrals(psi, ii, jj, a.dx, origin, a.x_cut)
+    new = pr.thermal_pair_integrals(psi, ii, jj, a.dx, origin, a.x_cut)
     t_new = time.perf_counter() - t0
     print(f"one pair at a time: {t_ref:7.2f} s  {work / t_ref:.3e} pair-sites/s")
     print(f"tiled             : {t_new:7.2f} s  {work / t_new:.3e} pair-sites/s")

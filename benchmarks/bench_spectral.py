@@ -29,6 +29,7 @@ import numpy as np
 import yaml
 
 from hotcold import config as hc_config
+from hotcold import pairs as pr
 from hotcold import spectral as sp
 from hotcold import theory
 from hotcold.disorder import Model, realizations
@@ -77,13 +78,13 @@ def _time_pass(geo, p, model: Model, grid: dict, n: int) -> dict[str, float]:
         pots = [
             generated_potential(model, grid["dx"], p.n_sites, SEED, p.pass_id, r) for r in range(n)
         ]
-    sp.realization_estimate(
+    pr.realization_estimate(
         pots[0][: min(2000, p.n_sites)], *args[:6], min(args[6], 20.0), *args[7:], **kw
     )  # fmt: skip  (warm-up: numba, FFT plans)
     sec, pairs, n_t = 0.0, 0.0, []
     for pot in pots:
         t0 = time.perf_counter()
-        est = sp.realization_estimate(pot, *args, **kw)
+        est = pr.realization_estimate(pot, *args, **kw)
         sec += time.perf_counter() - t0
         pairs += est["n_pairs"]
         n_t.append(est["n_T"])

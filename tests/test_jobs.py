@@ -76,6 +76,7 @@ def test_spectral_memory_estimate_covers_the_eigenvectors(family, d):
     from conftest import ROOT
 
     from hotcold import config as hc
+    from hotcold import eigen as eig
     from hotcold import spectral as sp
     from hotcold.disorder import Model, realizations
 
@@ -85,13 +86,13 @@ def test_spectral_memory_estimate_covers_the_eigenvectors(family, d):
     )
     g = hc.ed_grid(cfg, family, d)
     u = realizations(Model(family, cfg["disorder"]["w"], d), g["dx"], g["sites"], 1, 1)[0]
-    diag, off = sp.tridiagonal_hamiltonian(u, g["dx"], cfg["m"])
+    diag, off = eig.tridiagonal_hamiltonian(u, g["dx"], cfg["m"])
     w = float(cfg["spectral"].get("window_T", sp.DEFAULT_SETTINGS["window_T"])) * max(
         hc.expand_grid(cfg["temperatures"])
     )
     off2, piv = off**2, 1e-300
     e_f = cfg["fermi_energy"]
-    k = sp._sturm_count(diag, off2, e_f + w, piv) - sp._sturm_count(diag, off2, e_f - w, piv)
+    k = eig._sturm_count(diag, off2, e_f + w, piv) - eig._sturm_count(diag, off2, e_f - w, piv)
     need = 2 * 2 * 8 * g["sites"] * k  # 2 workers x (psi + its transposed copy)
     assert hc.spectral_resources(cfg, family, d)["mem_mb"] * 1e6 > need + g["bytes"]
 

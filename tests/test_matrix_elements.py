@@ -12,7 +12,7 @@ from conftest import default_config, run_snakemake
 
 from hotcold import matrix_elements as me
 from hotcold.disorder import Model, PotentialStream
-from hotcold.spectral import eigenpairs
+from hotcold.eigen import eigenpairs
 
 DX, M, U = 0.1, 1.0, 0.7
 
@@ -36,16 +36,6 @@ def brute_force(psi_i, psi_j, psi_k, psi_l, a, dx, u):
     hartree = np.einsum("a,a,ab,b,b->", psi_i, psi_j, v, psi_k, psi_l) * dx * dx
     exchange = np.einsum("a,a,ab,b,b->", psi_i, psi_l, v, psi_k, psi_j) * dx * dx
     return hartree, exchange
-
-
-def test_window_states_are_the_spectral_eigenpairs():
-    pot, *_ = small_system()
-    e_ref, psi_ref = eigenpairs(pot, DX, M, 2.0, 4.0)
-    e, psi = me.window_states(pot, DX, M, 2.0, 4.0)
-    assert e.size == e_ref.size > 3
-    np.testing.assert_allclose(e, e_ref, rtol=0, atol=1e-11)
-    overlap = np.abs(np.sum(psi * psi_ref, axis=1) * DX)
-    np.testing.assert_allclose(overlap, 1.0, atol=1e-9)
 
 
 def test_kernel_normalised_and_range():

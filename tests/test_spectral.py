@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from hotcold import eigen as eig
+from hotcold import pairs as pr
 from hotcold import spectral as sp
 from hotcold import theory
 from hotcold.disorder import Model, realizations
@@ -22,7 +24,7 @@ DX = 0.1
 
 
 def _dense(potential, dx=DX, m=M):
-    d, o = sp.tridiagonal_hamiltonian(potential, dx, m)
+    d, o = eig.tridiagonal_hamiltonian(potential, dx, m)
     h = np.diag(d) + np.diag(o, 1) + np.diag(o, -1)
     e, v = np.linalg.eigh(h)
     return e, v.T / np.sqrt(dx)
@@ -78,7 +80,7 @@ def _brute_nt(e, psi, eps_f, temps, x_cut, lo, hi, dx=DX):
     l_r = (hi - lo) * dx
     out = []
     for t in temps:
-        f = sp.fermi(e, eps_f, t)
+        f = pr.fermi(e, eps_f, t)
         wgt = f[:, None] * (1 - f[None, :]) * (e[:, None] > e[None, :])
         out.append(2 / l_r * np.sum(wgt * jmat))
     # rigorous bound on what a window of half-width W loses: each dropped pair
@@ -95,7 +97,7 @@ def _small_system(seed=3, w=1.0, n=200):
 def test_eigenpairs_normalised_and_equal_to_dense(reorth):
     pot = _small_system()
     e_d, psi_d = _dense(pot)
-    e, psi = sp.eigenpairs(pot, DX, M, 0.3, 2.5, reorth=reorth)
+    e, psi = eig.eigenpairs(pot, DX, M, 0.3, 2.5, reorth=reorth)
     sel = (e_d > 0.3) & (e_d <= 2.5)
     assert e.size == sel.sum() > 5
     np.testing.assert_allclose(e, e_d[sel], rtol=0, atol=1e-10)
@@ -119,13 +121,13 @@ def test_eigenpairs_near_degenerate_mirror_pairs():
     pot = np.concatenate([half, half[::-1]])
     e_d, psi_d = _dense(pot)
     lo, hi = 0.2, 3.0
-    e, psi = sp.eigenpairs(pot, DX, M, lo, hi)
+    e, psi = eig.eigenpairs(pot, DX, M, lo, hi)
     sel = (e_d >= lo) & (e_d < hi)
     assert e.size == sel.sum() > 10
     gaps = np.diff(e)
     assert gaps.min() < 1e-12  # near-degenerate pairs are present
     np.testing.assert_allclose(psi @ psi.T * DX, np.eye(e.size), atol=1e-10)
-    d, o = sp.tridiagonal_hamiltonian(pot, DX, M)
+    d, o = eig.tridiagonal_hamiltonian(pot, DX, M)
     h_psi = d * psi
     h_psi[:, :-1] += o * psi[:, 1:]
     h_psi[:, 1:] += o * psi[:, :-1]
@@ -142,8 +144,8 @@ def test_window_eigenvalues_equal_dense(lo, hi):
     """Bisection: the dense spectrum's eigenvalues in the window, none missing (empty too)."""
     pot = _small_system()
     e_d, _ = _dense(pot)
-    d, o = sp.tridiagonal_hamiltonian(pot, DX, M)
-    got = sp.window_eigenvalues(d, o, lo, hi)
+    d, o = eig.tridiagonal_hamiltonian(pot, DX, M)
+    got = eig.window_eigenvalues(d, o, lo, hi)
     want = e_d[(e_d >= lo) & (e_d < hi)]
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-12 * max(1.0, np.abs(e_d).max()))
@@ -161,13 +163,13 @@ def test_minors_count_equals_pivots_and_dense(scale_d, scale_e):
     off2 = off**2
     e_all = np.linalg.eigvalsh(np.diag(diag) + np.diag(off, 1) + np.diag(off, -1))
     sig = np.quantile(e_all, [0.01, 0.3, 0.5, 0.77, 0.99]) + 1e-9 * np.ptp(e_all)
-    kr = sp.rescale_interval(diag, off2, sig.min(), sig.max())
+    kr = eig.rescale_interval(diag, off2, sig.min(), sig.max())
     assert 1 <= kr <= 256
     piv = np.finfo(float).tiny * max(1.0, float(off2.max()))
     for s in sig:
         want = int(np.sum(e_all < s))
-        assert sp._minors_count(diag, off2, s, kr) == want
-        assert sp._sturm_count(diag, off2, s, piv) == want
+        assert eig._minors_count(diag, off2, s, kr) == want
+        assert eig._sturm_count(diag, off2, s, piv) == want
     # the unscaled minors leave double precision on every case: the rescaling is exercised
     p0, p1 = 1.0, diag[0] - sig[2]
     with np.errstate(all="ignore"):
@@ -181,10 +183,10 @@ def test_sum_rule_on_every_realization():
     pots = realizations(Model("white", 0.1, 0.0), DX, 1500, 6, 11)
     worst = 0.0
     for pot in pots:
-        e, psi = sp.eigenpairs(pot, DX, M, 0.8, 1.2)
+        e, psi = eig.eigenpairs(pot, DX, M, 0.8, 1.2)
         ii, jj = np.triu_indices(e.size)  # includes i == j
-        for origin in (None, sp.interior_slice(pot.size, DX, 30.0)):
-            c = sp.pair_correlation(psi[ii], psi[jj], DX, origin)
+        for origin in (None, pr.interior_slice(pot.size, DX, 30.0)):
+            c = pr.pair_correlation(psi[ii], psi[jj], DX, origin)
             total = c.sum(axis=1) * DX
             if origin is None:
                 expect = (ii == jj).astype(float)
@@ -196,9 +198,9 @@ def test_sum_rule_on_every_realization():
 
 def test_pair_correlation_against_lag_sums():
     pot = _small_system()
-    e, psi = sp.eigenpairs(pot, DX, M, 0.5, 1.5)
-    origin = sp.interior_slice(pot.size, DX, 2.0)
-    c = sp.pair_correlation(psi[0], psi[1], DX, origin, max_lag=50)
+    e, psi = eig.eigenpairs(pot, DX, M, 0.5, 1.5)
+    origin = pr.interior_slice(pot.size, DX, 2.0)
+    c = pr.pair_correlation(psi[0], psi[1], DX, origin, max_lag=50)
     ref = [
         _lag_products(psi[[0, 1]], origin.start, origin.stop, s)[0, 1] * DX for s in range(-50, 51)
     ]
@@ -214,9 +216,9 @@ def test_estimator_equals_brute_force_double_sum(eps_f):
     x_edges = np.arange(0.0, 12.01, 1.0)
     margin, x_cut = 2.0, 1.5
     temps = np.array([0.02, 0.05, 0.1])
-    origin = sp.interior_slice(pot.size, DX, margin)
+    origin = pr.interior_slice(pot.size, DX, margin)
     # window_T large enough that every eigenpair of the box is included for n_T
-    est = sp.realization_estimate(
+    est = pr.realization_estimate(
         pot, DX, M, eps_f, de, om_edges, x_edges, margin, x_cut, temps, window_t=3000.0
     )
     ref = _brute_s(e_d, psi_d, eps_f, de, om_edges, x_edges, origin.start, origin.stop)
@@ -225,7 +227,7 @@ def test_estimator_equals_brute_force_double_sum(eps_f):
     nt_ref, abs_sum = _brute_nt(e_d, psi_d, eps_f, temps, x_cut, origin.start, origin.stop)
     np.testing.assert_allclose(est["n_T"], nt_ref, rtol=1e-8, atol=1e-14)
     # the default window (8 max T) loses at most exp(-W/T) per dropped pair
-    est8 = sp.realization_estimate(
+    est8 = pr.realization_estimate(
         pot, DX, M, eps_f, de, om_edges, x_edges, margin, x_cut, temps, window_t=8.0
     )
     np.testing.assert_allclose(est8["S"], est["S"], rtol=1e-9, atol=1e-12 * np.abs(ref).max())
@@ -238,7 +240,7 @@ def test_spectral_pairs_edges_once_per_role():
     e = np.array([0.5, 0.9, 1.0, 1.05, 1.1, 1.2, 1.3, 1.5])
     eps, de = 1.0, 0.2
     edges = np.array([0.05, 0.1, 0.2, 0.3, 0.4])
-    ii, jj, b, mult = sp.spectral_pairs(e, eps, de, edges)
+    ii, jj, b, mult = pr.spectral_pairs(e, eps, de, edges)
     assert np.all(ii < jj)
     assert len(set(zip(ii.tolist(), jj.tolist(), strict=True))) == ii.size
     counts = np.zeros(edges.size - 1)
@@ -252,7 +254,7 @@ def test_spectral_pairs_edges_once_per_role():
             if j != i and edges[0] <= om < edges[-1]:
                 brute[np.searchsorted(edges, om, side="right") - 1] += 1
     np.testing.assert_array_equal(counts, brute)
-    lo, hi, _ = sp.window_for(eps, de, edges[-1], 0.01, 8.0)
+    lo, hi, _ = pr.window_for(eps, de, edges[-1], 0.01, 8.0)
     assert lo < eps - de / 2 - edges[-1] and hi > eps + de / 2 + edges[-1]
 
 
@@ -264,13 +266,13 @@ def test_margin_excludes_pairs_near_walls():
     b = np.exp(-((x - 1.0) ** 2))
     a /= np.sqrt(np.sum(a * a) * DX)
     b /= np.sqrt(np.sum(b * b) * DX)
-    origin = sp.interior_slice(n, DX, 8.0)
-    c_in = sp.pair_correlation(a, b, DX, origin)
-    c_full = sp.pair_correlation(a, b, DX)
+    origin = pr.interior_slice(n, DX, 8.0)
+    c_in = pr.pair_correlation(a, b, DX, origin)
+    c_full = pr.pair_correlation(a, b, DX)
     assert np.abs(c_full).max() > 1e-3
     assert np.abs(c_in).max() < 1e-12
     # the origin length: L - 2a up to |x| = a, then L - a - |x|
-    ly = sp.origin_length(n, DX, origin, np.array([0, 80, 100, 300]))
+    ly = pr.origin_length(n, DX, origin, np.array([0, 80, 100, 300]))
     np.testing.assert_allclose(ly, [24.0, 24.0, 22.0, 2.0])
 
 
@@ -469,11 +471,11 @@ def test_thermal_pair_integrals_equal_direct_double_sum(n, ns, margin_sites, k):
     dx = 0.3
     origin = slice(margin_sites, n - margin_sites)
     e = np.sort(rng.uniform(0.0, 1.0, ns))
-    ii, jj = sp.thermal_pairs(e, 0.1, 0.9, 0.3)
+    ii, jj = pr.thermal_pairs(e, 0.1, 0.9, 0.3)
     extra_i = rng.integers(1, ns, 40)
     extra_j = rng.integers(0, ns, 40) % extra_i
     ii, jj = np.r_[ii, extra_i], np.r_[jj, extra_j]
-    got = sp.thermal_pair_integrals(psi, ii, jj, dx, origin, k * dx)
+    got = pr.thermal_pair_integrals(psi, ii, jj, dx, origin, k * dx)
     p = psi[ii] * psi[jj]
     y = np.arange(n)
     near = np.abs(y[:, None] - y[None, :]) <= k

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from hotcold import spectral as sp
-from hotcold import theory
+from hotcold import stats, theory
 from hotcold import thermal as th
 
 CFG = {"rel_error_max": 0.25, "extrapolation_L_min": 2.0, "window_T": 8.0}
@@ -35,19 +35,25 @@ def _synthetic(rng, n_blocks=40, noise=None):
 
 def _resolve(blocks, eq6, lns, cfg=CFG):
     r = blocks.shape[0]
-    mean, se = sp.mean_stderr(blocks)
+    mean, se = stats.mean_stderr(blocks)
     loo = (blocks.sum(axis=0) - blocks) / (r - 1)
     return th.resolve(mean, loo, se, eq6, lns, cfg), mean, se
 
 
-def test_jackknife_variance_equals_stored_stderr():
+def test_stored_stderr_is_the_jackknife_spread_of_the_replicas():
     lns, t, eq6, g, blocks = _synthetic(np.random.default_rng(1))
     res, mean, se = _resolve(blocks, eq6, lns)
     r = blocks.shape[0]
     loo = res["n_T_jackknife"]
-    var = (r - 1) / r * np.sum((loo - loo.mean(axis=0)) ** 2, axis=0)
-    np.testing.assert_allclose(np.sqrt(var), res["n_T_stderr"], rtol=1e-10)
     num = res["n_T_source"] == 0
+    # resolved points: the standard error of the block means, s/sqrt(R)
+    np.testing.assert_allclose(
+        res["n_T_stderr"][num], blocks[:, num].std(axis=0, ddof=1) / np.sqrt(r), rtol=1e-12
+    )
+    # every point: (R-1)/R sum (x_k - mean)^2 = (R-1) times the population variance
+    np.testing.assert_allclose(
+        res["n_T_stderr"], np.sqrt(r - 1) * loo.std(axis=0, ddof=0), rtol=1e-10
+    )
     np.testing.assert_array_equal(res["n_T"][num], mean[num])  # no closed form anywhere
     assert num.any() and (~num).any()
     assert np.all(res["n_T_stderr"] > 0)

@@ -28,6 +28,7 @@ import numba
 import numpy as np
 from scipy import fft as sp_fft
 
+from .stats import mean_stderr
 from .theory import FAMILIES, correlator, power_spectrum
 
 __all__ = [
@@ -376,11 +377,7 @@ def measure_correlator(
         f = np.fft.rfft(u, nfft)
         ac = np.fft.irfft(f * np.conj(f), nfft)[:n_lags]
         est[b] = ac / (nb - np.arange(n_lags))
-    return (
-        np.arange(n_lags) * dx,
-        est.mean(axis=0),
-        est.std(axis=0, ddof=1) / np.sqrt(n_batches),
-    )
+    return (np.arange(n_lags) * dx, *mean_stderr(est))
 
 
 def disorder_dataset(

@@ -24,7 +24,7 @@ one disorder stream, cut in chunks (the first kernel call is burn-in); per-chunk
 increments of ln|psi| and node counts are accumulated per energy.  Errors come
 from B independent batches (consecutive blocks of chunks, B = 32): every
 estimate has B leave-one-batch-out replicas, and its standard error is their
-jackknife spread, var = (B-1)/B sum_k (x_k - mean x)^2 (CONTRACTS.md).  Each
+jackknife spread, var = (B-1)/B sum_k (x_k - mean x)^2 (:mod:`hotcold.stats`).  Each
 energy runs until the relative standard error of gamma reaches the target
 (``converged``) or its cost cap is hit (``cost_cap``); energies whose Born
 estimate predicts a cost far above the cap are not attempted (``born_only``).
@@ -41,6 +41,7 @@ import numpy as np
 
 from .datasets import PARAMETER_VARIABLES, Var
 from .disorder import Model, PotentialStream, model_seed
+from .stats import block_edges, jackknife_stderr, measured_else
 from .theory import clean_dos, clean_idos, lyapunov_born, wavevector
 from .transfer import advance, recursion_coefficients, renorm_interval
 
@@ -68,14 +69,9 @@ JACKKNIFE = "leave-one-out over independent batches"
 _BLOCK = 1 << 17
 
 
-def batch_bounds(n: int, n_batches: int) -> np.ndarray:
-    """Edges of ``n_batches`` consecutive, disjoint batches covering ``n`` chunks.
-
-    Batch k holds chunks [edges[k], edges[k+1]); sizes differ by at most one.
-    """
-    if n < n_batches:
-        raise ValueError(f"{n} chunks cannot form {n_batches} batches")
-    return (np.arange(n_batches + 1) * n) // n_batches
+#: Edges of ``n_batches`` consecutive, disjoint batches covering ``n`` chunks:
+#: batch k holds chunks [edges[k], edges[k+1]); sizes differ by at most one.
+batch_bounds = block_edges
 
 
 def jackknife_replicas(cum: np.ndarray, n: int, n_batches: int) -> tuple[np.ndarray, np.ndarray]:
@@ -108,13 +104,6 @@ def _from_edges(rows: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.nda
     sizes = np.diff(edges).reshape((-1,) + (1,) * (rows.ndim - 1))
     n = edges[-1] - edges[0]
     return total / n, (total - sums) / (n - sizes)
-
-
-def jackknife_stderr(replicas: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Jackknife standard error sqrt((B-1)/B sum_k (x_k - mean_k x)^2) along ``axis``."""
-    b = replicas.shape[axis]
-    dev = replicas - replicas.mean(axis=axis, keepdims=True)
-    return np.sqrt((b - 1) / b * np.sum(dev * dev, axis=axis))
 
 
 def batch_stderr(per_chunk: np.ndarray, n_batches: int = 32) -> tuple[float, float, int]:
@@ -676,9 +665,9 @@ def cold_parameters(ds, energy: float) -> dict[str, float]:
         raise ValueError(f"energy {energy} is not on the localization grid (nearest {e})")
     measured = int(row["xi_source"]) == 0
     xi, xi_se = float(row["xi"]), float(row["xi_stderr"]) if measured else 0.0
-    rho, rho_se = float(row["dos"]), float(row["dos_stderr"])
-    if not (np.isfinite(rho) and rho > 0 and np.isfinite(rho_se)):
-        rho, rho_se = float(row["dos_clean"]), 0.0
+    rho_se = float(row["dos_stderr"])
+    rho, used = measured_else(float(row["dos"]), float(row["dos_clean"]), rho_se)
+    rho, rho_se = float(rho), rho_se if used else 0.0
     return {
         "xi_c": xi,
         "xi_c_stderr": xi_se,

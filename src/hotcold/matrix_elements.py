@@ -4,7 +4,8 @@ Model
 -----
 The single-particle Hamiltonian is the spectral stage's (SPEC 1.3): the
 hard-wall 3-point lattice H = -(1/2m) d^2/dx^2 + U(x) on sites x_n = n dx,
-eigenstates from :func:`hotcold.spectral.eigenpairs` (sum_n psi_n^2 dx = 1).
+eigenstates from :func:`hotcold.eigen.eigenpairs`, the spectral stage's windowed
+eigensolver (sum_n psi_n^2 dx = 1).
 The realizations are this stage's own (box ``box_length`` >= 5 xi_h at the
 largest hot energy, step ``dx``), drawn from the same disorder streams code
 (:class:`hotcold.disorder.PotentialStream`) with their own seed stream.
@@ -78,8 +79,6 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from scipy.linalg import eigvalsh_tridiagonal
-from scipy.linalg.lapack import dgtsv
 from scipy.ndimage import convolve1d
 
 from .config import MATRIX_ELEMENTS_DEFAULTS as DEFAULT_SETTINGS
@@ -87,13 +86,14 @@ from .config import matrix_elements_problems as validate_settings
 from .config import matrix_elements_settings as stage_settings
 from .datasets import Var, apply_table
 from .disorder import Model, PotentialStream
+from .eigen import eigenpairs
 from .jobs import map_in_order
-from .spectral import tridiagonal_hamiltonian
+from .stats import jackknife_stderr, jackknife_variance, measured_else, power_law_exponent
+from .theory import mean_level_spacing, mott_length_eq7
 
 __all__ = [
     "DEFAULT_SETTINGS",
     "QUANTITIES",
-    "window_states",
     "interaction_kernel",
     "kernel_range",
     "kernel_cosine",
@@ -120,48 +120,6 @@ __all__ = [
 #: Quantities accumulated per pair: name -> function of (VH, Vex, V0).
 QUANTITIES = ("V_H", "V_ex", "V_hc", "V_ex_excess", "V_contact")
 _SEED_STREAM = 101  # spawn-key purpose of this stage (disorder.STREAMS uses 1-3)
-
-
-# ---------------------------------------------------------------------------
-# Eigenpairs in an energy window
-# ---------------------------------------------------------------------------
-
-
-def window_states(
-    potential: np.ndarray, dx: float, m: float, e_lo: float, e_hi: float, sweeps: int = 2
-) -> tuple[np.ndarray, np.ndarray]:
-    """Eigenpairs of the spectral stage's Hamiltonian with energies in (e_lo, e_hi].
-
-    Same matrix as :func:`hotcold.spectral.eigenpairs` (its
-    :func:`~hotcold.spectral.tridiagonal_hamiltonian`), same normalisation
-    (sum_n psi_n^2 dx = 1, [length^-1/2]); eigenvalues by bisection (LAPACK
-    stebz), eigenvectors by ``sweeps`` inverse iterations without
-    re-orthogonalisation.  LAPACK stein treats every level closer than
-    1e-3 ||H|| (~ 0.4 here) as one cluster and re-orthogonalises it, O(N k^2);
-    localized states need no re-orthogonalisation (the eigenvalues are exact
-    to ~1e-13 ||H||, the spacing ~1e-3, so one sweep converges to ~1e-10;
-    agreement with eigenpairs is tested).
-    """
-    diag, off = tridiagonal_hamiltonian(potential, dx, m)
-    if e_hi <= e_lo:
-        return np.empty(0), np.empty((0, diag.size))
-    w = eigvalsh_tridiagonal(
-        diag,
-        off,
-        select="v",
-        select_range=(e_lo, e_hi),
-        check_finite=False,
-        lapack_driver="stebz",
-    )
-    psi = np.empty((w.size, diag.size))
-    start = np.ones(diag.size)
-    for n, lam in enumerate(w):
-        x = start
-        for _ in range(sweeps):
-            x = dgtsv(off, diag - lam, off, x)[3]
-            x = x / np.linalg.norm(x)
-        psi[n] = x / math.sqrt(dx)
-    return w, psi
 
 
 # ---------------------------------------------------------------------------
@@ -399,13 +357,13 @@ def realization_sums(
     t_max = float(np.max(temperatures))
     om_max = t_max * math.sqrt(s["cold_ratio"]) * (1 + 0.5 * s["transfer_window"])
     wc = s["cold_window"] * t_max * (1 + 1e-6)
-    c_e, c_psi = window_states(potential, dx, m, eps_f - wc, eps_f + wc)
+    c_e, c_psi = eigenpairs(potential, dx, m, eps_f - wc, eps_f + wc)
     cold = (c_e, c_psi, block_amplitudes(c_psi, grid["block_sites"], dx))
     hot_states, n_states = [], []
     for eps in energies:
         half = 0.5 * s["hot_window"] * eps
         lo, hi = eps - half - om_max * 1.001, eps + half * 1.001
-        h_e, h_psi = window_states(potential, dx, m, lo, hi)
+        h_e, h_psi = eigenpairs(potential, dx, m, lo, hi)
         hot_states.append((eps, h_e, h_psi, block_amplitudes(h_psi, grid["block_sites"], dx)))
         n_states.append(np.count_nonzero(np.abs(h_e - eps) <= half))
     overlap = cold[2] @ cold[2].T  # >= int |psi_k psi_l|
@@ -446,42 +404,14 @@ def jackknife_rms(num: np.ndarray, den: np.ndarray, scale: np.ndarray | float = 
     """
     num = np.asarray(num, dtype=float)
     den = np.broadcast_to(np.asarray(den, dtype=float), num.shape)
-    r = num.shape[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         full = np.sqrt(scale * num.sum(0) / den.sum(0))
         reps = np.sqrt(scale * (num.sum(0) - num) / (den.sum(0) - den))
-    se = np.sqrt((r - 1) / r * np.sum((reps - reps.mean(0)) ** 2, axis=0))
-    return full, reps, se
+    return full, reps, jackknife_stderr(reps)
 
 
-def fit_exponent(x: np.ndarray, y: np.ndarray, y_reps: np.ndarray | None = None):
-    """Exponent p of y ~ x^p (least squares in log-log over finite positive points).
-
-    With ``y_reps`` (jackknife replicas along axis 0) also the jackknife stderr;
-    returns (p, stderr) (NaN if fewer than 2 points).
-    """
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    ok = np.isfinite(y) & (y > 0) & (x > 0)
-    if y_reps is not None:
-        ok &= np.all(np.isfinite(y_reps) & (y_reps > 0), axis=0)
-    if ok.sum() < 2:
-        return float("nan"), float("nan")
-    lx = np.log(x[ok])
-
-    def slope(v):
-        return float(np.polyfit(lx, np.log(v[ok]), 1)[0])
-
-    p = slope(y)
-    if y_reps is None:
-        return p, float("nan")
-    reps = np.array([slope(v) for v in y_reps])
-    r = reps.size
-    return p, float(math.sqrt((r - 1) / r * np.sum((reps - reps.mean()) ** 2)))
-
-
-# ---------------------------------------------------------------------------
-# One model: realizations -> dataset
-# ---------------------------------------------------------------------------
+#: Exponent p of y ~ x^p with its jackknife stderr (:func:`hotcold.stats.power_law_exponent`).
+fit_exponent = power_law_exponent
 
 
 def _one_realization(args: tuple) -> dict[str, np.ndarray]:
@@ -502,11 +432,7 @@ def hot_inputs(loc: xr.Dataset, energies: np.ndarray) -> dict[str, np.ndarray]:
             f"hot energies {energies.min()}..{energies.max()} outside the localization grid "
             f"{e.min()}..{e.max()} (localization.energies)"
         )
-    rho = np.where(
-        np.isfinite(loc["dos"].values) & (loc["dos"].values > 0),
-        loc["dos"].values,
-        loc["dos_clean"].values,
-    )
+    rho = measured_else(loc["dos"].values, loc["dos_clean"].values)[0]
     le = np.log(energies)
     return {
         "xi_h": np.exp(np.interp(le, np.log(e), np.log(loc["xi"].values))),
@@ -758,8 +684,8 @@ def _eq11_part(ds, meas, energies, cold, hot, params, dx) -> float:
     """Eq. (11)/(12) beside the numbers, pair counts and the range scan (in place); Delta_c."""
     temps = ds["T"].values
     xi_h, rho_h = np.asarray(hot["xi_h"]), np.asarray(hot["rho_h"])
-    delta_c = 1.0 / (cold["rho_c"] * cold["xi_c"])
-    l_m = 2.0 * cold["xi_c"] * np.log(delta_c / temps)
+    delta_c = float(mean_level_spacing(cold["rho_c"], cold["xi_c"]))
+    l_m = mott_length_eq7(cold["xi_c"], delta_c, temps)
     alpha = rho_h * abs(float(params["u"]))
     ds["alpha"], ds["mott_length"] = ("energy", alpha), ("T", l_m)
     ds["xi_h"], ds["rho_h"] = ("energy", xi_h), ("energy", rho_h)
@@ -876,8 +802,7 @@ def xi_exponent(per_model: Sequence[xr.Dataset]) -> tuple[np.ndarray, np.ndarray
             for rep in rg:
                 ys = [rep[t] if h == g else full[h][t] for h in range(len(full))]
                 vals.append(fit_exponent(x, np.concatenate(ys))[0])
-            vals = np.asarray(vals)
-            var += (vals.size - 1) / vals.size * np.sum((vals - vals.mean()) ** 2)
+            var += jackknife_variance(np.asarray(vals))
         se[t] = math.sqrt(var)
     return p, se
 

@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 
 from . import theory
+from .stats import measured_else
 
 __all__ = ["Model", "build_model", "pick_models", "measured_nodes", "nt_nodes", "cold_factor"]
 
@@ -171,8 +172,7 @@ def measured_nodes(
     ok = (e > 0) & np.isfinite(xi) & (xi > 0)
     if ok.sum() < 2:
         return None
-    dos_ok = np.isfinite(dos) & (dos > 0)
-    rho = np.where(dos_ok, dos, clean)
+    rho = measured_else(dos, clean)[0]
     order = np.argsort(e[ok])
     return (
         np.log(e[ok][order]),

@@ -24,6 +24,7 @@ import numpy as np
 import xarray as xr
 
 from .models import Model, measured_nodes, nt_nodes, pick_models
+from .stats import jackknife_variance
 
 __all__ = [
     "REPLICA_GROUPS",
@@ -240,6 +241,6 @@ def jackknife_stderr(x: xr.DataArray, groups: np.ndarray) -> xr.DataArray:
             if g == "matrix_elements":
                 var = var + (0.5 * (sel.isel(replica=0) - sel.isel(replica=1))) ** 2
                 continue
-            n = len(idx)
-            var = var + (n - 1) / n * ((sel - sel.mean("replica")) ** 2).sum("replica")
+            jk = jackknife_variance(sel.values, axis=sel.get_axis_num("replica"), skipna=True)
+            var = var + sel.isel(replica=0, drop=True).copy(data=jk)
         return scale * np.sqrt(var)

@@ -53,6 +53,8 @@ from typing import Any
 
 import numpy as np
 
+from .stats import jackknife_stderr, weighted_lstsq
+
 __all__ = [
     "SOURCES",
     "Pass",
@@ -186,9 +188,7 @@ def assemble_blocks(
 
 def _g_line(inv_l: np.ndarray, g: np.ndarray, se: np.ndarray) -> tuple[float, float]:
     """Weighted least squares g = a + b inv_l; (a, b)."""
-    w = 1.0 / se**2
-    a = np.vstack([np.ones_like(inv_l), inv_l]).T * np.sqrt(w)[:, None]
-    coef = np.linalg.lstsq(a, g * np.sqrt(w), rcond=None)[0]
+    coef = weighted_lstsq(np.vstack([np.ones_like(inv_l), inv_l]).T, g, se)
     return float(coef[0]), float(coef[1])
 
 
@@ -264,12 +264,8 @@ def resolve(
         g_ext = coef[:, :1] + coef[:, 1:] / log_ratio[bad][None, :]
         n_out[bad] = g_ext[0] * eq6[bad]
         loo_out[:, bad] = g_ext[1:] * eq6[bad]
-        r = n_loo.shape[0]
-        se_out[bad] = np.sqrt(
-            (r - 1) / r * np.sum((loo_out[:, bad] - loo_out[:, bad].mean(0)) ** 2, 0)
-        )
-    r = n_loo.shape[0]
-    coef_se = np.sqrt((r - 1) / r * np.sum((coef[1:] - coef[1:].mean(0)) ** 2, 0))
+        se_out[bad] = jackknife_stderr(loo_out[:, bad])
+    coef_se = jackknife_stderr(coef[1:])
     return {
         "n_T": n_out,
         "n_T_stderr": se_out,
