@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from . import theory
+from . import families, theory
 from .config import expand_grid
 from .datasets import Var, apply_table
 from .jobs import map_in_order
@@ -513,7 +513,7 @@ def sweep_from_config(config: Mapping, settings: Mapping | None = None) -> Sweep
     for dm in dims:
         if dm not in (1, 2):
             raise ValueError(f"dimensions: {dm} is not 1 or 2")
-    fams = tuple(str(f) for f in config["disorder"]["families"] if f != "white") or ("white",)
+    fams = families.sweep_families(config["disorder"]["families"])
     e_f = float(config["fermi_energy"])
     inter = config.get("interaction", {})
     return Sweep(
@@ -775,10 +775,11 @@ def asymptotes(model: Model, cold: xr.Dataset, eps_th: xr.DataArray, sw: Sweep) 
                 out["eps_th_comp_born"] = xr.apply_ufunc(
                     theory.eps_th_composition_born, model.family, e0, chi, sw.eta_c
                 )
-                if model.family == "lorentzian":
-                    out["eps_th_eq14"] = xr.apply_ufunc(theory.eps_th_eq14, e0, chi)
-                if model.family == "exponential":
-                    out["eps_th_eq15"] = xr.apply_ufunc(theory.eps_th_eq15, e0, chi)
+                fam = families.get(model.family)
+                if fam.asymptote is not None:
+                    out[f"eps_th_{fam.asymptote}"] = xr.apply_ufunc(
+                        fam.asymptote_threshold, e0, chi
+                    )
         else:
             a28 = xr.apply_ufunc(
                 theory.eps_th_eq28,

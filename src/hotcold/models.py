@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from . import theory
+from . import families, theory
 
 __all__ = ["Model", "build_model", "pick_models", "measured_nodes", "nt_nodes", "cold_factor"]
 
@@ -141,7 +141,7 @@ def pick_models(ds: xr.Dataset, family: str, d: float) -> list[xr.Dataset]:
     subs = [ds]
     if "family" in ds.dims:
         fams = [str(f) for f in ds["family"].values]
-        cands = [family] if d != 0 else [family, "white", *fams]
+        cands = [family] if d != 0 else [family, families.WHITE.name, *fams]
         subs = [ds.sel(family=f) for f in dict.fromkeys(cands) if f in fams]
     out = []
     for sub in subs:
@@ -225,7 +225,7 @@ def build_model(
     numerical n_T and the replicas are attached by :mod:`hotcold.replicas`.
     """
     m = float(config["m"])
-    fam = "white" if d == 0 else family
+    fam = families.get(family, d).name
     if dim == 1:
         meas = None
         if localization is not None:

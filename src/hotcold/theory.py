@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import families
+
 __all__ = [
-    "FAMILIES",
     "correlator",
     "power_spectrum",
     "wavevector",
@@ -37,14 +38,6 @@ __all__ = [
     "spectral_function_eq5",
     "thermal_density_eq6",
 ]
-
-#: Disorder families of SPEC 1.1.  ``white`` is the d = 0 limit of every family.
-FAMILIES = ("white", "lorentzian", "exponential", "gaussian")
-
-
-def _check_family(family: str) -> None:
-    if family not in FAMILIES:
-        raise ValueError(f"unknown disorder family {family!r}; expected one of {FAMILIES}")
 
 
 # ---------------------------------------------------------------------------
@@ -69,15 +62,8 @@ def correlator(x: ArrayLike, family: str, w: float, d: float) -> np.ndarray:
     d : float
         Correlation radius [length], > 0.
     """
-    _check_family(family)
-    if family == "white" or d == 0:
-        raise ValueError("white noise has C(x) = w delta(x): no pointwise correlator")
-    x = np.asarray(x, dtype=float)
-    if family == "lorentzian":
-        return w * d / (np.pi * (x**2 + d**2))
-    if family == "exponential":
-        return w / (2 * d) * np.exp(-np.abs(x) / d)
-    return w * np.exp(-(x**2) / (4 * d**2)) / (2 * d * np.sqrt(np.pi))
+    fam = families.get(family, d)
+    return fam.correlator(np.asarray(x, dtype=float), w, d)
 
 
 def power_spectrum(q: ArrayLike, family: str, w: float, d: float) -> np.ndarray:
@@ -90,7 +76,7 @@ def power_spectrum(q: ArrayLike, family: str, w: float, d: float) -> np.ndarray:
     q : array_like
         Wavevector [1/length].
     family : str
-        One of :data:`FAMILIES`.
+        A name in :data:`hotcold.families.FAMILIES`.
     w : float
         Disorder strength [energy^2 length].
     d : float
@@ -101,15 +87,8 @@ def power_spectrum(q: ArrayLike, family: str, w: float, d: float) -> np.ndarray:
     ndarray
         S_U(q) [energy^2 length].
     """
-    _check_family(family)
-    q = np.asarray(q, dtype=float)
-    if family == "white" or d == 0:
-        return np.full_like(q, float(w))
-    if family == "lorentzian":
-        return w * np.exp(-np.abs(q) * d)
-    if family == "exponential":
-        return w / (1.0 + (q * d) ** 2)
-    return w * np.exp(-((q * d) ** 2))
+    fam = families.get(family, d)
+    return fam.power_spectrum(np.asarray(q, dtype=float), w, d)
 
 
 # ---------------------------------------------------------------------------
@@ -324,7 +303,7 @@ def transport_rate_2d(
     energy : array_like
         Energy eps [energy], > 0.
     family : str
-        One of :data:`FAMILIES`; d == 0 is white noise.
+        A name in :data:`hotcold.families.FAMILIES`; d == 0 is white noise.
     m, w2, d : float
         Mass, 2D disorder strength [energy^2 length^2], correlation radius [length].
     method : {'auto', 'quadrature'}
@@ -334,22 +313,13 @@ def transport_rate_2d(
     ndarray
         1/tau [energy].
     """
-    from scipy import special
-
-    _check_family(family)
+    fam = families.get(family, d)
     e = np.asarray(energy, dtype=float)
     k = wavevector(e, m)
-    if family == "white" or d == 0:
-        return np.full_like(k, m * w2)
-    if method == "auto" and family == "exponential":
-        a = 4.0 * (k * d) ** 2
-        small = a < 1e-6
-        a_s = np.where(small, 1.0, a)
-        val = 2.0 * m * w2 / a_s * (1.0 - 1.0 / np.sqrt(1.0 + a_s))
-        return np.where(small, m * w2 * (1.0 - 0.75 * a), val)
-    if method == "auto" and family == "gaussian":
-        b = 2.0 * (k * d) ** 2
-        return m * w2 * (special.i0e(b) - special.i1e(b))
+    if method == "auto" or fam is families.WHITE:  # white: Eq. (21) is exact
+        closed = fam.transport_rate_2d(k, m, w2, d)
+        if closed is not None:
+            return closed
     phi, wq = _two_d_nodes()
     sin = np.sin(phi)
     q = 2.0 * k[..., None] * sin
@@ -444,20 +414,12 @@ def eps_th_composition_born(
     NaN where 3 eta_c chi/4 <= 1 (no solution) and for white noise (no
     eps dependence: the marginal case).
     """
-    _check_family(family)
+    fam = families.get(family)
     z = 0.75 * eta_c * np.asarray(chi, dtype=float)
     e0 = np.asarray(eps0, dtype=float)
     ok = z > 1.0
     zs = np.where(ok, z, 2.0)
-    if family == "lorentzian":
-        out = e0 * np.log(zs) ** 2
-    elif family == "exponential":
-        out = e0 * (zs - 1.0)
-    elif family == "gaussian":
-        out = e0 * np.log(zs)
-    else:
-        out = np.full(np.broadcast(e0, zs).shape, np.nan)
-    return np.where(ok, out, np.nan)
+    return np.where(ok, fam.threshold_composition_born(e0, zs), np.nan)
 
 
 def eps_th_eq28(
@@ -501,17 +463,9 @@ def ln_xi_born(energy: ArrayLike, family: str, m: float, w: float, d: float) -> 
     analytically, so that it stays finite where S_U(2k) underflows
     (Lorentzian/Gaussian at large k d).  -inf at eps <= 0.
     """
-    _check_family(family)
+    fam = families.get(family, d)
     e = np.asarray(energy, dtype=float)
     k = wavevector(e, m)
-    q = 2.0 * k
-    if family == "white" or d == 0:
-        ln_s = np.full_like(q, np.log(w))
-    elif family == "lorentzian":
-        ln_s = np.log(w) - q * d
-    elif family == "exponential":
-        ln_s = np.log(w) - np.log1p((q * d) ** 2)
-    else:
-        ln_s = np.log(w) - (q * d) ** 2
+    ln_s = fam.ln_power_spectrum(2.0 * k, w, d)
     with np.errstate(divide="ignore"):
         return np.where(k > 0, 2.0 * np.log(k) - 2.0 * np.log(m) - ln_s, -np.inf)
