@@ -10,8 +10,8 @@ from hotcold import models, theory
 M, W, W2 = 1.3, 0.2, 1.5
 
 
-def white_1d(**kw) -> models.Model:
-    return models.Model(1, "white", 0.0, M, W, **kw)
+def white_1d(**kw) -> models.ModelInputs:
+    return models.ModelInputs(1, "white", 0.0, M, W, **kw)
 
 
 def test_white_noise_born_inputs_are_eq2_and_the_clean_dos():
@@ -32,7 +32,7 @@ def test_white_noise_hot_factor_is_energy_independent():
 def test_two_d_white_noise_inputs_are_eq20_and_m_over_2pi():
     """2D: rho = m/(2 pi); ln xi = ln(v tau) + pi eps tau with 1/tau = m w2 (Eqs. 20, 21)."""
     e = np.array([0.5, 2.0])
-    model = models.Model(2, "white", 0.0, M, W2)
+    model = models.ModelInputs(2, "white", 0.0, M, W2)
     ln_xi, ln_rho, _ = model.inputs(e)
     tau = 1.0 / (M * W2)
     v = np.sqrt(2 * e / M)

@@ -68,13 +68,25 @@ def test_spectral_n_t_refuses_temperatures_outside_its_range():
         replicas.spectral_n_t(sub, np.array([1e-1]))
 
 
-def test_model_replicas_without_measured_inputs_is_the_full_sample_only():
-    model = models.build_model(1, "exponential", 0.5, {"m": 1.0, "disorder": {"w": 0.1}})
-    reps, groups = replicas.model_replicas(model, "exponential", None, None, np.array([0.1]))
-    assert reps == [model] and groups.tolist() == ["full"]
+CFG = {"m": 1.0, "disorder": {"w": 0.1, "w2": 1.5}}
+NONE = (None, None, None)
 
 
-def test_model_replicas_of_a_localization_dataset_are_one_per_batch():
+@pytest.mark.parametrize("dim,source", [(1, "born"), (2, "closed_form")])
+def test_stage_inputs_without_measured_inputs_is_the_full_sample_only(dim, source):
+    stage = replicas.stage_inputs(dim, "exponential", 0.5, CFG, NONE, np.array([0.1]))
+    base = models.inputs_without_measurements(dim, "exponential", 0.5, CFG)
+    assert stage.replicas == [base] and stage.groups.tolist() == ["full"]
+    assert (stage.source, stage.missing) == (source, False)
+    assert base.w == CFG["disorder"]["w" if dim == 1 else "w2"]
+
+
+def test_stage_inputs_refuses_a_dimension_without_engine():
+    with pytest.raises(ValueError, match="dimensions: 3"):
+        replicas.stage_inputs(3, "white", 0.0, CFG, NONE, np.array([0.1]))
+
+
+def test_stage_inputs_of_a_localization_dataset_are_one_replica_per_batch():
     e = np.array([1.0, 2.0, 4.0])
     xi = 10 * e**1.5
     loc = xr.Dataset(
@@ -87,9 +99,17 @@ def test_model_replicas_of_a_localization_dataset_are_one_per_batch():
         },
         coords={"energy": e},
     )
-    cfg = {"m": 1.0, "disorder": {"w": 0.1}}
-    model = models.build_model(1, "gaussian", 0.5, cfg, loc)
-    reps, groups = replicas.model_replicas(model, "gaussian", loc, None, np.array([0.1]))
-    assert groups.tolist() == ["full", "localization", "localization"]
-    ln_xi = [r.inputs(np.array([2.0]))[0][0] for r in reps]
+    stage = replicas.stage_inputs(1, "gaussian", 0.5, CFG, (loc, None, None), np.array([0.1]))
+    assert stage.groups.tolist() == ["full", "localization", "localization"]
+    assert (stage.source, stage.missing) == ("measured", False)
+    ln_xi = [r.inputs(np.array([2.0]))[0][0] for r in stage.replicas]
     assert np.allclose(np.exp(ln_xi), [xi[1], 1.1 * xi[1], 0.9 * xi[1]], rtol=1e-12)
+
+
+def test_a_localization_dataset_without_the_model_is_reported_missing():
+    loc = xr.Dataset(
+        {"xi": (("family", "d", "energy"), np.ones((1, 1, 2)))},
+        coords={"family": ["lorentzian"], "d": [0.25], "energy": [1.0, 2.0]},
+    )
+    stage = replicas.stage_inputs(1, "lorentzian", 0.5, CFG, (loc, None, None), np.array([0.1]))
+    assert (stage.source, stage.missing, len(stage.replicas)) == ("born", True, 1)

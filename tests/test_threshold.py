@@ -18,8 +18,8 @@ M, W, D = 1.0, 0.1, 0.5
 GRID = np.geomspace(1e-2, 1e6, 300)
 
 
-def expo(**kw) -> models.Model:
-    return models.Model(1, "exponential", D, M, W, **kw)
+def expo(**kw) -> models.ModelInputs:
+    return models.ModelInputs(1, "exponential", D, M, W, **kw)
 
 
 def exact_threshold(ln_cold: float, eta_c: float) -> float:
@@ -45,7 +45,7 @@ def test_threshold_statuses():
     assert (THRESHOLD_STATUS[s], e) == ("below_grid", GRID[0])
     e, s = threshold.find_threshold(model, GRID[:50], lh[:50], -9.0, 1.0)  # root beyond the grid
     assert THRESHOLD_STATUS[s] == "beyond_grid" and np.isnan(e)
-    white = models.Model(1, "white", 0.0, M, W)
+    white = models.ModelInputs(1, "white", 0.0, M, W)
     s = threshold.find_threshold(white, GRID, white.ln_hot(GRID), -3.0, 1.0)[1]
     assert THRESHOLD_STATUS[s] == "marginal"  # eta_hc = c/(pi^2 w) < 1 at every energy
 
@@ -70,8 +70,9 @@ def test_critical_temperature_solves_the_closed_form_cold_factor():
     model, u, eta_c, e_f = expo().capped(1e8), 0.3, 1.0, 1.0
     grid = np.geomspace(1.01, 1e6, 400)
     ln_hot_max = float(np.max(model.ln_hot(grid)))
-    tc, status = threshold.critical_temperature(model, ln_hot_max, eta_c, u, e_f)
-    lx, lr, _ = model.cold_inputs(e_f)
+    cold = model.cold_inputs(e_f)
+    tc, status = threshold.critical_temperature(model, cold, ln_hot_max, eta_c, u)
+    lx, lr, _ = cold
     dc = np.exp(-lr - lx)
 
     def f(lt):

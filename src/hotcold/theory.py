@@ -224,9 +224,9 @@ def mean_level_spacing(rho: ArrayLike, xi: ArrayLike, dim: int = 1) -> np.ndarra
     return 1.0 / (np.asarray(rho, dtype=float) * np.asarray(xi, dtype=float) ** dim)
 
 
-def mott_length_eq7(xi_c: ArrayLike, delta_c: ArrayLike, omega: ArrayLike) -> np.ndarray:
+def mott_length_eq7(xi_c: ArrayLike, Delta_c: ArrayLike, omega: ArrayLike) -> np.ndarray:
     """Mott length l_M = 2 xi_c ln(Delta_c/|omega|), Eq. (7) (below Eq. 5 for omega) [length]."""
-    return 2.0 * np.asarray(xi_c) * np.log(np.asarray(delta_c) / np.abs(np.asarray(omega)))
+    return 2.0 * np.asarray(xi_c) * np.log(np.asarray(Delta_c) / np.abs(np.asarray(omega)))
 
 
 def spectral_function_eq5(x: ArrayLike, omega: ArrayLike, xi_c: float, rho_c: float) -> np.ndarray:
@@ -236,8 +236,8 @@ def spectral_function_eq5(x: ArrayLike, omega: ArrayLike, xi_c: float, rho_c: fl
     l_M = 2 xi_c ln(Delta_c/|omega|), Delta_c = 1/(rho_c xi_c); valid for
     |omega| << Delta_c and |x| >> xi_c.  Units: [1/(energy^2 length^2)].
     """
-    delta_c = 1.0 / (rho_c * xi_c)
-    l_m = mott_length_eq7(xi_c, delta_c, omega)
+    Delta_c = 1.0 / (rho_c * xi_c)
+    l_m = mott_length_eq7(xi_c, Delta_c, omega)
     x = np.asarray(x, dtype=float)
     return (
         -0.5
@@ -249,9 +249,9 @@ def spectral_function_eq5(x: ArrayLike, omega: ArrayLike, xi_c: float, rho_c: fl
 
 def thermal_density_eq6(temperature: ArrayLike, xi_c: float, rho_c: float) -> np.ndarray:
     """Eq. (6): n_T = (2 pi^2/3) (1/xi_c) (T/Delta_c)^2, Delta_c = 1/(rho_c xi_c) [1/length]."""
-    delta_c = 1.0 / (rho_c * xi_c)
+    Delta_c = 1.0 / (rho_c * xi_c)
     t = np.asarray(temperature, dtype=float)
-    return (2.0 * np.pi**2 / 3.0) / xi_c * (t / delta_c) ** 2
+    return (2.0 * np.pi**2 / 3.0) / xi_c * (t / Delta_c) ** 2
 
 
 # ---------------------------------------------------------------------------
@@ -353,14 +353,14 @@ def ln_xi_2d(
 
 def thermal_density_eq22(temperature: ArrayLike, xi_c: float, rho_c: float) -> np.ndarray:
     """Eq. (22): 2D n_T = (l_M / xi_c^3) (T/Delta_c)^2, Delta_c = 1/(rho_c xi_c^2) [1/length^2]."""
-    delta_c = 1.0 / (rho_c * xi_c**2)
+    Delta_c = 1.0 / (rho_c * xi_c**2)
     t = np.asarray(temperature, dtype=float)
-    l_m = mott_length_eq7(xi_c, delta_c, t)
-    return l_m / xi_c**3 * (t / delta_c) ** 2
+    l_m = mott_length_eq7(xi_c, Delta_c, t)
+    return l_m / xi_c**3 * (t / Delta_c) ** 2
 
 
 def eta_hc_closed_form(
-    alpha: ArrayLike, delta_c: ArrayLike, delta_h: ArrayLike, temperature: ArrayLike, dim: int
+    alpha: ArrayLike, Delta_c: ArrayLike, Delta_h: ArrayLike, temperature: ArrayLike, dim: int
 ) -> np.ndarray:
     """Eq. (13) (dim 1) / Eq. (26) (dim 2): alpha (Delta_c/Delta_h) (T/Delta_c)^3 ln^D(Delta_c/T).
 
@@ -369,8 +369,8 @@ def eta_hc_closed_form(
     (:data:`COMPOSITION_FACTOR`).
     """
     t = np.asarray(temperature, dtype=float)
-    dc = np.asarray(delta_c, dtype=float)
-    return np.asarray(alpha) * dc / np.asarray(delta_h) * (t / dc) ** 3 * np.log(dc / t) ** dim
+    dc = np.asarray(Delta_c, dtype=float)
+    return np.asarray(alpha) * dc / np.asarray(Delta_h) * (t / dc) ** 3 * np.log(dc / t) ** dim
 
 
 def eps0_1d(m: float, d: ArrayLike) -> np.ndarray:
@@ -380,10 +380,10 @@ def eps0_1d(m: float, d: ArrayLike) -> np.ndarray:
         return 1.0 / (8.0 * m * d**2)
 
 
-def chi_eq16(temperature: ArrayLike, w: float, u: float, delta_c: ArrayLike) -> np.ndarray:
+def chi_eq16(temperature: ArrayLike, w: float, u: float, Delta_c: ArrayLike) -> np.ndarray:
     """Eq. (16): chi(T) = (w/(|u| Delta_c)) (Delta_c/T)^3 / ln(Delta_c/T) (dimensionless)."""
     t = np.asarray(temperature, dtype=float)
-    dc = np.asarray(delta_c, dtype=float)
+    dc = np.asarray(Delta_c, dtype=float)
     return w / (abs(u) * dc) * (dc / t) ** 3 / np.log(dc / t)
 
 
@@ -424,10 +424,10 @@ def eps_th_composition_born(
 
 def eps_th_eq28(
     temperature: ArrayLike,
-    fermi_energy: float,
+    eps_F: float,
     tau: ArrayLike,
     alpha: float,
-    delta_c: ArrayLike,
+    Delta_c: ArrayLike,
     symmetry: str = "orthogonal",
 ) -> np.ndarray:
     """Eq. (28): eps_th ~ eps_F + (1/(2 pi tau)) ln[(1/alpha)(Delta_c/T)^3] (2D) [energy].
@@ -436,24 +436,24 @@ def eps_th_eq28(
     is replaced by its square root, as stated below Eq. (30).
     """
     t = np.asarray(temperature, dtype=float)
-    lg = np.log((np.asarray(delta_c) / t) ** 3 / alpha)
+    lg = np.log((np.asarray(Delta_c) / t) ** 3 / alpha)
     if symmetry == "unitary":
         lg = np.sqrt(np.clip(lg, 0.0, None))
-    return fermi_energy + lg / (2.0 * np.pi * np.asarray(tau))
+    return eps_F + lg / (2.0 * np.pi * np.asarray(tau))
 
 
 def hot_density_eq17(
-    eps_th: ArrayLike, fermi_energy: float, temperature: ArrayLike, m: float
+    eps_th: ArrayLike, eps_F: float, temperature: ArrayLike, m: float
 ) -> np.ndarray:
     """Eq. (17): n_h = T / (pi sqrt(2 eps_th/m)) exp(-(eps_th - eps_F)/T) [1/length] (1D)."""
     e = np.asarray(eps_th, dtype=float)
     t = np.asarray(temperature, dtype=float)
-    return t / (np.pi * np.sqrt(2.0 * e / m)) * np.exp(-(e - fermi_energy) / t)
+    return t / (np.pi * np.sqrt(2.0 * e / m)) * np.exp(-(e - eps_F) / t)
 
 
-def ln_sigma_eq18(eps_th: ArrayLike, fermi_energy: float, temperature: ArrayLike) -> np.ndarray:
+def ln_sigma_eq18(eps_th: ArrayLike, eps_F: float, temperature: ArrayLike) -> np.ndarray:
     """Eq. (18) (and Eq. 29 in 2D): ln sigma = -(eps_th - eps_F)/T (dimensionless)."""
-    return -(np.asarray(eps_th, dtype=float) - fermi_energy) / np.asarray(temperature, dtype=float)
+    return -(np.asarray(eps_th, dtype=float) - eps_F) / np.asarray(temperature, dtype=float)
 
 
 def ln_xi_born(energy: ArrayLike, family: str, m: float, w: float, d: float) -> np.ndarray:
