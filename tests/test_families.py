@@ -20,8 +20,11 @@ SMOOTH = [f for f in families.FAMILIES.values() if f is not families.WHITE]
 
 def test_schema_enum_is_the_registry():
     schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
-    enum = schema["properties"]["disorder"]["properties"]["families"]["items"]["enum"]
-    assert list(enum) == list(families.FAMILIES)
+    assert list(schema["definitions"]["family"]["enum"]) == list(families.FAMILIES)
+    ref = {"$ref": "#/definitions/family"}
+    assert schema["properties"]["disorder"]["properties"]["families"]["items"] == ref
+    me_model = schema["properties"]["matrix_elements"]["properties"]["models"]["items"]
+    assert me_model["properties"]["family"] == ref
 
 
 def test_wildcard_constraint_is_generated_from_the_registry():
@@ -168,3 +171,80 @@ def test_stream_of_the_toy_family_is_reproducible(toy):
     a = PotentialStream(model, 0.03, seed).take(150_000)
     s = PotentialStream(model, 0.03, seed)
     assert np.array_equal(a, np.concatenate([s.take(n) for n in (1, 77_777, 72_222)]))
+
+
+TOY_SOURCE = '''
+
+class Toy(Family):
+    """Test family: S_U(q) = w/(1 + q^2 d^2)^2, the exponential C convolved with itself."""
+
+    name = "toy"
+    sampler = "fir"
+
+    def correlator(self, x, w, d):
+        a = np.abs(x) / d
+        return w / (4 * d) * (1 + a) * np.exp(-a)
+
+    def power_spectrum(self, q, w, d):
+        return w / (1.0 + (q * d) ** 2) ** 2
+
+    def ln_power_spectrum(self, q, w, d):
+        return np.log(w) - 2.0 * np.log1p((q * d) ** 2)
+
+    def fir_half_width(self, d, tol):
+        return 60.0 * d
+
+    def fir_profile(self, x, w, d):
+        return np.sqrt(w) / (2 * d) * np.exp(-np.abs(x) / d)
+
+
+register(Toy())
+'''
+
+
+@pytest.mark.slow
+@pytest.mark.workflow
+def test_toy_family_added_in_families_py_runs_the_tiny_workflow(tmp_path):
+    """Adding a family = a class + register() in families.py and the schema enum entry.
+
+    A copy of the project gets exactly these two edits; the tiny workflow then runs
+    every stage (datasets and figures) for the toy family beside white noise.
+    """
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import tiny_config
+
+    proj = tmp_path / "proj"
+    ignore = shutil.ignore_patterns("__pycache__", "results", ".snakemake", "*.egg-info")
+    proj.mkdir()
+    shutil.copy2(ROOT / "Snakefile", proj / "Snakefile")
+    for name in ("config", "workflow", "src", "profiles"):
+        shutil.copytree(ROOT / name, proj / name, ignore=ignore)
+    fam_py = proj / "src/hotcold/families.py"
+    fam_py.write_text(fam_py.read_text() + TOY_SOURCE)
+    schema = proj / "workflow/schemas/config.schema.yaml"
+    text = schema.read_text()
+    old = "enum: [white, lorentzian, exponential, gaussian]}"
+    assert text.count(old) == 1
+    schema.write_text(text.replace(old, "enum: [white, lorentzian, exponential, gaussian, toy]}"))
+
+    cfg = tiny_config()
+    cfg["disorder"].update(families=["toy"], d=[0.0, 0.5])
+    work = tmp_path / "run"
+    work.mkdir()
+    (work / "config.yaml").write_text(yaml.safe_dump(cfg))
+    env = dict(os.environ, PYTHONPATH=str(proj / "src"), PYTHONHASHSEED="0")
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(proj / "Snakefile"), "-d", str(work)]
+    cmd += ["--configfile", str(work / "config.yaml"), "-c2"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, env=env)
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    import xarray as xr
+
+    with xr.open_dataset(work / "results/hotcold.nc") as hc:
+        assert list(hc["family"].values) == ["toy"]
+        assert np.isfinite(hc["eps_th"].sel(dim=1, family="toy", d=0.5)).any()
+    with xr.open_dataset(work / "results/localization.nc") as loc:
+        assert (loc["xi_source"].sel(family="toy", d=0.5) == 0).any()  # measured
