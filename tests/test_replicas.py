@@ -69,7 +69,7 @@ def test_spectral_n_t_refuses_temperatures_outside_its_range():
 
 
 CFG = {"m": 1.0, "disorder": {"w": 0.1, "w2": 1.5}}
-NONE = (None, None, None)
+NONE: dict = {}
 
 
 @pytest.mark.parametrize("dim,source", [(1, "born"), (2, "closed_form")])
@@ -99,7 +99,7 @@ def test_stage_inputs_of_a_localization_dataset_are_one_replica_per_batch():
         },
         coords={"energy": e},
     )
-    stage = replicas.stage_inputs(1, "gaussian", 0.5, CFG, (loc, None, None), np.array([0.1]))
+    stage = replicas.stage_inputs(1, "gaussian", 0.5, CFG, {"localization": loc}, np.array([0.1]))
     assert stage.groups.tolist() == ["full", "localization", "localization"]
     assert (stage.source, stage.missing) == ("measured", False)
     ln_xi = [r.inputs(np.array([2.0]))[0][0] for r in stage.replicas]
@@ -111,5 +111,5 @@ def test_a_localization_dataset_without_the_model_is_reported_missing():
         {"xi": (("family", "d", "energy"), np.ones((1, 1, 2)))},
         coords={"family": ["lorentzian"], "d": [0.25], "energy": [1.0, 2.0]},
     )
-    stage = replicas.stage_inputs(1, "lorentzian", 0.5, CFG, (loc, None, None), np.array([0.1]))
+    stage = replicas.stage_inputs(1, "lorentzian", 0.5, CFG, {"localization": loc}, np.array([0.1]))
     assert (stage.source, stage.missing, len(stage.replicas)) == ("born", True, 1)

@@ -996,7 +996,7 @@ def _finish(ds: xr.Dataset, sw: Sweep) -> xr.Dataset:
 def _one_model(
     key: tuple[int, str, float],
     config: Mapping,
-    inputs: tuple[xr.Dataset | None, ...],
+    inputs: Mapping[str, xr.Dataset | None],
     sw: Sweep,
 ) -> tuple[xr.Dataset, str | None, str | None]:
     """One (dim, family, d): its replicas, composition and reduction, with length-1 dims.
@@ -1017,7 +1017,7 @@ def _one_model(
 
 
 def _all_models(
-    config: Mapping, inputs: tuple[xr.Dataset | None, ...], sw: Sweep, workers: int
+    config: Mapping, inputs: Mapping[str, xr.Dataset | None], sw: Sweep, workers: int
 ) -> tuple[xr.Dataset, list[str], list[str]]:
     """:func:`_one_model` over (dim, family, d) on ``workers`` processes, combined.
 
@@ -1094,7 +1094,11 @@ def hotcold_dataset(
         ``n_T_jackknife``) or an n_T that does not cover the temperatures.
     """
     sw = sweep_from_config(config, settings)
-    inputs = (localization, spectral, matrix_elements)
+    inputs = {
+        "localization": localization,
+        "spectral": spectral,
+        "matrix_elements": matrix_elements,
+    }
     ds, missing, nt_used = _all_models(config, inputs, sw, workers)
     if not sw.settings["intermediates"]:
         ds = ds.drop_vars([k for k in _INTERMEDIATES if k in ds])

@@ -248,7 +248,9 @@ class StageInputs:
     missing: bool = False
 
 
-Datasets = tuple[xr.Dataset | None, xr.Dataset | None, xr.Dataset | None]
+#: Merged stage datasets by stage name ('localization', 'spectral', 'matrix_elements', ...);
+#: each engine's adapter reads its own (absent or None: not run).
+Datasets = Mapping[str, xr.Dataset | None]
 
 
 def transfer_matrix_inputs(
@@ -256,9 +258,10 @@ def transfer_matrix_inputs(
 ) -> StageInputs:
     """1D adapter: transfer-matrix xi, rho (localization), spectral n_T, measured V_hc.
 
-    ``datasets`` = (localization, spectral, matrix_elements), each optional.
+    Reads ``datasets['localization']``, ``['spectral']`` and ``['matrix_elements']``.
     """
-    localization, spectral, matrix_elements = datasets
+    localization = datasets.get("localization")
+    spectral, matrix_elements = datasets.get("spectral"), datasets.get("matrix_elements")
     nodes = localization_nodes(localization, family, base.d, base.m)
     model = dataclasses.replace(base, measured=nodes)
     reps, groups = model_replicas(
@@ -276,7 +279,7 @@ def closed_form_inputs(
 
 
 #: The adapter of each spatial dimension's engine: (inputs without measurements,
-#: sweep family label, (localization, spectral, matrix_elements), T, v_hc) -> StageInputs.
+#: sweep family label, stage datasets by name, T, v_hc) -> StageInputs.
 ENGINES = {1: transfer_matrix_inputs, 2: closed_form_inputs}
 
 
@@ -302,8 +305,8 @@ def stage_inputs(
         Correlation radius [length].
     config : mapping
         The workflow configuration (``m``, ``disorder.w`` / ``disorder.w2``).
-    datasets : (localization, spectral, matrix_elements)
-        Merged stage datasets, each None if absent.
+    datasets : mapping
+        Merged stage datasets by stage name (:data:`Datasets`).
     temps : ndarray
         The hot-cold temperatures [energy].
     v_hc : {'closed_form', 'numerical'}
