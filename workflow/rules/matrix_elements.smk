@@ -21,7 +21,7 @@ rule matrix_elements:
         physics={"m": config["m"], "fermi_energy": config["fermi_energy"], "seed": config["seed"],
                  "u": config["interaction"]["u"], "range": config["interaction"]["range"]},
         settings={k: v for k, v in ME.items() if k not in ("models", "enabled")},
-        code=code("matrix_elements", "spectral", "disorder", "localization", "config", "theory",
+        code=code("matrix_elements", "spectral", "disorder", "localization", "config", "theory", "families",
                   "datasets"),
     threads: 2  # realizations spread over processes; the result does not depend on it
     resources:
