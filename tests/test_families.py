@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import re
 
 import numpy as np
@@ -173,33 +174,10 @@ def test_stream_of_the_toy_family_is_reproducible(toy):
     assert np.array_equal(a, np.concatenate([s.take(n) for n in (1, 77_777, 72_222)]))
 
 
-TOY_SOURCE = '''
-
-class Toy(Family):
-    """Test family: S_U(q) = w/(1 + q^2 d^2)^2, the exponential C convolved with itself."""
-
-    name = "toy"
-    sampler = "fir"
-
-    def correlator(self, x, w, d):
-        a = np.abs(x) / d
-        return w / (4 * d) * (1 + a) * np.exp(-a)
-
-    def power_spectrum(self, q, w, d):
-        return w / (1.0 + (q * d) ** 2) ** 2
-
-    def ln_power_spectrum(self, q, w, d):
-        return np.log(w) - 2.0 * np.log1p((q * d) ** 2)
-
-    def fir_half_width(self, d, tol):
-        return 60.0 * d
-
-    def fir_profile(self, x, w, d):
-        return np.sqrt(w) / (2 * d) * np.exp(-np.abs(x) / d)
-
-
-register(Toy())
-'''
+def toy_source() -> str:
+    """The :class:`Toy` family as the lines a maintainer would append to families.py."""
+    body = inspect.getsource(Toy).replace("(families.Family)", "(Family)")
+    return f"\n\n{body}\n\nregister(Toy())\n"
 
 
 @pytest.mark.slow
@@ -224,7 +202,7 @@ def test_toy_family_added_in_families_py_runs_the_tiny_workflow(tmp_path):
     for name in ("config", "workflow", "src", "profiles"):
         shutil.copytree(ROOT / name, proj / name, ignore=ignore)
     fam_py = proj / "src/hotcold/families.py"
-    fam_py.write_text(fam_py.read_text() + TOY_SOURCE)
+    fam_py.write_text(fam_py.read_text() + toy_source())
     schema = proj / "workflow/schemas/config.schema.yaml"
     text = schema.read_text()
     old = "enum: [white, lorentzian, exponential, gaussian]}"
