@@ -34,6 +34,7 @@ import numpy as np
 import xarray as xr
 
 from . import __version__, code_hash  # code_hash: re-exported (SPEC 4)
+from .families import WHITE, sweep_families
 
 __all__ = [
     "CONVENTIONS",
@@ -344,7 +345,7 @@ def merge_models(
     step ``dx``) become variables over (family, d); the model parameters
     (:data:`PARAMETER_VARIABLES`) stay scalar (a ValueError if models disagree).
     """
-    families = [f for f in families if f != "white"] or ["white"]
+    families = list(sweep_families(families))
     ds_values = sorted({float(d) for d in ds_values})
     rows = []
     extra: dict[str, np.ndarray] = {"dx": np.full((len(families), len(ds_values)), np.nan)}
@@ -352,7 +353,7 @@ def merge_models(
     for i, fam in enumerate(families):
         cols = []
         for j, d in enumerate(ds_values):
-            one = per_model[("white", 0.0) if d == 0 else (fam, d)]
+            one = per_model[(WHITE.name, 0.0) if d == 0 else (fam, d)]
             one = one if isinstance(one, xr.Dataset) else open_dataset(one)
             extra["dx"][i, j] = one.attrs.get("dx", np.nan)
             cols.append(_pop_parameters(one, params).expand_dims(d=[d]))

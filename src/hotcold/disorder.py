@@ -28,8 +28,9 @@ import numba
 import numpy as np
 from scipy import fft as sp_fft
 
+from . import families
 from .stats import mean_stderr
-from .theory import FAMILIES, correlator, power_spectrum
+from .theory import correlator, power_spectrum
 
 __all__ = [
     "Model",
@@ -43,9 +44,6 @@ __all__ = [
 
 #: Purpose keys that make the random streams of different stages independent.
 STREAMS = {"localization": 1, "realizations": 2, "correlator": 3}
-
-#: Families whose stream does not depend on the block sizes produced.
-_ANY_BLOCK = ("white", "exponential")
 
 #: FIR block length (fixed: the FFT size must not depend on user settings so
 #: that streams are reproducible bit for bit).
@@ -65,19 +63,23 @@ class Model:
     d: float
 
     def __post_init__(self) -> None:
-        if self.family not in FAMILIES:
-            raise ValueError(f"unknown disorder family {self.family!r}; expected one of {FAMILIES}")
+        fam = families.get(self.family, self.d)  # ValueError if unknown
         if not (np.isfinite(self.w) and self.w >= 0):
             raise ValueError(f"disorder strength w must be finite and >= 0, got {self.w}")
         if not (np.isfinite(self.d) and self.d >= 0):
             raise ValueError(f"correlation radius d must be finite and >= 0, got {self.d}")
-        if self.d == 0 or self.family == "white":
-            object.__setattr__(self, "family", "white")
+        if fam is families.WHITE:
+            object.__setattr__(self, "family", fam.name)
             object.__setattr__(self, "d", 0.0)
 
     @property
+    def kind(self) -> families.Family:
+        """The family object of :mod:`hotcold.families` (white noise for d = 0)."""
+        return families.get(self.family, self.d)
+
+    @property
     def label(self) -> str:
-        return "white" if self.family == "white" else f"{self.family} d={self.d:g}"
+        return self.family if self.d == 0 else f"{self.family} d={self.d:g}"
 
     def spectrum(self, q: np.ndarray) -> np.ndarray:
         """Power spectrum S_U(q) [energy^2 length] (SPEC 1.1)."""
@@ -108,25 +110,16 @@ def fir_kernel(model: Model, dx: float, tol: float = 1e-10) -> np.ndarray:
     Then U_n = sum_j h_j g_{n-j} with g i.i.d. N(0, 1) has covariance
     dx sum_j h(x_n - x_j) h(x_m - x_j) ~ C(x_n - x_m).
 
-    * gaussian: h(x) = sqrt(w) exp(-x^2/(2 d^2)) / (sqrt(2 pi) d), cut where
-      it has fallen below ``tol`` of its maximum;
-    * lorentzian: h(x) = sqrt(w) (d/2) / (pi (x^2 + d^2/4)), cut at 200 d
-      (the neglected variance is ~ 3e-8 of C(0)).
+    The profile h(x) and its cut (where it has fallen below ``tol`` of its
+    maximum, or a fixed multiple of d) are the family's
+    (:meth:`hotcold.families.Family.fir_profile`, ``fir_half_width``).
     """
-    if model.family == "gaussian":
-        half = model.d * np.sqrt(2 * np.log(1 / tol))
-    elif model.family == "lorentzian":
-        half = 200.0 * model.d
-    else:
+    fam = model.kind
+    if fam.sampler != "fir":
         raise ValueError(f"no FIR kernel for family {model.family!r}")
-    nj = int(np.ceil(half / dx))
+    nj = int(np.ceil(fam.fir_half_width(model.d, tol) / dx))
     x = np.arange(-nj, nj + 1) * dx
-    w, d = model.w, model.d
-    if model.family == "gaussian":
-        h = np.sqrt(w) * np.exp(-(x**2) / (2 * d**2)) / (np.sqrt(2 * np.pi) * d)
-    else:
-        h = np.sqrt(w) * (d / 2) / (np.pi * (x**2 + d**2 / 4))
-    return np.sqrt(dx) * h
+    return np.sqrt(dx) * fam.fir_profile(x, model.w, model.d)
 
 
 _ZIG_R = 3.6541528853610088  # start of the tail of the 256-layer ziggurat (Marsaglia & Tsang)
@@ -276,12 +269,12 @@ class PotentialStream:
         else:
             self._normal = np.random.Generator(np.random.PCG64(seed)).standard_normal
         self._buffer = np.empty(0)
-        if model.family == "exponential":
-            self._a = np.exp(-dx / model.d)
-            self._sigma = np.sqrt(model.w / (2 * model.d))
+        self._sampler = model.kind.sampler
+        if self._sampler == "ar1":
+            self._a, self._sigma = model.kind.ar1_coefficients(model.w, model.d, dx)
             g0 = self._normal(1)[0] if fast else self._normal()
             self._state = self._sigma * g0  # stationary start
-        elif model.family in ("lorentzian", "gaussian"):
+        elif self._sampler == "fir":
             self._h = fir_kernel(model, dx)
             self._tail = self._normal(self._h.size - 1)
             self._spectrum = None
@@ -291,11 +284,10 @@ class PotentialStream:
 
     def _produce(self, n: int = _FIR_BLOCK) -> np.ndarray:
         """The next block: ``n`` cells (white, exponential) or the FIR block."""
-        fam = self.model.family
-        if fam == "white":
+        if self._sampler == "iid":
             scale = np.sqrt(self.model.w / self.dx)
             return self._normal(n, scale) if self._fast else scale * self._normal(n)
-        if fam == "exponential":
+        if self._sampler == "ar1":
             g = self._normal(n)
             b = self._sigma * np.sqrt(1.0 - self._a**2)
             if self._fast:
@@ -324,7 +316,7 @@ class PotentialStream:
 
     def take(self, n: int) -> np.ndarray:
         """Return the next ``n`` values of the stream."""
-        if self._buffer.size == 0 and self._fast and self.model.family in _ANY_BLOCK:
+        if self._buffer.size == 0 and self._fast and self.model.kind.block_free:
             return self._produce(n)  # the stream does not depend on block sizes: no copy
         parts, have = [self._buffer], self._buffer.size
         while have < n:
@@ -408,7 +400,7 @@ def disorder_dataset(
 
     pot = realizations(model, ed_dx, ed_sites, ed_realizations, seed)
     lags, c_mean, c_se = measure_correlator(model, corr_dx, seed, corr_lags, corr_cells)
-    if model.family == "white":
+    if model.d == 0:
         target = np.where(lags == 0, model.w / corr_dx, 0.0)
         tgt_name = "target correlator of the discretised white noise, w/dx at lag 0"
     else:

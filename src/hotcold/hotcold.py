@@ -37,12 +37,12 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from . import theory
+from . import families, theory
 from .config import expand_grid
 from .datasets import PARAMETER_VARIABLES, Var, apply_table
 from .jobs import map_in_order
-from .models import Model, build_model, cold_factor
-from .replicas import jackknife_stderr, model_replicas
+from .models import ModelInputs, cold_factor
+from .replicas import jackknife_stderr, stage_inputs
 from .threshold import (
     TC_STATUS,
     THRESHOLD_STATUS,
@@ -460,18 +460,16 @@ def _settings(settings: Mapping | None) -> dict[str, Any]:
     return out
 
 
-def energy_grid(fermi_energy: float, energy_max: float, num: int, min_offset: float) -> np.ndarray:
+def energy_grid(eps_F: float, energy_max: float, num: int, min_offset: float) -> np.ndarray:
     """Hot-electron energy grid: eps_F + log-spaced offsets, eps_F exclusive [energy].
 
     ``eps - eps_F`` runs log-spaced from ``min_offset * eps_F`` to
     ``energy_max - eps_F``, so that both the 2D threshold (eps_F + O(1/tau))
     and the 1D thresholds (up to ~1e5 eps_F) are resolved.
     """
-    if energy_max <= fermi_energy * (1.0 + min_offset):
+    if energy_max <= eps_F * (1.0 + min_offset):
         raise ValueError(f"hotcold.energy_max = {energy_max} must exceed the Fermi energy")
-    return fermi_energy + np.geomspace(
-        min_offset * fermi_energy, energy_max - fermi_energy, int(num)
-    )
+    return eps_F + np.geomspace(min_offset * eps_F, energy_max - eps_F, int(num))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -486,7 +484,7 @@ class Sweep:
     xi_max: np.ndarray  # [length]
     eta_c: float
     m: float
-    fermi_energy: float
+    eps_F: float  # Fermi energy [energy]
     u: float  # |u| (1D)
     alpha2d: float  # alpha_2D (Eq. 25)
     w1: float  # 1D disorder strength
@@ -515,8 +513,8 @@ def sweep_from_config(config: Mapping, settings: Mapping | None = None) -> Sweep
     for dm in dims:
         if dm not in (1, 2):
             raise ValueError(f"dimensions: {dm} is not 1 or 2")
-    fams = tuple(str(f) for f in config["disorder"]["families"] if f != "white") or ("white",)
-    e_f = float(config["fermi_energy"])
+    fams = families.sweep_families(config["disorder"]["families"])
+    eps_F = float(config["fermi_energy"])
     inter = config.get("interaction", {})
     return Sweep(
         dims=dims,
@@ -524,12 +522,12 @@ def sweep_from_config(config: Mapping, settings: Mapping | None = None) -> Sweep
         d=tuple(sorted({float(x) for x in config["disorder"]["d"]})),
         temps=np.asarray(expand_grid(config["temperatures"]), dtype=float),
         energy=energy_grid(
-            e_f, float(st["energy_max"]), int(st["energy_num"]), float(st["energy_min_offset"])
+            eps_F, float(st["energy_max"]), int(st["energy_num"]), float(st["energy_min_offset"])
         ),
         xi_max=np.asarray(sorted(float(x) for x in config.get("xi_max", []) or []), dtype=float),
         eta_c=eta_c,
         m=float(config["m"]),
-        fermi_energy=e_f,
+        eps_F=eps_F,
         u=abs(float(inter.get("u", 0.0))),
         alpha2d=abs(float(inter.get("alpha2d", 0.0))),
         w1=float(config["disorder"].get("w", np.nan)),
@@ -552,7 +550,7 @@ def _stack(rows: list[np.ndarray], dims: tuple[str, ...]) -> xr.DataArray:
     return xr.DataArray(np.stack(rows), dims=("replica", *dims))
 
 
-def hot_inputs(models: list[Model], sw: Sweep) -> xr.Dataset:
+def hot_inputs(models: list[ModelInputs], sw: Sweep) -> xr.Dataset:
     """xi_h, rho_h, their source and ln hot(eps) per replica over (replica, energy)."""
     rows = [mdl.inputs(sw.energy) for mdl in models]
     lx = _stack([r[0] for r in rows], ("energy",))
@@ -574,11 +572,11 @@ def hot_inputs(models: list[Model], sw: Sweep) -> xr.Dataset:
         )
 
 
-def cold_inputs(models: list[Model], sw: Sweep) -> xr.Dataset:
+def cold_inputs(models: list[ModelInputs], sw: Sweep) -> xr.Dataset:
     """xi_c, rho_c, Delta_c and the cold factor (Eqs. 6/22, 7) per replica over (replica, T)."""
-    dim, e_f = models[0].dim, sw.fermi_energy
+    dim, eps_F = models[0].dim, sw.eps_F
     coupling = sw.coupling(dim)
-    cin = [mdl.cold_inputs(e_f) for mdl in models]
+    cin = [mdl.cold_inputs(eps_F) for mdl in models]
     cfs = [
         cold_factor(sw.temps, dim, lx, lr, coupling, mdl.nt)
         for mdl, (lx, lr, _) in zip(models, cin, strict=True)
@@ -593,7 +591,7 @@ def cold_inputs(models: list[Model], sw: Sweep) -> xr.Dataset:
     with np.errstate(over="ignore"):
         out["xi_c"], out["rho_c"] = np.exp(lxc), np.exp(lrc)
         out["Delta_c"] = np.exp(-lrc - dim * lxc)
-    out["kF_xi_c"] = np.sqrt(2 * sw.m * e_f) * np.exp(lxc)
+    out["kF_xi_c"] = np.sqrt(2 * sw.m * eps_F) * np.exp(lxc)
     return xr.Dataset(out)
 
 
@@ -646,7 +644,7 @@ def compose(
     return xr.Dataset(out)
 
 
-def v_factor(models: list[Model], sw: Sweep) -> tuple[xr.DataArray, xr.DataArray] | None:
+def v_factor(models: list[ModelInputs], sw: Sweep) -> tuple[xr.DataArray, xr.DataArray] | None:
     """ln(V_hc measured / Eq. 11) over (replica, T, energy) and its source flag (replica 0)."""
     if models[0].v_ratio is None:
         return None
@@ -657,13 +655,13 @@ def v_factor(models: list[Model], sw: Sweep) -> tuple[xr.DataArray, xr.DataArray
     return ln_v, src
 
 
-def _models_da(models: list[Model]) -> xr.DataArray:
+def _models_da(models: list[ModelInputs]) -> xr.DataArray:
     arr = np.empty(len(models), dtype=object)
     arr[:] = models
     return xr.DataArray(arr, dims="replica")
 
 
-def _criterion(mdl: Model, k: int, ln_nt: float, bethe: bool) -> Callable | None:
+def _criterion(mdl: ModelInputs, k: int, ln_nt: float, bethe: bool) -> Callable | None:
     """The additive term of ln eta_hc in the threshold criterion at the k-th T (or None).
 
     Measured V_hc: ln(V_hc numerical / Eq. 11).  Bethe lattice (Sec. III):
@@ -684,7 +682,7 @@ def _criterion(mdl: Model, k: int, ln_nt: float, bethe: bool) -> Callable | None
 
 
 def threshold_over(
-    models: list[Model], hot: xr.Dataset, cold: xr.Dataset, sw: Sweep, bethe: bool
+    models: list[ModelInputs], hot: xr.Dataset, cold: xr.Dataset, sw: Sweep, bethe: bool
 ) -> tuple[xr.DataArray, xr.DataArray]:
     """eps_th and its status over (replica, T): the root finder through apply_ufunc.
 
@@ -694,7 +692,7 @@ def threshold_over(
     """
     energy, eta_c, xtol = sw.energy, sw.eta_c, sw.xtol
 
-    def one(mdl: Model, ln_hot: np.ndarray, ln_cold: float, ln_nt: float, k: int) -> tuple:
+    def one(mdl: ModelInputs, ln_hot: np.ndarray, ln_cold: float, ln_nt: float, k: int) -> tuple:
         extra = _criterion(mdl, int(k), float(ln_nt), bethe)
         e_th, status = find_threshold(mdl, energy, ln_hot, float(ln_cold), eta_c, xtol, extra)
         if mdl.v_ratio is not None and status == 0 and mdl.ln_v_factor(int(k), e_th)[1] == 2:
@@ -718,7 +716,9 @@ def threshold_over(
     return e_th, status.astype(np.int8)
 
 
-def thresholds(models: list[Model], hot: xr.Dataset, cold: xr.Dataset, sw: Sweep) -> xr.Dataset:
+def thresholds(
+    models: list[ModelInputs], hot: xr.Dataset, cold: xr.Dataset, sw: Sweep
+) -> xr.Dataset:
     """eps_th(T) of the configured criterion with n_h and ln sigma; the other criterion beside.
 
     Eqs. (17), (18) (1D), (29) and rho T exp(-(eps_th - eps_F)/T) (2D).
@@ -727,17 +727,17 @@ def thresholds(models: list[Model], hot: xr.Dataset, cold: xr.Dataset, sw: Sweep
     e_th, status = threshold_over(models, hot, cold, sw, bethe)
     other = "eps_th_eta_c" if bethe else "eps_th_bethe"
     e_other, s_other = threshold_over(models, hot, cold, sw, not bethe)
-    t, e_f = cold["t"], sw.fermi_energy
+    t, eps_F = cold["t"], sw.eps_F
     ok = ("found", "below_grid", "outside_measured_V")
     defined = status.isin([THRESHOLD_STATUS.index(k) for k in ok])
     nothing = status.isin([THRESHOLD_STATUS.index(k) for k in ("none", "marginal")])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         e_ok = e_th.where(defined)
         if models[0].dim == 1:
-            n_h = xr.apply_ufunc(theory.hot_density_eq17, e_ok, e_f, t, sw.m)
+            n_h = xr.apply_ufunc(theory.hot_density_eq17, e_ok, eps_F, t, sw.m)
         else:
-            n_h = sw.m / (2 * np.pi) * t * np.exp(-(e_ok - e_f) / t)
-        ln_sig = xr.apply_ufunc(theory.ln_sigma_eq18, e_ok, e_f, t)
+            n_h = sw.m / (2 * np.pi) * t * np.exp(-(e_ok - eps_F) / t)
+        ln_sig = xr.apply_ufunc(theory.ln_sigma_eq18, e_ok, eps_F, t)
     return xr.Dataset(
         {
             "eps_th": e_th,
@@ -750,18 +750,18 @@ def thresholds(models: list[Model], hot: xr.Dataset, cold: xr.Dataset, sw: Sweep
     )
 
 
-def model_constants(model: Model, sw: Sweep) -> dict[str, float]:
+def model_constants(model: ModelInputs, sw: Sweep) -> dict[str, float]:
     """tau_c (2D, Eq. 21) and eps0 (1D, d > 0, Eq. 14) of one model; NaN where undefined."""
     tau_c = eps0 = np.nan
     if model.dim == 2:
-        rate = theory.transport_rate_2d(sw.fermi_energy, model.family, sw.m, model.w, model.d)
+        rate = theory.transport_rate_2d(sw.eps_F, model.family, sw.m, model.w, model.d)
         tau_c = 1.0 / float(rate)
     elif model.d > 0:
         eps0 = float(theory.eps0_1d(sw.m, model.d))
     return {"tau_c": tau_c, "eps0": eps0}
 
 
-def asymptotes(model: Model, cold: xr.Dataset, eps_th: xr.DataArray, sw: Sweep) -> xr.Dataset:
+def asymptotes(model: ModelInputs, cold: xr.Dataset, eps_th: xr.DataArray, sw: Sweep) -> xr.Dataset:
     """Analytic thresholds Eqs. (14)-(16), (28), (29), the marginal limit and the ratios."""
     t = cold["t"].where(cold["t"] > 0)
     dc = np.exp(cold["ln_Delta_c"])
@@ -778,22 +778,23 @@ def asymptotes(model: Model, cold: xr.Dataset, eps_th: xr.DataArray, sw: Sweep) 
                 out["eps_th_comp_born"] = xr.apply_ufunc(
                     theory.eps_th_composition_born, model.family, e0, chi, sw.eta_c
                 )
-                if model.family == "lorentzian":
-                    out["eps_th_eq14"] = xr.apply_ufunc(theory.eps_th_eq14, e0, chi)
-                if model.family == "exponential":
-                    out["eps_th_eq15"] = xr.apply_ufunc(theory.eps_th_eq15, e0, chi)
+                fam = families.get(model.family)
+                if fam.asymptote is not None:
+                    out[f"eps_th_{fam.asymptote}"] = xr.apply_ufunc(
+                        fam.asymptote_threshold, e0, chi
+                    )
         else:
             a28 = xr.apply_ufunc(
                 theory.eps_th_eq28,
                 t,
-                sw.fermi_energy,
+                sw.eps_F,
                 const["tau_c"],
                 sw.alpha2d,
                 dc,
                 sw.settings["symmetry"],
             )
             out["eps_th_eq28"] = a28
-            out["ln_sigma_eq29"] = xr.apply_ufunc(theory.ln_sigma_eq18, a28, sw.fermi_energy, t)
+            out["ln_sigma_eq29"] = xr.apply_ufunc(theory.ln_sigma_eq18, a28, sw.eps_F, t)
         if model.dim == 1 and model.d == 0:
             limit = cold["cold_sign"] * np.exp(cold["ln_cold_abs"]) / (np.pi**2 * model.w)
         else:
@@ -801,37 +802,37 @@ def asymptotes(model: Model, cold: xr.Dataset, eps_th: xr.DataArray, sw: Sweep) 
         out["eta_hc_limit"] = limit
         for k in ("eq14", "eq15", "comp_born"):
             out[f"ratio_{k}"] = eps_th / out[f"eps_th_{k}"]
-        out["ratio_eq28"] = (eps_th - sw.fermi_energy) / (out["eps_th_eq28"] - sw.fermi_energy)
+        out["ratio_eq28"] = (eps_th - sw.eps_F) / (out["eps_th_eq28"] - sw.eps_F)
     return xr.Dataset(out)
 
 
-def bounded_one(model: Model, xi_max: float, sw: Sweep) -> dict[str, np.ndarray]:
+def bounded_one(model: ModelInputs, xi_max: float, sw: Sweep) -> dict[str, np.ndarray]:
     """Bounded-xi comparison (Fig. 2) for one replica and one cap: window(T), T_c, eps_cap.
 
     Returns numpy values (arrays over T, scalars); :func:`bounded` stacks them.
     """
     mc = model.capped(xi_max)
-    energy, xtol, e_f, eta_c = sw.energy, sw.xtol, sw.fermi_energy, sw.eta_c
+    energy, xtol, eps_F, eta_c = sw.energy, sw.xtol, sw.eps_F, sw.eta_c
     ecap = cap_energy(mc, energy, xtol)
     grid = np.unique(np.append(energy, ecap)) if np.isfinite(ecap) else energy
     lh = mc.ln_hot(grid)
-    lxc, lrc, _ = mc.cold_inputs(e_f)
+    cin = mc.cold_inputs(eps_F)
     coupling = sw.coupling(model.dim)
-    cold = cold_factor(sw.temps, model.dim, lxc, lrc, coupling, mc.nt)
+    cold = cold_factor(sw.temps, model.dim, cin.ln_xi_c, cin.ln_rho_c, coupling, mc.nt)
     win = [find_window(mc, grid, lh, float(lc), eta_c, xtol) for lc in cold["ln_cold"]]
     lo, hi = (np.array([w[k] for w in win], dtype=float) for k in (0, 1))
     status = np.array([w[2] for w in win], dtype=np.int8)
     found = np.isin(status, [WINDOW_STATUS.index(k) for k in ("closed", "open")])
     with np.errstate(invalid="ignore"):
-        ls_b = np.where(found, theory.ln_sigma_eq18(lo, e_f, sw.temps), np.nan)
+        ls_b = np.where(found, theory.ln_sigma_eq18(lo, eps_F, sw.temps), np.nan)
     ls_b = np.where(status == WINDOW_STATUS.index("none"), -np.inf, ls_b)
     st = sw.settings
     tc, tc_status = critical_temperature(
         mc,
+        cin,
         float(np.max(lh)),
         eta_c,
         coupling,
-        e_f,
         float(st["tc_log_span"]),
         int(st["tc_scan_num"]),
         xtol,
@@ -847,7 +848,7 @@ def bounded_one(model: Model, xi_max: float, sw: Sweep) -> dict[str, np.ndarray]
     }
 
 
-def bounded(models: list[Model], sw: Sweep) -> xr.Dataset:
+def bounded(models: list[ModelInputs], sw: Sweep) -> xr.Dataset:
     """:func:`bounded_one` over (replica, xi_max), as a Dataset over (replica, xi_max[, T])."""
     rows = [[bounded_one(mdl, float(x), sw) for x in sw.xi_max] for mdl in models]
     out = {}
@@ -865,7 +866,7 @@ def regime_flags(L: xr.DataArray, t: xr.DataArray, kf_xi_c: Any, strong_kfxi: fl
     return reg.astype(np.int8)
 
 
-def _born_eta(model: Model, sw: Sweep) -> xr.DataArray:
+def _born_eta(model: ModelInputs, sw: Sweep) -> xr.DataArray:
     """eta_hc with Born xi, clean rho and closed-form n_T (hot and cold), over (T, energy)."""
     born = [model.born()]
     hot, cold = hot_inputs(born, sw), cold_inputs(born, sw)
@@ -874,7 +875,7 @@ def _born_eta(model: Model, sw: Sweep) -> xr.DataArray:
     return eta.isel(replica=0, drop=True)
 
 
-def model_dataset(models: list[Model], sw: Sweep) -> xr.Dataset:
+def model_dataset(models: list[ModelInputs], sw: Sweep) -> xr.Dataset:
     """Every hot-cold variable of one (dim, family, d), over (replica, xi_max, T, energy).
 
     ``models[0]`` is the full-sample model, the others its resampled replicas
@@ -986,7 +987,7 @@ def _finish(ds: xr.Dataset, sw: Sweep) -> xr.Dataset:
     ds = ds.assign_coords(coords)
     ds["eta_c"] = ((), sw.eta_c)
     # the model's parameters travel with the data (the figures read them from here)
-    for name, value in (("eps_F", sw.fermi_energy), ("m", sw.m), ("w", sw.w1), ("w2", sw.w2)):
+    for name, value in (("eps_F", sw.eps_F), ("m", sw.m), ("w", sw.w1), ("w2", sw.w2)):
         ds[name] = ((), value)
     ds["composition_factor"] = (
         ("dim",),
@@ -1001,7 +1002,7 @@ def _finish(ds: xr.Dataset, sw: Sweep) -> xr.Dataset:
 def _one_model(
     key: tuple[int, str, float],
     config: Mapping,
-    inputs: tuple[xr.Dataset | None, ...],
+    inputs: Mapping[str, xr.Dataset | None],
     sw: Sweep,
 ) -> tuple[xr.Dataset, str | None, str | None]:
     """One (dim, family, d): its replicas, composition and reduction, with length-1 dims.
@@ -1010,23 +1011,19 @@ def _one_model(
     Born xi used) and if its n_T is numerical (else None each).
     """
     dim, fam, d = key
-    localization, spectral, matrix_elements = inputs
-    model = build_model(dim, fam, d, config, localization, sw.settings["symmetry"])
+    symmetry = sw.settings["symmetry"]
+    stage = stage_inputs(dim, fam, d, config, inputs, sw.temps, sw.v_hc, symmetry)
     label = f"{fam}/d={d:g}"
-    missing = dim == 1 and localization is not None and model.measured is None
-    models, groups = model_replicas(
-        model, fam, localization, spectral, sw.temps, matrix_elements, sw.v_hc
-    )
-    one = reduce_replicas(model_dataset(models, sw), groups)
+    one = reduce_replicas(model_dataset(stage.replicas, sw), stage.groups)
     return (
         one.expand_dims(("dim", "family", "d")),
-        label if missing else None,
-        label if models[0].nt is not None else None,
+        label if stage.missing else None,
+        label if stage.replicas[0].nt is not None else None,
     )
 
 
 def _all_models(
-    config: Mapping, inputs: tuple[xr.Dataset | None, ...], sw: Sweep, workers: int
+    config: Mapping, inputs: Mapping[str, xr.Dataset | None], sw: Sweep, workers: int
 ) -> tuple[xr.Dataset, list[str], list[str]]:
     """:func:`_one_model` over (dim, family, d) on ``workers`` processes, combined.
 
@@ -1103,7 +1100,11 @@ def hotcold_dataset(
         ``n_T_jackknife``) or an n_T that does not cover the temperatures.
     """
     sw = sweep_from_config(config, settings)
-    inputs = (localization, spectral, matrix_elements)
+    inputs = {
+        "localization": localization,
+        "spectral": spectral,
+        "matrix_elements": matrix_elements,
+    }
     ds, missing, nt_used = _all_models(config, inputs, sw, workers)
     if not sw.settings["intermediates"]:
         ds = ds.drop_vars([k for k in _INTERMEDIATES if k in ds])

@@ -132,14 +132,9 @@ def discretization_bias(model: Model, energies: np.ndarray, m: float, dx: float)
     k = wavevector(energies, m)
     q = 2.0 * k
     s_true = model.spectrum(q)
-    if model.family == "white":
+    s_disc = model.kind.sampled_spectrum(q, model.w, model.d, dx)
+    if s_disc is None:
         return np.zeros_like(q)
-    if model.family == "exponential":
-        a = math.exp(-dx / model.d)
-        var = model.w / (2 * model.d)
-        s_disc = dx * var * (1 - a * a) / (1 - 2 * a * np.cos(q * dx) + a * a)
-    else:
-        s_disc = sum(model.spectrum(q + 2 * np.pi * j / dx) for j in range(-3, 4))
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.abs(s_disc / s_true - 1.0)
     return np.where(np.isfinite(out), out, np.inf)

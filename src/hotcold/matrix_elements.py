@@ -107,7 +107,7 @@ __all__ = [
     "realization_sums",
     "jackknife_rms",
     "fit_exponent",
-    "hot_inputs",
+    "hot_xi_rho",
     "measure_model",
     "stage_settings",
     "validate_settings",
@@ -420,7 +420,7 @@ def _one_realization(args: tuple) -> dict[str, np.ndarray]:
     return realization_sums(pot, grid, energies, temps, kernels, settings)
 
 
-def hot_inputs(loc: xr.Dataset, energies: np.ndarray) -> dict[str, np.ndarray]:
+def hot_xi_rho(loc: xr.Dataset, energies: np.ndarray) -> dict[str, np.ndarray]:
     """xi_h [length] and rho_h [1/(energy length)] at the hot energies (log-log interpolation).
 
     From a per-model localization dataset (measured xi where measured, Born
@@ -724,7 +724,7 @@ def _model_attrs(meas, cold, params, s, dx: float, delta_c: float) -> dict[str, 
         realizations=int(meas["sq"].shape[0]),
         xi_c=float(cold["xi_c"]),
         rho_c=float(cold["rho_c"]),
-        delta_c=delta_c,
+        Delta_c=delta_c,
         scan_T=float(s["scan_T"]),
         hot_window=float(s["hot_window"]),
         transfer_window=float(s["transfer_window"]),
@@ -753,7 +753,7 @@ def matrix_elements_dataset(
     """Dataset of one model from :func:`measure_model` (variables: :data:`VARS`).
 
     ``cold``: ``xi_c`` [length], ``rho_c`` [1/(energy length)] at eps_F;
-    ``hot``: ``xi_h``, ``rho_h`` at ``energies`` (:func:`hot_inputs`).
+    ``hot``: ``xi_h``, ``rho_h`` at ``energies`` (:func:`hot_xi_rho`).
     """
     dx = float(meas["dx"])
     xi_h, rho_h = np.asarray(hot["xi_h"]), np.asarray(hot["rho_h"])
@@ -810,7 +810,7 @@ def xi_exponent(per_model: Sequence[xr.Dataset]) -> tuple[np.ndarray, np.ndarray
 _MODEL_ATTRS = {
     "xi_c": ("length", "cold localization length at eps_F"),
     "rho_c": ("1/(energy*length)", "cold density of states at eps_F"),
-    "delta_c": ("energy", "Delta_c = 1/(rho_c xi_c)"),
+    "Delta_c": ("energy", "Delta_c = 1/(rho_c xi_c)"),
     "box_length": ("length", "box length of the exact eigenstates"),
     "dx": ("length", "lattice step of the exact eigenstates"),
 }

@@ -1,6 +1,6 @@
 """Inputs of the hot-cold stage for one model: xi(eps), rho(eps), n_T(T) (SPEC 1.4).
 
-A :class:`Model` is one (dim, family, d) with everything the hot-cold
+A :class:`ModelInputs` is one (dim, family, d) with everything the hot-cold
 composition needs about it: the single-particle inputs xi(eps), rho(eps)
 (measured log-log interpolation nodes of the localization stage inside its
 energy range, Born xi and clean rho outside; 2D: Eq. 20/30) and the cold
@@ -16,15 +16,24 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import xarray as xr
 
-from . import theory
+from . import families, theory
 from .stats import measured_else
 
-__all__ = ["Model", "build_model", "pick_models", "measured_nodes", "nt_nodes", "cold_factor"]
+__all__ = [
+    "ModelInputs",
+    "ColdInputs",
+    "inputs_without_measurements",
+    "localization_nodes",
+    "pick_models",
+    "measured_nodes",
+    "nt_nodes",
+    "cold_factor",
+]
 
 _LOG2PI = np.log(2.0 * np.pi)
 
@@ -33,11 +42,25 @@ Nodes = tuple[np.ndarray, ...]
 NtNodes = tuple[np.ndarray, np.ndarray, np.ndarray]
 #: (ln eps nodes (n,), ln[V_hc numerical / Eq. 11] (T, n)) of the measured matrix elements
 VNodes = tuple[np.ndarray, np.ndarray]
+#: Config key of the disorder strength per spatial dimension (w in 1D, w2 in 2D).
+STRENGTH_KEY = {1: "w", 2: "w2"}
+
+
+class ColdInputs(NamedTuple):
+    """The cold electrons' inputs at eps_F of one replica, found once per replica (and cap)."""
+
+    ln_xi_c: float  # ln xi(eps_F) [ln length]
+    ln_rho_c: float  # ln rho(eps_F) [ln 1/(energy length^D)]
+    source: int  # 0 measured, 1 born (the xi_c_source flag)
 
 
 @dataclasses.dataclass(frozen=True)
-class Model:
+class ModelInputs:
     """Single-particle inputs xi(eps), rho(eps) and the cold n_T(T) of one (dim, family, d).
+
+    One replica of the hot-cold stage's inputs, whatever engine produced them
+    (:func:`hotcold.replicas.stage_inputs`); the disorder model itself is
+    :class:`hotcold.disorder.Model`.
 
     ``measured`` (1D only) holds log-log interpolation nodes
     (ln eps, ln xi, ln rho, is_measured) of a localization dataset; outside
@@ -59,10 +82,10 @@ class Model:
     nt: NtNodes | None = None
     v_ratio: VNodes | None = None
 
-    def capped(self, xi_max: float) -> Model:
+    def capped(self, xi_max: float) -> ModelInputs:
         return dataclasses.replace(self, ln_xi_cap=float(np.log(xi_max)))
 
-    def born(self) -> Model:
+    def born(self) -> ModelInputs:
         """Born xi, clean rho, closed-form n_T and V_hc (no measured input)."""
         return dataclasses.replace(self, measured=None, nt=None, v_ratio=None)
 
@@ -127,10 +150,10 @@ class Model:
         val = np.interp(le, le_n, np.where(np.isfinite(row), row, 0.0))
         return np.where(inside, val, 0.0), np.where(inside, 1, 2).astype(np.int8)
 
-    def cold_inputs(self, fermi_energy: float) -> tuple[float, float, int]:
-        """(ln xi_c, ln rho_c, source) at eps_F."""
-        lx, lr, src = self.inputs(fermi_energy)
-        return float(np.asarray(lx)), float(np.asarray(lr)), int(np.asarray(src))
+    def cold_inputs(self, eps_F: float) -> ColdInputs:
+        """(ln xi_c, ln rho_c, source) at the Fermi energy, by the route of :meth:`inputs`."""
+        lx, lr, src = self.inputs(eps_F)
+        return ColdInputs(float(np.asarray(lx)), float(np.asarray(lr)), int(np.asarray(src)))
 
 
 def pick_models(ds: xr.Dataset, family: str, d: float) -> list[xr.Dataset]:
@@ -142,7 +165,7 @@ def pick_models(ds: xr.Dataset, family: str, d: float) -> list[xr.Dataset]:
     subs = [ds]
     if "family" in ds.dims:
         fams = [str(f) for f in ds["family"].values]
-        cands = [family] if d != 0 else [family, "white", *fams]
+        cands = [family] if d != 0 else [family, families.WHITE.name, *fams]
         subs = [ds.sel(family=f) for f in dict.fromkeys(cands) if f in fams]
     out = []
     for sub in subs:
@@ -211,32 +234,35 @@ def nt_nodes(t: np.ndarray, n: np.ndarray, extrapolated: np.ndarray | None = Non
     return np.log(t[pos][o]), np.log(n[pos][o]), ext[pos][o]
 
 
-def build_model(
-    dim: int,
-    family: str,
-    d: float,
-    config: Mapping,
-    localization: xr.Dataset | None = None,
-    symmetry: str = "orthogonal",
-) -> Model:
-    """The :class:`Model` of one (dim, family, d) with closed-form n_T.
+def localization_nodes(
+    localization: xr.Dataset | None, family: str, d: float, m: float
+) -> Nodes | None:
+    """Measured (ln eps, ln xi, ln rho, measured) nodes of one model of a localization dataset.
 
-    1D uses the measured xi, rho of ``localization`` where it has them; the
-    numerical n_T and the replicas are attached by :mod:`hotcold.replicas`.
+    The first candidate of :func:`pick_models` with at least two usable
+    energies; None without a dataset or if it lacks the model.
     """
-    m = float(config["m"])
-    fam = "white" if d == 0 else family
-    if dim == 1:
-        meas = None
-        if localization is not None:
-            for sub in pick_models(localization, family, d):
-                meas = measured_nodes(*_loc_arrays(sub), m)
-                if meas is not None:
-                    break
-        return Model(1, fam, float(d), m, float(config["disorder"]["w"]), symmetry, meas)
-    if dim == 2:
-        return Model(2, fam, float(d), m, float(config["disorder"]["w2"]), symmetry)
-    raise ValueError(f"dimensions: {dim} is not 1 or 2")
+    if localization is None:
+        return None
+    for sub in pick_models(localization, family, d):
+        meas = measured_nodes(*_loc_arrays(sub), m)
+        if meas is not None:
+            return meas
+    return None
+
+
+def inputs_without_measurements(
+    dim: int, family: str, d: float, config: Mapping, symmetry: str = "orthogonal"
+) -> ModelInputs:
+    """The :class:`ModelInputs` of one (dim, family, d) from the weak-disorder theory alone.
+
+    Born xi and clean rho (2D: Eq. 20/30 and m/2pi), closed-form n_T and V_hc;
+    the engines' adapters (:data:`hotcold.replicas.ENGINES`) attach what they measured.
+    """
+    if dim not in STRENGTH_KEY:
+        raise ValueError(f"dimensions: {dim} is not 1 or 2")
+    w = float(config["disorder"][STRENGTH_KEY[dim]])
+    return ModelInputs(dim, families.get(family, d).name, float(d), float(config["m"]), w, symmetry)
 
 
 def cold_factor(
@@ -259,7 +285,7 @@ def cold_factor(
     coupling : float
         |u| (1D, Eq. 12 without rho_h) or alpha_2D (Eq. 25).
     nt_nodes : (ln T, ln n_T, is_extrapolated) or None
-        Numerical n_T (1D spectral stage), interpolated log-log between its
+        Numerical n_T (the 1D spectral stage), interpolated log-log between its
         nodes; NaN outside them (no closed form is spliced on).  None: the
         closed form Eq. (6) (1D) / Eq. (22) (2D) at every T.
 
@@ -286,7 +312,7 @@ def cold_factor(
             ln_nt = ln_lm - 3.0 * ln_xi_c + 2.0 * (lt - ln_dc)
             sign_nt = np.sign(L)
         src = np.zeros(t.shape, dtype=np.int8)
-        if nt_nodes is not None and dim == 1:
+        if nt_nodes is not None:
             lt_n, ln_n, ext_n = nt_nodes
             x = np.where(good, lt, 0.0)
             inside = good & (x >= lt_n[0] - 1e-12) & (x <= lt_n[-1] + 1e-12)

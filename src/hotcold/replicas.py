@@ -6,7 +6,7 @@ stage leave-one-realization-out replicas ``n_T_jackknife`` over
 (replica_spec, T) at the hot-cold temperatures, with ``n_T_source``
 (numerical | extrapolated).  The hot-cold stage runs its whole composition
 over ``replica`` = [full sample] + localization replicas + spectral replicas
-(one :class:`~hotcold.models.Model` each) and reduces with the plain
+(one :class:`~hotcold.models.ModelInputs` each) and reduces with the plain
 jackknife variance per group, summed over the two independent groups:
 
     var = sum_g (B_g - 1)/B_g sum_{k in g} (x_k - mean_g x)^2,
@@ -19,14 +19,25 @@ temperature: no closed form is spliced on.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 import numpy as np
 import xarray as xr
 
-from .models import Model, measured_nodes, nt_nodes, pick_models
+from .models import (
+    ModelInputs,
+    inputs_without_measurements,
+    localization_nodes,
+    measured_nodes,
+    nt_nodes,
+    pick_models,
+)
 from .stats import jackknife_variance
 
 __all__ = [
+    "StageInputs",
+    "ENGINES",
+    "stage_inputs",
     "REPLICA_GROUPS",
     "LOCALIZATION_REPLICAS",
     "SPECTRAL_REPLICAS",
@@ -112,7 +123,7 @@ def _first_with(ds: xr.Dataset, family: str, d: float, var: str) -> xr.Dataset |
     return None
 
 
-def _localization_replicas(model: Model, loc: xr.Dataset, family: str) -> list[Model]:
+def _localization_replicas(model: ModelInputs, loc: xr.Dataset, family: str) -> list[ModelInputs]:
     sub = _first_with(loc, family, model.d, "xi")
     if sub is None or model.measured is None:
         return []  # the model is not in the dataset: Born xi, no statistical error
@@ -163,8 +174,8 @@ def v_ratio_nodes(sub: xr.Dataset, temps: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def _matrix_element_replicas(
-    full: Model, me: xr.Dataset | None, family: str, temps: np.ndarray
-) -> tuple[Model, list[Model]]:
+    full: ModelInputs, me: xr.Dataset | None, family: str, temps: np.ndarray
+) -> tuple[ModelInputs, list[ModelInputs]]:
     if me is None:
         raise ValueError(
             "hotcold.v_hc: numerical needs results/matrix_elements.nc (the matrix_elements "
@@ -184,23 +195,21 @@ def _matrix_element_replicas(
 
 
 def model_replicas(
-    model: Model,
+    model: ModelInputs,
     family: str,
     localization: xr.Dataset | None,
     spectral: xr.Dataset | None,
     temps: np.ndarray,
     matrix_elements: xr.Dataset | None = None,
     v_hc: str = "closed_form",
-) -> tuple[list[Model], np.ndarray]:
+) -> tuple[list[ModelInputs], np.ndarray]:
     """[full model] + its replicas, and each one's group (:data:`REPLICA_GROUPS`).
 
-    1D only (2D has no measured inputs: one replica).  ``family`` is the
-    sweep's family label (d = 0 is looked up under any family).  With
-    ``v_hc == "numerical"`` the measured V_hc of ``matrix_elements`` enters,
-    with a +-1 sigma pair of replicas.
+    The replicas of the 1D engines (:func:`transfer_matrix_inputs`).
+    ``family`` is the sweep's family label (d = 0 is looked up under any
+    family).  With ``v_hc == "numerical"`` the measured V_hc of
+    ``matrix_elements`` enters, with a +-1 sigma pair of replicas.
     """
-    if model.dim != 1:
-        return [model], np.array(["full"])
     full, spec, pm = model, [], []
     if v_hc == "numerical":
         full, pm = _matrix_element_replicas(full, matrix_elements, family, temps)
@@ -220,6 +229,96 @@ def model_replicas(
     groups = ["full"] + ["localization"] * len(loc) + ["spectral"] * len(spec)
     groups += ["matrix_elements"] * len(pm)
     return [full, *loc, *spec, *pm], np.array(groups)
+
+
+@dataclasses.dataclass(frozen=True)
+class StageInputs:
+    """The hot-cold stage's inputs for one (dim, family, d), whatever engine produced them.
+
+    ``replicas[0]`` is the full sample, the others its resampled replicas,
+    each in the group ``groups[i]`` (:data:`REPLICA_GROUPS`).  ``source`` says
+    where xi and rho come from: 'measured' (an engine's dataset has the model),
+    'born' (the engine's dataset lacks it: weak-disorder theory) or
+    'closed_form' (no numerical engine for this dimension).  ``missing`` is
+    True where a dataset was given but lacks the model.
+    """
+
+    replicas: list[ModelInputs]
+    groups: np.ndarray
+    source: str
+    missing: bool = False
+
+
+#: Merged stage datasets by stage name ('localization', 'spectral', 'matrix_elements', ...);
+#: each engine's adapter reads its own (absent or None: not run).
+Datasets = Mapping[str, xr.Dataset | None]
+
+
+def transfer_matrix_inputs(
+    base: ModelInputs, family: str, datasets: Datasets, temps: np.ndarray, v_hc: str
+) -> StageInputs:
+    """1D adapter: transfer-matrix xi, rho (localization), spectral n_T, measured V_hc.
+
+    Reads ``datasets['localization']``, ``['spectral']`` and ``['matrix_elements']``.
+    """
+    localization = datasets.get("localization")
+    spectral, matrix_elements = datasets.get("spectral"), datasets.get("matrix_elements")
+    nodes = localization_nodes(localization, family, base.d, base.m)
+    model = dataclasses.replace(base, measured=nodes)
+    reps, groups = model_replicas(
+        model, family, localization, spectral, temps, matrix_elements, v_hc
+    )
+    source = "born" if nodes is None else "measured"
+    return StageInputs(reps, groups, source, localization is not None and nodes is None)
+
+
+def closed_form_inputs(
+    base: ModelInputs, family: str, datasets: Datasets, temps: np.ndarray, v_hc: str
+) -> StageInputs:
+    """2D adapter while there is no 2D engine: Eqs. (20)/(30), (22), m/2pi; no replicas."""
+    return StageInputs([base], np.array(["full"]), "closed_form")
+
+
+#: The adapter of each spatial dimension's engine: (inputs without measurements,
+#: sweep family label, stage datasets by name, T, v_hc) -> StageInputs.
+ENGINES = {1: transfer_matrix_inputs, 2: closed_form_inputs}
+
+
+def stage_inputs(
+    dim: int,
+    family: str,
+    d: float,
+    config: Mapping,
+    datasets: Datasets,
+    temps: np.ndarray,
+    v_hc: str = "closed_form",
+    symmetry: str = "orthogonal",
+) -> StageInputs:
+    """The hot-cold stage's inputs of one (dim, family, d): the one entry to every engine.
+
+    Parameters
+    ----------
+    dim : int
+        Spatial dimension; its engine is ``ENGINES[dim]``.
+    family : str
+        The sweep's family label (d = 0 is white noise under any label).
+    d : float
+        Correlation radius [length].
+    config : mapping
+        The workflow configuration (``m``, ``disorder.w`` / ``disorder.w2``).
+    datasets : mapping
+        Merged stage datasets by stage name (:data:`Datasets`).
+    temps : ndarray
+        The hot-cold temperatures [energy].
+    v_hc : {'closed_form', 'numerical'}
+    symmetry : {'orthogonal', 'unitary'}
+
+    Returns
+    -------
+    StageInputs
+    """
+    base = inputs_without_measurements(dim, family, d, config, symmetry)
+    return ENGINES[dim](base, family, datasets, temps, v_hc)
 
 
 def jackknife_stderr(x: xr.DataArray, groups: np.ndarray) -> xr.DataArray:

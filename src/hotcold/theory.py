@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import families
+
 __all__ = [
-    "FAMILIES",
     "correlator",
     "power_spectrum",
     "wavevector",
@@ -37,14 +38,6 @@ __all__ = [
     "spectral_function_eq5",
     "thermal_density_eq6",
 ]
-
-#: Disorder families of SPEC 1.1.  ``white`` is the d = 0 limit of every family.
-FAMILIES = ("white", "lorentzian", "exponential", "gaussian")
-
-
-def _check_family(family: str) -> None:
-    if family not in FAMILIES:
-        raise ValueError(f"unknown disorder family {family!r}; expected one of {FAMILIES}")
 
 
 # ---------------------------------------------------------------------------
@@ -69,15 +62,8 @@ def correlator(x: ArrayLike, family: str, w: float, d: float) -> np.ndarray:
     d : float
         Correlation radius [length], > 0.
     """
-    _check_family(family)
-    if family == "white" or d == 0:
-        raise ValueError("white noise has C(x) = w delta(x): no pointwise correlator")
-    x = np.asarray(x, dtype=float)
-    if family == "lorentzian":
-        return w * d / (np.pi * (x**2 + d**2))
-    if family == "exponential":
-        return w / (2 * d) * np.exp(-np.abs(x) / d)
-    return w * np.exp(-(x**2) / (4 * d**2)) / (2 * d * np.sqrt(np.pi))
+    fam = families.get(family, d)
+    return fam.correlator(np.asarray(x, dtype=float), w, d)
 
 
 def power_spectrum(q: ArrayLike, family: str, w: float, d: float) -> np.ndarray:
@@ -90,7 +76,7 @@ def power_spectrum(q: ArrayLike, family: str, w: float, d: float) -> np.ndarray:
     q : array_like
         Wavevector [1/length].
     family : str
-        One of :data:`FAMILIES`.
+        A name in :data:`hotcold.families.FAMILIES`.
     w : float
         Disorder strength [energy^2 length].
     d : float
@@ -101,15 +87,8 @@ def power_spectrum(q: ArrayLike, family: str, w: float, d: float) -> np.ndarray:
     ndarray
         S_U(q) [energy^2 length].
     """
-    _check_family(family)
-    q = np.asarray(q, dtype=float)
-    if family == "white" or d == 0:
-        return np.full_like(q, float(w))
-    if family == "lorentzian":
-        return w * np.exp(-np.abs(q) * d)
-    if family == "exponential":
-        return w / (1.0 + (q * d) ** 2)
-    return w * np.exp(-((q * d) ** 2))
+    fam = families.get(family, d)
+    return fam.power_spectrum(np.asarray(q, dtype=float), w, d)
 
 
 # ---------------------------------------------------------------------------
@@ -245,9 +224,9 @@ def mean_level_spacing(rho: ArrayLike, xi: ArrayLike, dim: int = 1) -> np.ndarra
     return 1.0 / (np.asarray(rho, dtype=float) * np.asarray(xi, dtype=float) ** dim)
 
 
-def mott_length_eq7(xi_c: ArrayLike, delta_c: ArrayLike, omega: ArrayLike) -> np.ndarray:
+def mott_length_eq7(xi_c: ArrayLike, Delta_c: ArrayLike, omega: ArrayLike) -> np.ndarray:
     """Mott length l_M = 2 xi_c ln(Delta_c/|omega|), Eq. (7) (below Eq. 5 for omega) [length]."""
-    return 2.0 * np.asarray(xi_c) * np.log(np.asarray(delta_c) / np.abs(np.asarray(omega)))
+    return 2.0 * np.asarray(xi_c) * np.log(np.asarray(Delta_c) / np.abs(np.asarray(omega)))
 
 
 def spectral_function_eq5(x: ArrayLike, omega: ArrayLike, xi_c: float, rho_c: float) -> np.ndarray:
@@ -257,8 +236,8 @@ def spectral_function_eq5(x: ArrayLike, omega: ArrayLike, xi_c: float, rho_c: fl
     l_M = 2 xi_c ln(Delta_c/|omega|), Delta_c = 1/(rho_c xi_c); valid for
     |omega| << Delta_c and |x| >> xi_c.  Units: [1/(energy^2 length^2)].
     """
-    delta_c = 1.0 / (rho_c * xi_c)
-    l_m = mott_length_eq7(xi_c, delta_c, omega)
+    Delta_c = 1.0 / (rho_c * xi_c)
+    l_m = mott_length_eq7(xi_c, Delta_c, omega)
     x = np.asarray(x, dtype=float)
     return (
         -0.5
@@ -270,9 +249,9 @@ def spectral_function_eq5(x: ArrayLike, omega: ArrayLike, xi_c: float, rho_c: fl
 
 def thermal_density_eq6(temperature: ArrayLike, xi_c: float, rho_c: float) -> np.ndarray:
     """Eq. (6): n_T = (2 pi^2/3) (1/xi_c) (T/Delta_c)^2, Delta_c = 1/(rho_c xi_c) [1/length]."""
-    delta_c = 1.0 / (rho_c * xi_c)
+    Delta_c = 1.0 / (rho_c * xi_c)
     t = np.asarray(temperature, dtype=float)
-    return (2.0 * np.pi**2 / 3.0) / xi_c * (t / delta_c) ** 2
+    return (2.0 * np.pi**2 / 3.0) / xi_c * (t / Delta_c) ** 2
 
 
 # ---------------------------------------------------------------------------
@@ -324,7 +303,7 @@ def transport_rate_2d(
     energy : array_like
         Energy eps [energy], > 0.
     family : str
-        One of :data:`FAMILIES`; d == 0 is white noise.
+        A name in :data:`hotcold.families.FAMILIES`; d == 0 is white noise.
     m, w2, d : float
         Mass, 2D disorder strength [energy^2 length^2], correlation radius [length].
     method : {'auto', 'quadrature'}
@@ -334,22 +313,13 @@ def transport_rate_2d(
     ndarray
         1/tau [energy].
     """
-    from scipy import special
-
-    _check_family(family)
+    fam = families.get(family, d)
     e = np.asarray(energy, dtype=float)
     k = wavevector(e, m)
-    if family == "white" or d == 0:
-        return np.full_like(k, m * w2)
-    if method == "auto" and family == "exponential":
-        a = 4.0 * (k * d) ** 2
-        small = a < 1e-6
-        a_s = np.where(small, 1.0, a)
-        val = 2.0 * m * w2 / a_s * (1.0 - 1.0 / np.sqrt(1.0 + a_s))
-        return np.where(small, m * w2 * (1.0 - 0.75 * a), val)
-    if method == "auto" and family == "gaussian":
-        b = 2.0 * (k * d) ** 2
-        return m * w2 * (special.i0e(b) - special.i1e(b))
+    if method == "auto" or fam is families.WHITE:  # white: Eq. (21) is exact
+        closed = fam.transport_rate_2d(k, m, w2, d)
+        if closed is not None:
+            return closed
     phi, wq = _two_d_nodes()
     sin = np.sin(phi)
     q = 2.0 * k[..., None] * sin
@@ -383,14 +353,14 @@ def ln_xi_2d(
 
 def thermal_density_eq22(temperature: ArrayLike, xi_c: float, rho_c: float) -> np.ndarray:
     """Eq. (22): 2D n_T = (l_M / xi_c^3) (T/Delta_c)^2, Delta_c = 1/(rho_c xi_c^2) [1/length^2]."""
-    delta_c = 1.0 / (rho_c * xi_c**2)
+    Delta_c = 1.0 / (rho_c * xi_c**2)
     t = np.asarray(temperature, dtype=float)
-    l_m = mott_length_eq7(xi_c, delta_c, t)
-    return l_m / xi_c**3 * (t / delta_c) ** 2
+    l_m = mott_length_eq7(xi_c, Delta_c, t)
+    return l_m / xi_c**3 * (t / Delta_c) ** 2
 
 
 def eta_hc_closed_form(
-    alpha: ArrayLike, delta_c: ArrayLike, delta_h: ArrayLike, temperature: ArrayLike, dim: int
+    alpha: ArrayLike, Delta_c: ArrayLike, Delta_h: ArrayLike, temperature: ArrayLike, dim: int
 ) -> np.ndarray:
     """Eq. (13) (dim 1) / Eq. (26) (dim 2): alpha (Delta_c/Delta_h) (T/Delta_c)^3 ln^D(Delta_c/T).
 
@@ -399,8 +369,8 @@ def eta_hc_closed_form(
     (:data:`COMPOSITION_FACTOR`).
     """
     t = np.asarray(temperature, dtype=float)
-    dc = np.asarray(delta_c, dtype=float)
-    return np.asarray(alpha) * dc / np.asarray(delta_h) * (t / dc) ** 3 * np.log(dc / t) ** dim
+    dc = np.asarray(Delta_c, dtype=float)
+    return np.asarray(alpha) * dc / np.asarray(Delta_h) * (t / dc) ** 3 * np.log(dc / t) ** dim
 
 
 def eps0_1d(m: float, d: ArrayLike) -> np.ndarray:
@@ -410,10 +380,10 @@ def eps0_1d(m: float, d: ArrayLike) -> np.ndarray:
         return 1.0 / (8.0 * m * d**2)
 
 
-def chi_eq16(temperature: ArrayLike, w: float, u: float, delta_c: ArrayLike) -> np.ndarray:
+def chi_eq16(temperature: ArrayLike, w: float, u: float, Delta_c: ArrayLike) -> np.ndarray:
     """Eq. (16): chi(T) = (w/(|u| Delta_c)) (Delta_c/T)^3 / ln(Delta_c/T) (dimensionless)."""
     t = np.asarray(temperature, dtype=float)
-    dc = np.asarray(delta_c, dtype=float)
+    dc = np.asarray(Delta_c, dtype=float)
     return w / (abs(u) * dc) * (dc / t) ** 3 / np.log(dc / t)
 
 
@@ -444,28 +414,20 @@ def eps_th_composition_born(
     NaN where 3 eta_c chi/4 <= 1 (no solution) and for white noise (no
     eps dependence: the marginal case).
     """
-    _check_family(family)
+    fam = families.get(family)
     z = 0.75 * eta_c * np.asarray(chi, dtype=float)
     e0 = np.asarray(eps0, dtype=float)
     ok = z > 1.0
     zs = np.where(ok, z, 2.0)
-    if family == "lorentzian":
-        out = e0 * np.log(zs) ** 2
-    elif family == "exponential":
-        out = e0 * (zs - 1.0)
-    elif family == "gaussian":
-        out = e0 * np.log(zs)
-    else:
-        out = np.full(np.broadcast(e0, zs).shape, np.nan)
-    return np.where(ok, out, np.nan)
+    return np.where(ok, fam.threshold_composition_born(e0, zs), np.nan)
 
 
 def eps_th_eq28(
     temperature: ArrayLike,
-    fermi_energy: float,
+    eps_F: float,
     tau: ArrayLike,
     alpha: float,
-    delta_c: ArrayLike,
+    Delta_c: ArrayLike,
     symmetry: str = "orthogonal",
 ) -> np.ndarray:
     """Eq. (28): eps_th ~ eps_F + (1/(2 pi tau)) ln[(1/alpha)(Delta_c/T)^3] (2D) [energy].
@@ -474,24 +436,24 @@ def eps_th_eq28(
     is replaced by its square root, as stated below Eq. (30).
     """
     t = np.asarray(temperature, dtype=float)
-    lg = np.log((np.asarray(delta_c) / t) ** 3 / alpha)
+    lg = np.log((np.asarray(Delta_c) / t) ** 3 / alpha)
     if symmetry == "unitary":
         lg = np.sqrt(np.clip(lg, 0.0, None))
-    return fermi_energy + lg / (2.0 * np.pi * np.asarray(tau))
+    return eps_F + lg / (2.0 * np.pi * np.asarray(tau))
 
 
 def hot_density_eq17(
-    eps_th: ArrayLike, fermi_energy: float, temperature: ArrayLike, m: float
+    eps_th: ArrayLike, eps_F: float, temperature: ArrayLike, m: float
 ) -> np.ndarray:
     """Eq. (17): n_h = T / (pi sqrt(2 eps_th/m)) exp(-(eps_th - eps_F)/T) [1/length] (1D)."""
     e = np.asarray(eps_th, dtype=float)
     t = np.asarray(temperature, dtype=float)
-    return t / (np.pi * np.sqrt(2.0 * e / m)) * np.exp(-(e - fermi_energy) / t)
+    return t / (np.pi * np.sqrt(2.0 * e / m)) * np.exp(-(e - eps_F) / t)
 
 
-def ln_sigma_eq18(eps_th: ArrayLike, fermi_energy: float, temperature: ArrayLike) -> np.ndarray:
+def ln_sigma_eq18(eps_th: ArrayLike, eps_F: float, temperature: ArrayLike) -> np.ndarray:
     """Eq. (18) (and Eq. 29 in 2D): ln sigma = -(eps_th - eps_F)/T (dimensionless)."""
-    return -(np.asarray(eps_th, dtype=float) - fermi_energy) / np.asarray(temperature, dtype=float)
+    return -(np.asarray(eps_th, dtype=float) - eps_F) / np.asarray(temperature, dtype=float)
 
 
 def ln_xi_born(energy: ArrayLike, family: str, m: float, w: float, d: float) -> np.ndarray:
@@ -501,17 +463,9 @@ def ln_xi_born(energy: ArrayLike, family: str, m: float, w: float, d: float) -> 
     analytically, so that it stays finite where S_U(2k) underflows
     (Lorentzian/Gaussian at large k d).  -inf at eps <= 0.
     """
-    _check_family(family)
+    fam = families.get(family, d)
     e = np.asarray(energy, dtype=float)
     k = wavevector(e, m)
-    q = 2.0 * k
-    if family == "white" or d == 0:
-        ln_s = np.full_like(q, np.log(w))
-    elif family == "lorentzian":
-        ln_s = np.log(w) - q * d
-    elif family == "exponential":
-        ln_s = np.log(w) - np.log1p((q * d) ** 2)
-    else:
-        ln_s = np.log(w) - (q * d) ** 2
+    ln_s = fam.ln_power_spectrum(2.0 * k, w, d)
     with np.errstate(divide="ignore"):
         return np.where(k > 0, 2.0 * np.log(k) - 2.0 * np.log(m) - ln_s, -np.inf)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
-from .models import Model, cold_factor
+from .models import ColdInputs, ModelInputs, cold_factor
 
 __all__ = [
     "THRESHOLD_STATUS",
@@ -72,7 +72,7 @@ def _refine(f: Callable[[float], float], a: float, b: float, xtol: float) -> flo
 
 
 def find_threshold(
-    model: Model,
+    model: ModelInputs,
     energy: np.ndarray,
     ln_hot: np.ndarray,
     ln_cold: float,
@@ -131,7 +131,7 @@ def find_threshold(
     return float(np.exp(x)), THRESHOLD_STATUS.index("found")
 
 
-def cap_energy(model: Model, energy: np.ndarray, xtol: float = 1e-13) -> float:
+def cap_energy(model: ModelInputs, energy: np.ndarray, xtol: float = 1e-13) -> float:
     """Energy where the uncapped xi(eps) first reaches exp(ln_xi_cap); NaN if not on the grid."""
     if not np.isfinite(model.ln_xi_cap):
         return np.nan
@@ -149,7 +149,7 @@ def cap_energy(model: Model, energy: np.ndarray, xtol: float = 1e-13) -> float:
 
 
 def find_window(
-    model: Model,
+    model: ModelInputs,
     energy: np.ndarray,
     ln_hot: np.ndarray,
     ln_cold: float,
@@ -187,11 +187,11 @@ def find_window(
 
 
 def critical_temperature(
-    model: Model,
+    model: ModelInputs,
+    cold: ColdInputs,
     ln_hot_max: float,
     eta_c: float,
     coupling: float,
-    fermi_energy: float,
     log_span: float = 80.0,
     scan_num: int = 400,
     xtol: float = 1e-13,
@@ -205,9 +205,10 @@ def critical_temperature(
     refines the first upward crossing by brentq in ln T.  Returns (T_c
     [energy], status index into :data:`TC_STATUS`: found | none (not reached
     in the search range) | below_search (already reached at its lowest T,
-    which is returned as an upper bound)).
+    which is returned as an upper bound)).  ``cold`` holds xi_c, rho_c of
+    ``model`` at eps_F (:meth:`~hotcold.models.ModelInputs.cold_inputs`).
     """
-    ln_xi_c, ln_rho_c, _ = model.inputs(fermi_energy)
+    ln_xi_c, ln_rho_c, _ = cold
     ln_dc = float(-ln_rho_c - model.dim * ln_xi_c)
     nt_nodes = model.nt
     ln_c = np.log(eta_c)
@@ -217,7 +218,7 @@ def critical_temperature(
         return cf["ln_cold"] + ln_hot_max - ln_c
 
     lo, hi = ln_dc - log_span, ln_dc
-    if nt_nodes is not None and model.dim == 1:  # numerical n_T: only where it is known
+    if nt_nodes is not None:  # numerical n_T: only where it is known
         lo, hi = max(lo, float(nt_nodes[0][0])), min(hi, float(nt_nodes[0][-1]))
         if not lo < hi:
             return np.nan, TC_STATUS.index("none")

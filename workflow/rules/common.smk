@@ -6,6 +6,7 @@ from pathlib import Path
 
 from hotcold import code_hash
 from hotcold import config as hc_config
+from hotcold import families as hc_families
 
 # an invalid config ends the run here, before any job, with one "key: problem. Fix: ..."
 # line per problem and exit status 1 (SystemExit: no "WorkflowError in file ... line")
@@ -21,7 +22,7 @@ D_VALUES = sorted({float(d) for d in config["disorder"]["d"]} | ({0.0} if ("whit
 
 
 wildcard_constraints:
-    family="white|lorentzian|exponential|gaussian",
+    family="|".join(hc_families.FAMILIES),
     d=r"[0-9][0-9.e+-]*",
 
 

@@ -12,7 +12,7 @@ rule disorder:
         seed=config["seed"],
         ed=ed_grid,
         correlator=config["disorder"]["correlator"],
-        code=code("disorder", "stats", "theory", "datasets"),
+        code=code("disorder", "stats", "theory", "families", "datasets"),
     resources:
         mem_mb=lambda wildcards: 500 + ed_grid(wildcards)["bytes"] // 500_000,
         runtime=10,

@@ -16,7 +16,7 @@ rule hotcold:
         "results/logs/hotcold.log",
     params:
         config=hotcold_config(),
-        code=code("hotcold", "models", "threshold", "replicas", "stats", "theory", "datasets", "config"),
+        code=code("hotcold", "models", "threshold", "replicas", "stats", "theory", "families", "datasets", "config"),
     localrule: True
     threads: 2  # models spread over processes; the result does not depend on it
     priority: 10  # on the critical path (its 4 figures wait): before the spectral-only figures

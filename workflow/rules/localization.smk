@@ -9,7 +9,7 @@ rule localization:
     params:
         model=model_params,
         run=localization_params(),
-        code=code("localization", "transfer", "disorder", "theory", "datasets", "stats"),
+        code=code("localization", "transfer", "disorder", "theory", "families", "datasets", "stats"),
     threads: localization_threads()
     # Between-workflow cache (snakemake --cache, SNAKEMAKE_OUTPUT_CACHE): the
     # key hashes params (model, settings, code version), so a project with the

@@ -22,7 +22,7 @@ rule matrix_elements:
                  "u": config["interaction"]["u"], "range": config["interaction"]["range"]},
         settings={k: v for k, v in ME.items() if k not in ("models", "enabled")},
         code=code("matrix_elements", "spectral", "eigen", "pairs", "stats", "disorder", "localization",
-                  "config", "theory", "datasets"),
+                  "config", "theory", "families", "datasets"),
     threads: 2  # realizations spread over processes; the result does not depend on it
     resources:
         mem_mb=lambda wildcards: 600 + int(ME["box_length"] / ME["dx"]) * 8 * 400 // 1_000_000,

@@ -18,7 +18,7 @@ rule spectral:
         temperatures=config["temperatures"],  # n_T at exactly the hot-cold temperatures
         seed=config["seed"],  # generated passes (mott, bands): SeedSequence children
         # cold_parameters: localization; generated realizations: disorder
-        code=code("spectral", "eigen", "pairs", "stats", "thermal", "disorder", "localization", "theory",
+        code=code("spectral", "eigen", "pairs", "stats", "thermal", "disorder", "localization", "theory", "families",
                   "datasets"),
     threads: 2  # realizations spread over processes; the result does not depend on it
     resources:

@@ -23,7 +23,7 @@ with job_log(snakemake.log[0]) as log:
         loc = open_dataset(snakemake.input.localization)
         energies = np.asarray(p.energies, dtype=float)
         cold = cold_parameters(loc, p.physics["fermi_energy"])
-        hot = me.hot_inputs(loc, energies)
+        hot = me.hot_xi_rho(loc, energies)
         box = p.settings["box_length"] / hot["xi_h"]
         log(f"{model.label}: xi_c = {cold['xi_c']:.4g}, L/xi_h = {np.round(box, 2).tolist()}")
         if box.min() < 5:

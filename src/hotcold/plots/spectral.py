@@ -306,7 +306,7 @@ def plot_mott_peak(ds: xr.Dataset) -> plt.Figure:
 
 def _nt_ratio(sub: xr.Dataset) -> tuple[np.ndarray, ...]:
     """ln(Delta_c/T), n_T/Eq.(6), its s.e. and the extrapolated/flagged mask."""
-    dc = _scalar(sub, "delta_c")
+    dc = _scalar(sub, "Delta_c")
     t = np.asarray(sub["T"].values, dtype=float)
     eq6 = np.asarray(sub["n_T_eq6"].values, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -396,7 +396,7 @@ def _nt_line(lab: str, sub: xr.Dataset, lnr, g, se, good) -> str:
 
 def _asymptotic_g(sub: xr.Dataset) -> tuple[np.ndarray, ...]:
     """L = ln(Delta_c/T), g = n_T/Eq.(6), its s.e., extrapolated mask (one model)."""
-    lnr = np.log(_scalar(sub, "delta_c") / np.asarray(sub["T"].values, dtype=float))
+    lnr = np.log(_scalar(sub, "Delta_c") / np.asarray(sub["T"].values, dtype=float))
     eq6 = np.asarray(sub["n_T_eq6"].values, dtype=float)
     g = np.asarray(sub["n_T"].values, dtype=float) / eq6
     se = np.asarray(sub["n_T_stderr"].values, dtype=float) / eq6
