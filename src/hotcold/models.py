@@ -304,9 +304,9 @@ def cold_factor(
     ln_dc = -ln_rho_c - dim * ln_xi_c
     L = ln_dc - lt
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        ln_lm = np.log(2.0) + ln_xi_c + np.log(np.abs(L))
+        ln_lm = theory.ln_mott_length_eq7(ln_xi_c, L)
         if dim == 1:
-            ln_nt = np.log(2.0 * np.pi**2 / 3.0) - ln_xi_c + 2.0 * (lt - ln_dc)
+            ln_nt = np.log(theory.EQ6_PREFACTOR) - ln_xi_c + 2.0 * (lt - ln_dc)
             sign_nt = np.where(good, 1.0, np.nan)
         else:
             ln_nt = ln_lm - 3.0 * ln_xi_c + 2.0 * (lt - ln_dc)

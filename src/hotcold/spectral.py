@@ -666,7 +666,7 @@ def thermal_part(
     where unresolved; also Eq. (6), the window truncation and the T^p / T^2
     fits on the resolved points.
     """
-    from .theory import thermal_density_eq6
+    from .theory import thermal_density_eq6, thermal_density_eq6_coefficient
 
     t_grid, r = geo.t_grid, geo.n_blocks
     blocks = assemble_blocks([(p, runs[p.name]["n_T"]) for p in geo.passes], t_grid.size, r)
@@ -681,9 +681,7 @@ def thermal_part(
     num = res["n_T_source"] == 0
     pw = fit_power_law(t_grid[num], blocks[:, num], float(geo.cfg["fit_T_max"]) * geo.delta_c)
     xi_c, rho_c = geo.xi_c, geo.rho_c
-    # Eq. (6) as n_T = c_eq6 T^2: theory.thermal_density_eq6(T)/T^2 to 1 ulp, written out
-    # because that route changes the last bit of eq6_ratio in 6 of the 9 models
-    c_eq6 = (2 * np.pi**2 / 3) * rho_c**2 * xi_c
+    c_eq6 = thermal_density_eq6_coefficient(xi_c, rho_c)  # Eq. (6) as n_T = c_eq6 T^2
     rel_in = math.hypot(relative_error(xi_c_stderr, xi_c), relative_error(rho_c_stderr, rho_c, 2))
     ratio = pw["coef2"] / c_eq6
     ratio_se = ratio * math.hypot(pw["coef2_stderr"] / pw["coef2"], rel_in)

@@ -247,11 +247,28 @@ def spectral_function_eq5(x: ArrayLike, omega: ArrayLike, xi_c: float, rho_c: fl
     )
 
 
+#: The prefactor 2 pi^2/3 of Eq. (6).
+EQ6_PREFACTOR = 2.0 * np.pi**2 / 3.0
+
+
 def thermal_density_eq6(temperature: ArrayLike, xi_c: float, rho_c: float) -> np.ndarray:
     """Eq. (6): n_T = (2 pi^2/3) (1/xi_c) (T/Delta_c)^2, Delta_c = 1/(rho_c xi_c) [1/length]."""
     Delta_c = 1.0 / (rho_c * xi_c)
     t = np.asarray(temperature, dtype=float)
-    return (2.0 * np.pi**2 / 3.0) / xi_c * (t / Delta_c) ** 2
+    return EQ6_PREFACTOR / xi_c * (t / Delta_c) ** 2
+
+
+def thermal_density_eq6_coefficient(xi_c: float, rho_c: float) -> float:
+    """Eq. (6) written as n_T = c T^2: c = (2 pi^2/3) rho_c^2 xi_c [1/(energy^2 length)].
+
+    Equal to ``thermal_density_eq6(T, xi_c, rho_c) / T**2`` up to rounding (1 ulp).
+    """
+    return EQ6_PREFACTOR * rho_c**2 * xi_c
+
+
+def ln_mott_length_eq7(ln_xi_c: ArrayLike, ln_ratio: ArrayLike) -> np.ndarray:
+    """ln l_M of Eq. (7) from ln xi_c and ln(Delta_c/T): ln 2 + ln xi_c + ln|ln(Delta_c/T)|."""
+    return np.log(2.0) + ln_xi_c + np.log(np.abs(ln_ratio))
 
 
 # ---------------------------------------------------------------------------
