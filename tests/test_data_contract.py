@@ -100,3 +100,25 @@ def test_estimates_carry_stderr(name, estimates):
         assert err is not None, f"{name}.{var}_stderr missing"
         assert err.dims == table[var].dims, f"{name}.{var}_stderr dims {err.dims}"
         assert err.units == table[var].units, f"{name}.{var}_stderr units {err.units}"
+
+
+def test_units_come_from_one_vocabulary():
+    """One spelling per unit (issue 18): every table's units are "1" or in REDUCED_UNITS."""
+    from hotcold import datasets, matrix_elements
+
+    tables = {name: spec[0] for name, spec in CONTRACT.items()}
+    tables["matrix_elements"] = matrix_elements.VARS
+    tables["parameters"] = datasets.PARAMETER_VARIABLES
+    for name, table in tables.items():
+        for var, spec in table.items():
+            assert spec.units == "1" or spec.units in datasets.REDUCED_UNITS, (
+                f"{name}.{var}: unit {spec.units!r} is not in the vocabulary"
+            )
+
+
+@pytest.mark.parametrize("spelling", ["1/(energy*length)", "1/(length energy)", "Energy"])
+def test_a_second_spelling_of_a_unit_is_refused(spelling):
+    from hotcold.datasets import cf_units
+
+    with pytest.raises(ValueError, match="REDUCED_UNITS"):
+        cf_units(spelling)

@@ -53,6 +53,7 @@ __all__ = [
     "table_mismatches",
     "cf_units",
     "UNIT_SYSTEM",
+    "REDUCED_UNITS",
 ]
 
 CONVENTIONS = "CF-1.11"
@@ -67,6 +68,24 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 _DIMENSIONLESS = {"1", ""}
+#: The vocabulary of reduced units: every dimensional variable's ``reduced_units`` is one of
+#: these strings (one spelling per unit; ``D`` is the spatial dimension ``dim``).
+REDUCED_UNITS = frozenset(
+    {
+        "length",
+        "1/length",
+        "1/length^D",
+        "energy",
+        "1/energy",
+        "energy^2",
+        "mass",
+        "1/(energy length)",
+        "1/(energy length^D)",
+        "1/(energy^2 length^2)",
+        "energy^2 length",
+        "energy^2 length^2",
+    }
+)
 
 
 def cf_units(units: str) -> dict[str, str]:
@@ -80,6 +99,8 @@ def cf_units(units: str) -> dict[str, str]:
     units = str(units).strip()
     if units in _DIMENSIONLESS:
         return {"units": "1"}
+    if units not in REDUCED_UNITS:
+        raise ValueError(f"unit {units!r} is not in datasets.REDUCED_UNITS (one spelling per unit)")
     return {"units": "1", "reduced_units": units}
 
 

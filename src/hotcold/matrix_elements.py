@@ -574,7 +574,7 @@ def _base_rows() -> dict[str, Var]:
         "alpha": Var(("energy",), "1", "coupling constant alpha = rho_h |u|", "12"),
         "mott_length": Var(("T",), "length", "Mott length l_M = 2 xi_c ln(Delta_c/T)", "7"),
         "xi_h": Var(("energy",), "length", "hot localization length (localization stage)", "2"),
-        "rho_h": Var(("energy",), "1/(energy*length)", "hot density of states"),
+        "rho_h": Var(("energy",), "1/(energy length)", "hot density of states"),
         "box_over_xi_h": Var(("energy",), "1", "box length / xi_h (>= 5 required)"),
         "T_over_delta_h": Var(
             _TE,
@@ -809,7 +809,7 @@ def xi_exponent(per_model: Sequence[xr.Dataset]) -> tuple[np.ndarray, np.ndarray
 
 _MODEL_ATTRS = {
     "xi_c": ("length", "cold localization length at eps_F"),
-    "rho_c": ("1/(energy*length)", "cold density of states at eps_F"),
+    "rho_c": ("1/(energy length)", "cold density of states at eps_F"),
     "Delta_c": ("energy", "Delta_c = 1/(rho_c xi_c)"),
     "box_length": ("length", "box length of the exact eigenstates"),
     "dx": ("length", "lattice step of the exact eigenstates"),
