@@ -82,13 +82,16 @@ from scipy.linalg import eigvalsh_tridiagonal
 from scipy.linalg.lapack import dgtsv
 from scipy.ndimage import convolve1d
 
-from .config import MATRIX_ELEMENTS_DEFAULTS as DEFAULT_SETTINGS
-from .config import matrix_elements_problems as validate_settings
-from .config import matrix_elements_settings as stage_settings
 from .datasets import Var, apply_table
 from .disorder import Model, PotentialStream
 from .jobs import map_in_order
+from .schema import schema_defaults
 from .spectral import tridiagonal_hamiltonian
+from .sweep import matrix_elements_settings as stage_settings
+from .validation import matrix_elements_problems as validate_settings
+
+#: Settings of the matrix-element stage: the schema's defaults (config ``matrix_elements``).
+DEFAULT_SETTINGS: dict[str, Any] = schema_defaults("matrix_elements")
 
 __all__ = [
     "DEFAULT_SETTINGS",

@@ -74,10 +74,13 @@ from scipy import fft as sfft
 from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.special import expit
 
-from .config import SPECTRAL_DEFAULTS as DEFAULT_SETTINGS
 from .datasets import Var, apply_table, flag_attrs
 from .jobs import map_in_order
+from .schema import schema_defaults
 from .thermal import SOURCES, Pass, assemble_blocks, generated_potential, plan_passes, resolve
+
+#: Settings of the spectral stage: the schema's defaults (config section ``spectral``).
+DEFAULT_SETTINGS: dict[str, Any] = schema_defaults("spectral")
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -1167,7 +1170,7 @@ class Geometry:
 
 
 def _temperature_grid(spec, delta_c: float) -> np.ndarray:
-    from .config import expand_grid
+    from .sweep import expand_grid
 
     if spec is None:
         return np.geomspace(0.02, 0.5, 13) * delta_c
