@@ -45,10 +45,10 @@ def _targets(node: ast.AST, here: list[str]) -> list[str]:
         )
     if not isinstance(node, ast.ImportFrom):
         return []
-    if node.level:
-        base = here[: len(here) - node.level] if node.level <= len(here) else None
-        if base is None:
+    if node.level:  # level 1: the importing module's package, 2: its parent, ...
+        if node.level - 1 > len(here):
             return []
+        base = here[: len(here) - node.level + 1]
     elif node.module == "hotcold" or (node.module or "").startswith("hotcold."):
         base, node = [], ast.ImportFrom(node.module.removeprefix("hotcold"), node.names, 1)
     else:
@@ -73,10 +73,13 @@ def direct_imports(path: Path, package: Path = PACKAGE) -> tuple[str, ...]:
             file = module_path(target, package)
             if file is not None:
                 found.add(_name(file, package))
-    for name in list(found):
-        parts = name.split("/")[:-1]
-        found |= {"/".join([*parts[:i], "__init__"]) for i in range(len(parts) + 1)}
-    return tuple(sorted(found))
+    return tuple(sorted({p for name in found for p in _with_parents(name)}))
+
+
+def _with_parents(name: str) -> set[str]:
+    """A module and the ``__init__`` of every package above it (Python runs them first)."""
+    parts = name.split("/")[:-1]
+    return {name} | {"/".join([*parts[:i], "__init__"]) for i in range(len(parts) + 1)}
 
 
 def closure(*sources: str | Path, package: Path = PACKAGE) -> list[str]:
@@ -101,7 +104,7 @@ def closure(*sources: str | Path, package: Path = PACKAGE) -> list[str]:
         if path is None:
             raise ValueError(f"{src}: not a module of {package}")
         if package in path.resolve().parents:
-            seen.add(_name(path.resolve(), package))
+            seen |= _with_parents(_name(path.resolve(), package))
         todo.append(path.resolve())
     while todo:
         for name in direct_imports(todo.pop(), package):
