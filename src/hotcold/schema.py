@@ -23,10 +23,14 @@ __all__ = ["SCHEMA_PATH", "load_schema", "schema_defaults", "fill_defaults"]
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.yaml"
 
 
+#: libyaml's loader where PyYAML has it (the workflow reads the schema at every start).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @functools.cache
 def _read(path: str) -> dict:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=_LOADER)  # a safe loader
 
 
 def load_schema(path: str | Path | None = None) -> dict:
