@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 import yaml
-from conftest import ROOT, default_config, tiny_config
+from conftest import ROOT, tiny_config
 
 from hotcold import schema
 from hotcold.validation import _coerce_numbers
@@ -31,6 +31,11 @@ SCHEMA = schema.load_schema()
 LEAVES = _leaves(SCHEMA)
 
 
+def _user_config() -> dict:
+    """config/config.yaml as written (no defaults filled in)."""
+    return yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+
+
 def _get(cfg: dict, path: tuple):
     for p in path:
         cfg = cfg[p]
@@ -51,7 +56,7 @@ def test_workflow_schema_is_the_package_schema():
 def test_fill_defaults_is_snakemakes_validate_set_default(extra):
     from snakemake.utils import update_config, validate
 
-    cfg = tiny_config() if extra == "tiny" else default_config()
+    cfg = tiny_config() if extra == "tiny" else _user_config()
     if extra not in (None, "tiny"):
         update_config(cfg, yaml.safe_load((ROOT / "config" / extra).read_text()))
     ours, theirs = copy.deepcopy(cfg), copy.deepcopy(cfg)
@@ -61,7 +66,7 @@ def test_fill_defaults_is_snakemakes_validate_set_default(extra):
 
 
 def test_filled_default_config_has_every_key():
-    cfg = schema.fill_defaults(default_config())
+    cfg = schema.fill_defaults(_user_config())
     for path in LEAVES:
         _get(cfg, path)  # KeyError: a key without a value in the default run
 
@@ -74,7 +79,7 @@ def test_a_filled_default_is_a_copy():
 
 def test_config_yaml_repeats_no_default_with_another_value():
     """A key of config/config.yaml that has a schema default is given at that default."""
-    user = default_config()
+    user = _user_config()
     for path, node in LEAVES.items():
         try:
             value = _get(user, path)
@@ -99,7 +104,7 @@ def _readme_defaults() -> dict[tuple, str]:
 
 def test_readme_table_has_every_key_with_the_schema_default():
     readme = _readme_defaults()
-    user = default_config()
+    user = _user_config()
     assert set(readme) == set(LEAVES), set(readme) ^ set(LEAVES)
     for path, node in LEAVES.items():
         want = node["default"] if "default" in node else _get(user, path)
