@@ -24,6 +24,9 @@ __all__ = [
     "rule_resources",
 ]
 
+#: Rules whose resources depend on the model (the others': the same for every job).
+PER_MODEL = frozenset({"disorder", "spectral", "matrix_elements"})
+
 #: Processes of a spectral / matrix-element job (realizations spread over them) and of
 #: the hotcold job (models spread over them); the results do not depend on it.
 SPECTRAL_WORKERS = 2

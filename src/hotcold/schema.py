@@ -127,5 +127,12 @@ def schema_defaults(section: str) -> dict[str, Any]:
         Every key of the section that has a default, filled recursively (a
         fresh copy).
     """
+    return copy.deepcopy(_section_defaults(section))
+
+
+@functools.cache
+def _section_defaults(section: str) -> dict[str, Any]:
     schema = _read(str(SCHEMA_PATH))
-    return fill_defaults({section: {}}, schema)[section]
+    out: dict[str, Any] = {}
+    _fill(schema["properties"][section], out, schema)
+    return out
