@@ -1,7 +1,6 @@
 # Shared helpers: configuration validation (before any job runs), sweep
 # expansion, per-job parameter subsets, resources and code versions.
 import functools
-import json
 from pathlib import Path
 
 from hotcold import config as hc_config
