@@ -16,8 +16,11 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 
 def default_config() -> dict:
+    """config/config.yaml with the schema's defaults filled in (what the workflow runs)."""
+    from hotcold.schema import fill_defaults
+
     with open(ROOT / "config" / "config.yaml") as fh:
-        return yaml.safe_load(fh)
+        return fill_defaults(yaml.safe_load(fh))
 
 
 def tiny_config() -> dict:

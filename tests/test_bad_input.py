@@ -19,6 +19,7 @@ import pytest
 from conftest import ROOT, default_config, run_snakemake
 
 from hotcold.config import ConfigError, load_schema, preflight, validate_config
+from hotcold.schema import schema_defaults
 
 SCHEMA = load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")
 NAN, INF = float("nan"), float("inf")
@@ -203,7 +204,7 @@ def test_boundary_values_are_accepted():
     cfg = default_config()
     cfg["temperatures"] = {"min": 0.05, "max": 0.05, "num": 1}  # one temperature
     cfg["localization"]["energies"] = [-0.5, 1.0]  # below the band bottom is computed
-    cfg["localization"]["max_cells"] = 32 * cfg["localization"]["chunk"]
+    cfg["localization"]["max_cells"] = 32 * schema_defaults("localization")["chunk"]
     cfg["spectral"] = {"x_max": 2.5}  # one bin beyond x_cut = 2 (x_step 0.25)
     validate_config(cfg, SCHEMA)
     weak = default_config()
@@ -387,3 +388,17 @@ def test_preflight_accepts_the_default_and_checks_like_the_workflow(tmp_path):
     problems = preflight([cfile], ["temperatures={min: 0.1, max: 0.01, num: 3}"], ROOT)
     _check_message(problems, "spectral.omega_max")
     _check_message(problems, "temperatures.max")
+
+
+def test_preflight_runs_the_matrix_element_checks_of_the_workflow(tmp_path):
+    """The workflow's own check (validate_config) also rejects the matrix-element
+    stage's settings; the pre-flight runs the same function, so it does too."""
+    assert preflight([], ["interaction={range: 0}"], ROOT)[0].startswith("interaction.range:")
+    cfile = tmp_path / "me.yaml"
+    cfile.write_text(
+        "matrix_elements:\n  enabled: true\n"
+        "  models: [{family: gaussian, d: 0.3, energies: [2.0]}]\n"
+    )
+    _check_message(preflight([cfile], [], ROOT), "matrix_elements.models[0]")
+    cfile.write_text("matrix_elements: {enabled: true, box_length: 10.0}\n")
+    _check_message(preflight([cfile], [], ROOT), "matrix_elements.models[0].energies")

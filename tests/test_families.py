@@ -200,10 +200,10 @@ def test_toy_family_added_in_families_py_runs_the_tiny_workflow(tmp_path):
     proj.mkdir()
     shutil.copy2(ROOT / "Snakefile", proj / "Snakefile")
     for name in ("config", "workflow", "src", "profiles"):
-        shutil.copytree(ROOT / name, proj / name, ignore=ignore)
+        shutil.copytree(ROOT / name, proj / name, ignore=ignore, symlinks=True)
     fam_py = proj / "src/hotcold/families.py"
     fam_py.write_text(fam_py.read_text() + toy_source())
-    schema = proj / "workflow/schemas/config.schema.yaml"
+    schema = proj / "src/hotcold/schemas/config.schema.yaml"  # workflow/schemas links to it
     text = schema.read_text()
     old = "enum: [white, lorentzian, exponential, gaussian]}"
     assert text.count(old) == 1

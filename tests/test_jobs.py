@@ -68,35 +68,6 @@ def test_interrupt_is_logged(tmp_path):
     assert "ERROR: job failed: KeyboardInterrupt" in path.read_text()
 
 
-@pytest.mark.parametrize(("family", "d"), [("white", 0.0), ("gaussian", 0.5), ("lorentzian", 0.5)])
-def test_spectral_memory_estimate_covers_the_eigenvectors(family, d):
-    """The SLURM mem_mb of a default spectral job holds both workers' main-pass eigenvectors
-    and their transposed pair-integral copy, counted on a real realization (Sturm count)."""
-    import yaml
-    from conftest import ROOT
-
-    from hotcold import config as hc
-    from hotcold import eigen as eig
-    from hotcold import spectral as sp
-    from hotcold.disorder import Model, realizations
-
-    cfg = hc.validate_config(
-        yaml.safe_load((ROOT / "config" / "config.yaml").read_text()),
-        hc.load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml"),
-    )
-    g = hc.ed_grid(cfg, family, d)
-    u = realizations(Model(family, cfg["disorder"]["w"], d), g["dx"], g["sites"], 1, 1)[0]
-    diag, off = eig.tridiagonal_hamiltonian(u, g["dx"], cfg["m"])
-    w = float(cfg["spectral"].get("window_T", sp.DEFAULT_SETTINGS["window_T"])) * max(
-        hc.expand_grid(cfg["temperatures"])
-    )
-    off2, piv = off**2, 1e-300
-    e_f = cfg["fermi_energy"]
-    k = eig._sturm_count(diag, off2, e_f + w, piv) - eig._sturm_count(diag, off2, e_f - w, piv)
-    need = 2 * 2 * 8 * g["sites"] * k  # 2 workers x (psi + its transposed copy)
-    assert hc.spectral_resources(cfg, family, d)["mem_mb"] * 1e6 > need + g["bytes"]
-
-
 def _blas_threads(_):
     from threadpoolctl import threadpool_info
 

@@ -44,13 +44,18 @@ def test_changed_value_reruns_dependent_jobs_only(tmp_path):
     assert plan == {"localization": 3, "merge_localization": 1}, plan
 
 
-def test_changed_physics_module_reruns_its_jobs_only(tmp_path):
-    """(e) editing a package module reruns the jobs that use it, and no others."""
+def _project_copy(tmp_path):
+    """A copy of the package (edited by the test), a work directory, the environment."""
     src = tmp_path / "src"
     shutil.copytree(ROOT / "src", src, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    env = {"PYTHONPATH": str(src)}
     work = tmp_path / "work"
     work.mkdir()
+    return src, work, {"PYTHONPATH": str(src)}
+
+
+def test_changed_physics_module_reruns_its_jobs_only(tmp_path):
+    """(e) editing a package module reruns the jobs that use it, and no others."""
+    src, work, env = _project_copy(tmp_path)
     cfg = tiny_config()
     run_snakemake(work, "-c2", LOC, FIG, config=cfg, env=env)
     assert planned_jobs(work, LOC, FIG, config=cfg, env=env) == {}
@@ -61,6 +66,25 @@ def test_changed_physics_module_reruns_its_jobs_only(tmp_path):
         fh.write("\n# a change to the engine\n")
     plan = planned_jobs(work, LOC, FIG, config=cfg, env=env)
     assert plan == {"localization": 3, "merge_localization": 1, "figure_localization": 1}, plan
+
+
+def test_edited_module_reruns_the_jobs_that_import_it(tmp_path):
+    """The code() triggers follow the import closure (hotcold.imports), not a hand list:
+    an edit of thermal.py (imported by spectral.py only) reruns the spectral jobs and
+    what reads them; an edit of a module no job imports (resources, the CLI) reruns
+    nothing."""
+    src, work, env = _project_copy(tmp_path)
+    cfg = tiny_config()
+    targets = (LOC, "results/spectral.nc")
+    run_snakemake(work, "-c2", *targets, config=cfg, env=env)
+    for module in ("resources.py", "config.py", "imports.py"):
+        with open(src / "hotcold" / module, "a") as fh:
+            fh.write("\n# a change no job can see\n")
+        assert planned_jobs(work, *targets, config=cfg, env=env) == {}, module
+    with open(src / "hotcold" / "thermal.py", "a") as fh:
+        fh.write("\n# a change to the thermal passes\n")
+    plan = planned_jobs(work, *targets, config=cfg, env=env)
+    assert plan == {"spectral": 3, "merge_spectral": 1}, plan
 
 
 def test_killed_run_resumes_bit_identical(tmp_path):

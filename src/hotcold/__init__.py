@@ -9,25 +9,28 @@ Physics modules, one per concept:
 - :mod:`hotcold.hotcold`      eta_hc, eps_th(T), conductivity (SPEC 1.4)
 - :mod:`hotcold.datasets`     netCDF I/O, CF attributes, provenance (SPEC 2)
 - :mod:`hotcold.plots`        figures (SPEC 1.5)
+
+Configuration and workflow support (SPEC 3, 4), one concept each:
+
+- :mod:`hotcold.schema`       the schema: every key and default (package data)
+- :mod:`hotcold.validation`   schema and cross-key checks, one line per problem
+- :mod:`hotcold.sweep`        models, grids, energies, ED grid, stage targets
+- :mod:`hotcold.resources`    mem_mb, runtime and threads of every rule
+- :mod:`hotcold.imports`      import closure of a job (its rerun trigger)
+- :mod:`hotcold.config`       ``python -m hotcold.config`` pre-flight; re-exports
 """
 
 __version__ = "0.1.0"
 
 
 def code_hash(*modules: str) -> str:
-    """SHA-256 (first 16 hex digits) of the source of the named ``hotcold`` modules.
+    """SHA-256 (first 16 hex digits) of the named ``hotcold`` modules and all they import.
 
-    Passed to Snakemake jobs as a ``params:`` value so that a change of the
-    physics code reruns exactly the jobs that use it (SPEC 4).  ``__init__``
-    (the version) is always included.  Standard library only: the workflow
-    imports it when it builds the DAG, so a no-op rerun stays fast.
+    The code version of :func:`hotcold.imports.code_version` (the import
+    closure, ``__init__`` always included), which the workflow passes to
+    every job as a ``params:`` value so that a change of the code a job runs
+    reruns it (SPEC 4).  Standard library only.
     """
-    import hashlib
-    from pathlib import Path
+    from .imports import code_version
 
-    package = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for name in sorted(set(modules) | {"__init__"}):
-        h.update(name.encode())
-        h.update((package / f"{name}.py").read_bytes())
-    return h.hexdigest()[:16]
+    return code_version(*modules)

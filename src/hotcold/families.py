@@ -19,7 +19,7 @@ the rest of the package needs to know about it:
 :func:`get` and never branches on its name.  ``d == 0`` is white noise
 whatever the family (:func:`get` returns :data:`WHITE`).  Adding a family is
 one subclass + :func:`register` here, plus the enum of
-``workflow/schemas/config.schema.yaml`` (a test holds both equal).
+``src/hotcold/schemas/config.schema.yaml`` (a test holds both equal).
 
 Units: hbar = k_B = 1; w [energy^2 length] (w2 in 2D [energy^2 length^2]),
 d [length], q [1/length].

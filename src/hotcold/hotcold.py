@@ -38,11 +38,12 @@ import numpy as np
 import xarray as xr
 
 from . import families, theory
-from .config import expand_grid
 from .datasets import PARAMETER_VARIABLES, Var, apply_table
 from .jobs import map_in_order
 from .models import ModelInputs, cold_factor
 from .replicas import jackknife_stderr, stage_inputs
+from .schema import schema_defaults
+from .sweep import expand_grid
 from .threshold import (
     TC_STATUS,
     THRESHOLD_STATUS,
@@ -66,20 +67,8 @@ __all__ = [
     "hotcold_dataset",
 ]
 
-#: Settings of the hotcold stage (config key ``hotcold``), with defaults.
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "energy_max": 1.0e7,  # top of the energy grid [energy]
-    "energy_num": 400,  # number of grid energies
-    "energy_min_offset": 1.0e-3,  # first grid energy is eps_F (1 + offset)
-    "symmetry": "orthogonal",  # 2D: Eq. (20) 'orthogonal' or Eq. (30) 'unitary'
-    "strong_disorder_kfxi": 10.0,  # k_F xi_c below this is flagged strong disorder
-    "tc_log_span": 80.0,  # T_c searched in Delta_c [e^-span, 1]
-    "tc_scan_num": 400,  # scan points of that search before brentq
-    "xtol": 1.0e-13,  # brentq absolute tolerance in ln(energy) / ln(T)
-    "intermediates": True,  # store N_eff, Delta_3hc, V_hc over (.., T, energy)
-    "v_hc": "closed_form",  # V_hc: Eq. (11) | numerical (results/matrix_elements.nc, 1D)
-    "criterion": "eta_c",  # eps_th: eta_hc >= eta_c | bethe (eta_hc ln N_eff >= eta_c)
-}
+#: Settings of the hotcold stage (config key ``hotcold``): the schema's defaults.
+DEFAULT_SETTINGS: dict[str, Any] = schema_defaults("hotcold")
 
 SETTING_CHOICES = {
     "symmetry": ("orthogonal", "unitary"),

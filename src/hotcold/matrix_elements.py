@@ -81,15 +81,18 @@ import numpy as np
 import xarray as xr
 from scipy.ndimage import convolve1d
 
-from .config import MATRIX_ELEMENTS_DEFAULTS as DEFAULT_SETTINGS
-from .config import matrix_elements_problems as validate_settings
-from .config import matrix_elements_settings as stage_settings
 from .datasets import Var, apply_table
 from .disorder import Model, PotentialStream
 from .eigen import eigenpairs
 from .jobs import map_in_order
+from .schema import schema_defaults
 from .stats import jackknife_stderr, jackknife_variance, measured_else, power_law_exponent
+from .sweep import matrix_elements_settings as stage_settings
 from .theory import mean_level_spacing, mott_length_eq7
+from .validation import matrix_elements_problems as validate_settings
+
+#: Settings of the matrix-element stage: the schema's defaults (config ``matrix_elements``).
+DEFAULT_SETTINGS: dict[str, Any] = schema_defaults("matrix_elements")
 
 __all__ = [
     "DEFAULT_SETTINGS",

@@ -77,10 +77,10 @@ from typing import Any
 
 import numpy as np
 
-from .config import SPECTRAL_DEFAULTS as DEFAULT_SETTINGS
 from .datasets import Var, apply_table, flag_attrs
 from .jobs import map_in_order
 from .pairs import interior_slice, realization_estimate, truncation_fraction
+from .schema import schema_defaults
 from .stats import (
     fit_power_law,
     jackknife,
@@ -90,6 +90,9 @@ from .stats import (
     weighted_line,
 )
 from .thermal import SOURCES, Pass, assemble_blocks, generated_potential, plan_passes, resolve
+
+#: Settings of the spectral stage: the schema's defaults (config section ``spectral``).
+DEFAULT_SETTINGS: dict[str, Any] = schema_defaults("spectral")
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -330,7 +333,7 @@ class Geometry:
 
 
 def _temperature_grid(spec, delta_c: float) -> np.ndarray:
-    from .config import expand_grid
+    from .sweep import expand_grid
 
     if spec is None:
         return np.geomspace(0.02, 0.5, 13) * delta_c

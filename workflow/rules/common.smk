@@ -1,22 +1,21 @@
 # Shared helpers: configuration validation (before any job runs), sweep
-# expansion, per-job parameter subsets and code versions.
+# expansion, per-job parameter subsets, resources and code versions.
 import functools
-import json
 from pathlib import Path
 
-from hotcold import code_hash
 from hotcold import config as hc_config
 from hotcold import families as hc_families
+from hotcold import resources as hc_resources
+from hotcold import sweep as hc_sweep
+from hotcold.imports import code_version
 
 # an invalid config ends the run here, before any job, with one "key: problem. Fix: ..."
-# line per problem and exit status 1 (SystemExit: no "WorkflowError in file ... line")
+# line per problem and exit status 1 (SystemExit: no "WorkflowError in file ... line");
+# the same check as `python -m hotcold.config`, defaults filled in from the schema
 hc_config.check_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
-# interaction.range > 0 and the matrix-element stage's boxes (issue 11), also before any job
-if me_problems := hc_config.matrix_elements_problems(config):
-    hc_config.exit_with(me_problems)
 
 HOTCOLD_ENV = "../envs/hotcold.yaml"  # software environment of every rule
-MODELS = hc_config.models(config)
+MODELS = hc_sweep.models(config)
 FAMILIES = [f for f in config["disorder"]["families"] if f != "white"] or ["white"]
 D_VALUES = sorted({float(d) for d in config["disorder"]["d"]} | ({0.0} if ("white", "0") in MODELS else set()))
 
@@ -24,14 +23,6 @@ D_VALUES = sorted({float(d) for d in config["disorder"]["d"]} | ({0.0} if ("whit
 wildcard_constraints:
     family="|".join(hc_families.FAMILIES),
     d=r"[0-9][0-9.e+-]*",
-
-
-def localization_threads():
-    """Threads of one localization job: 2 (numba threads over energies) when there are
-    fewer models than cores, else 1.  One thread keeps both cores busy with two jobs at a
-    time; two threads on one job use about 1.65 of them (the last energies run alone).
-    The result does not depend on it (every energy is computed by one thread)."""
-    return 2 if len(MODELS) < (workflow.cores or 1) else 1
 
 
 def model_files(pattern):
@@ -50,14 +41,40 @@ def localization_params():
     return {
         "m": config["m"],
         "seed": config["seed"],
-        "energies": hc_config.localization_energies(config).tolist(),
+        "energies": hc_sweep.localization_energies(config).tolist(),
         **{k: v for k, v in config["localization"].items() if k != "energies"},
     }
 
 
-def code(*modules):
-    """Code version of the hotcold modules a job uses (reruns it when they change)."""
-    return code_hash(*modules)
+SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
+
+
+@functools.cache  # once per DAG build (the figure rules share their closure)
+def code(script, *modules):
+    """Code version of a job: the hash of every hotcold module that the job script
+    `script` (workflow/scripts/<script>.py) and the modules it loads by name import,
+    found with `ast` (hotcold.imports), so that it reruns exactly when they change."""
+    return code_version(SCRIPTS / f"{script}.py", *modules)
+
+
+@functools.cache  # once per job (a rule asks once per resource)
+def _resources(rule, family=None, d=None):
+    return hc_resources.rule_resources(rule, config, family, d, workflow.cores or 1)
+
+
+def resources_of(rule):
+    """mem_mb and runtime [min] of the jobs of `rule` (hotcold.resources.rule_resources)."""
+    if rule not in hc_resources.PER_MODEL:  # the same for every job: computed once
+        return {key: _resources(rule)[key] for key in ("mem_mb", "runtime")}
+
+    def one(key):
+        return lambda wildcards: _resources(rule, wildcards.get("family"), wildcards.get("d"))[key]
+    return {"mem_mb": one("mem_mb"), "runtime": one("runtime")}
+
+
+def threads_of(rule):
+    """Threads of the jobs of `rule` (hotcold.resources.threads)."""
+    return hc_resources.threads(rule, config, workflow.cores or 1)
 
 
 def spectral_settings():
@@ -101,21 +118,6 @@ def ed_grid(wildcards):
     return _ed_grid(wildcards.family, wildcards.d)
 
 
-@functools.cache  # 4 callers per model (disorder params and mem, spectral mem and runtime)
+@functools.cache  # per model: the disorder params and its resources
 def _ed_grid(family, d):
-    return hc_config.ed_grid(config, family, float(d))
-
-
-def spectral_mem_mb(wildcards):
-    """Realizations + per worker process: one realization's eigenpairs (~10 L/xi_c states)
-    and a batch of FFT pair products."""
-    g = ed_grid(wildcards)
-    states = 10 * config["spectral"]["box_length"] + 50
-    per_worker = 300_000_000 + 8 * g["sites"] * states + 256 * 4 * g["sites"] * 16
-    return 400 + (g["bytes"] + 2 * per_worker) // 1_000_000
-
-
-def spectral_runtime(wildcards):
-    """Minutes: <= 2 s per realization per 10^4 sites (benchmarks/bench_spectral.py), 2 workers."""
-    g = ed_grid(wildcards)
-    return 5 + int(g["realizations"] * g["sites"] * 1e-4 * 2.0 / 60 / 2)
+    return hc_sweep.ed_grid(config, family, float(d))

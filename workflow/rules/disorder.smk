@@ -12,10 +12,10 @@ rule disorder:
         seed=config["seed"],
         ed=ed_grid,
         correlator=config["disorder"]["correlator"],
-        code=code("disorder", "stats", "theory", "families", "datasets"),
+        code=code("disorder"),
+    threads: threads_of("disorder")
     resources:
-        mem_mb=lambda wildcards: 500 + ed_grid(wildcards)["bytes"] // 500_000,
-        runtime=10,
+        **resources_of("disorder"),
     conda:
         HOTCOLD_ENV
     script:

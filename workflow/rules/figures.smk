@@ -57,8 +57,10 @@ for _name, (_inputs, _module, _function, _category) in FIGURES.items():
         params:
             module=_module,
             function=_function,
-            code=code(f"plots/{_module}", "plots/__init__", "plots/style", "plots/common", "theory", "families"),
+            code=code("plot", f"plots/{_module}"),  # plot.py imports the module by name
         localrule: True
+        resources:
+            **resources_of("figure"),
         conda:
             HOTCOLD_ENV
         script:

@@ -16,9 +16,11 @@ rule hotcold:
         "results/logs/hotcold.log",
     params:
         config=hotcold_config(),
-        code=code("hotcold", "models", "threshold", "replicas", "stats", "theory", "families", "datasets", "config"),
+        code=code("hotcold"),
     localrule: True
-    threads: 2  # models spread over processes; the result does not depend on it
+    threads: threads_of("hotcold")  # models spread over processes; the same result
+    resources:
+        **resources_of("hotcold"),
     priority: 10  # on the critical path (its 4 figures wait): before the spectral-only figures
     conda:
         HOTCOLD_ENV

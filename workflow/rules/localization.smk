@@ -9,15 +9,14 @@ rule localization:
     params:
         model=model_params,
         run=localization_params(),
-        code=code("localization", "transfer", "disorder", "theory", "families", "datasets", "stats"),
-    threads: localization_threads()
+        code=code("localization"),
+    threads: threads_of("localization")
     # Between-workflow cache (snakemake --cache, SNAKEMAKE_OUTPUT_CACHE): the
     # key hashes params (model, settings, code version), so a project with the
     # same model and settings reuses the expensive result.
     cache: "omit-software"
     resources:
-        mem_mb=lambda wildcards: 300 + int(8 * 2 * 8 * len(localization_params()["energies"]) * config["localization"]["max_cells"] / config["localization"]["chunk"] / 1e6),
-        runtime=lambda wildcards: 10 + int(1e-9 * config["localization"]["max_cells"] * len(localization_params()["energies"]) / 60 * 4),
+        **resources_of("localization"),
     conda:
         HOTCOLD_ENV
     script:
@@ -42,8 +41,10 @@ rule merge_localization:
         d=D_VALUES,
         config={"m": config["m"], "seed": config["seed"], "disorder": config["disorder"],
                 "localization": config["localization"]},
-        code=code("datasets"),
+        code=code("merge"),
     localrule: True
+    resources:
+        **resources_of("merge_localization"),
     conda:
         HOTCOLD_ENV
     script:

@@ -3,9 +3,9 @@
 # (family, d, T, energy), and the figure `matrix_elements`.  Off in the default
 # run (cost); `--configfile config/matrix_elements.yaml` runs it.
 
-ME = hc_config.matrix_elements_settings(config)
-ME_MODELS = hc_config.matrix_elements_models(ME)
-ME_TARGETS = hc_config.matrix_elements_targets(ME, config)  # added to the default job by all_targets()
+ME = hc_sweep.matrix_elements_settings(config)
+ME_MODELS = hc_sweep.matrix_elements_models(ME)
+ME_TARGETS = hc_sweep.matrix_elements_targets(ME, config)  # added to the default job by all_targets()
 
 
 rule matrix_elements:
@@ -17,16 +17,14 @@ rule matrix_elements:
         "results/logs/matrix_elements/{family}/d{d}.log",
     params:
         model=model_params,
-        energies=lambda wildcards: hc_config.matrix_elements_energies(ME, wildcards.family, wildcards.d),
+        energies=lambda wildcards: hc_sweep.matrix_elements_energies(ME, wildcards.family, wildcards.d),
         physics={"m": config["m"], "fermi_energy": config["fermi_energy"], "seed": config["seed"],
                  "u": config["interaction"]["u"], "range": config["interaction"]["range"]},
         settings={k: v for k, v in ME.items() if k not in ("models", "enabled")},
-        code=code("matrix_elements", "spectral", "eigen", "pairs", "stats", "disorder", "localization",
-                  "config", "theory", "families", "datasets"),
-    threads: 2  # realizations spread over processes; the result does not depend on it
+        code=code("matrix_elements"),
+    threads: threads_of("matrix_elements")  # realizations over processes; same result
     resources:
-        mem_mb=lambda wildcards: 600 + int(ME["box_length"] / ME["dx"]) * 8 * 400 // 1_000_000,
-        runtime=lambda wildcards: hc_config.matrix_elements_runtime(ME, wildcards.family, wildcards.d),
+        **resources_of("matrix_elements"),
     conda:
         HOTCOLD_ENV
     script:
@@ -49,8 +47,10 @@ rule merge_matrix_elements:
         models=ME_MODELS,
         config={"m": config["m"], "seed": config["seed"], "fermi_energy": config["fermi_energy"],
                 "interaction": config["interaction"], "matrix_elements": ME},
-        code=code("matrix_elements", "datasets"),
+        code=code("matrix_elements"),
     localrule: True
+    resources:
+        **resources_of("merge_matrix_elements"),
     conda:
         HOTCOLD_ENV
     script:
@@ -68,8 +68,10 @@ rule figure_matrix_elements:
     params:
         module="matrix_elements",
         function="plot_matrix_elements",
-        code=code("plots/matrix_elements", "plots/__init__", "plots/style"),
+        code=code("plot", "plots/matrix_elements"),
     localrule: True
+    resources:
+        **resources_of("figure"),
     conda:
         HOTCOLD_ENV
     script:

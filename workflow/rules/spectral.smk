@@ -17,13 +17,10 @@ rule spectral:
         settings=spectral_settings(),
         temperatures=config["temperatures"],  # n_T at exactly the hot-cold temperatures
         seed=config["seed"],  # generated passes (mott, bands): SeedSequence children
-        # cold_parameters: localization; generated realizations: disorder
-        code=code("spectral", "eigen", "pairs", "stats", "thermal", "disorder", "localization", "theory", "families",
-                  "datasets"),
-    threads: 2  # realizations spread over processes; the result does not depend on it
+        code=code("spectral"),
+    threads: threads_of("spectral")  # realizations spread over processes; same result
     resources:
-        mem_mb=spectral_mem_mb,
-        runtime=spectral_runtime,
+        **resources_of("spectral"),  # from all passes: main, Mott and bands
     conda:
         HOTCOLD_ENV
     script:
@@ -48,8 +45,10 @@ rule merge_spectral:
         d=D_VALUES,
         config={"m": config["m"], "seed": config["seed"], "fermi_energy": config["fermi_energy"],
                 "disorder": config["disorder"], "spectral": config["spectral"]},
-        code=code("datasets"),
+        code=code("merge"),
     localrule: True
+    resources:
+        **resources_of("merge_spectral"),
     conda:
         HOTCOLD_ENV
     script:

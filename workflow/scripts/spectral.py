@@ -1,11 +1,11 @@
 """Rule `spectral`: S_omega(x) and n_T(T) from exact eigenstates for one model (SPEC 1.3)."""
 
-from hotcold.config import expand_grid
 from hotcold.datasets import finalize, open_dataset, write_netcdf
 from hotcold.disorder import Model
 from hotcold.jobs import job_log
 from hotcold.localization import cold_parameters
 from hotcold.spectral import spectral_dataset
+from hotcold.sweep import expand_grid
 
 p = snakemake.params
 with job_log(snakemake.log[0]) as log:

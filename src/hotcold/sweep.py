@@ -1,0 +1,142 @@
+"""The sweep: models, energy and temperature grids, the ED grid and stage targets (SPEC 3).
+
+What the workflow expands into jobs, known before any job runs.  numpy and
+PyYAML only (no jsonschema): physics modules and job scripts import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .schema import schema_defaults
+
+__all__ = [
+    "expand_grid",
+    "format_d",
+    "models",
+    "localization_energies",
+    "ed_grid",
+    "matrix_elements_settings",
+    "matrix_elements_models",
+    "matrix_elements_energies",
+    "matrix_elements_targets",
+]
+
+
+def expand_grid(spec: Any) -> np.ndarray:
+    """An explicit list, or ``{min, max, num, spacing: lin|log}``, as a sorted float array."""
+    if isinstance(spec, Mapping):
+        lo, hi, num = float(spec["min"]), float(spec["max"]), int(spec["num"])
+        if spec.get("spacing", "log") == "log":
+            return np.geomspace(lo, hi, num)
+        return np.linspace(lo, hi, num)
+    return np.unique(np.asarray(spec, dtype=float))
+
+
+def format_d(d: float) -> str:
+    """Canonical wildcard string of a correlation radius (``0.25``, ``0``)."""
+    return format(float(d), ".12g")
+
+
+def models(config: Mapping) -> list[tuple[str, str]]:
+    """(family, d string) of every 1D model: white once if 0 is in d, then family x d>0."""
+    ds = sorted({float(d) for d in config["disorder"]["d"]})
+    out = []
+    if 0.0 in ds or "white" in config["disorder"]["families"]:
+        out.append(("white", format_d(0.0)))
+    for fam in config["disorder"]["families"]:
+        if fam == "white":
+            continue
+        out += [(fam, format_d(d)) for d in ds if d > 0]
+    return out
+
+
+def localization_energies(config: Mapping) -> np.ndarray:
+    """Energy grid of the localization stage, always containing the Fermi energy."""
+    grid = expand_grid(config["localization"]["energies"])
+    return np.unique(np.append(grid, float(config["fermi_energy"])))
+
+
+def ed_grid(config: Mapping, family: str, d: float) -> dict[str, float | int]:
+    """Grid of the exact-diagonalization realizations of one model (SPEC 1.3).
+
+    The box is ``spectral.box_length`` cold localization lengths long, with
+    xi_c estimated by the Born asymptote at eps_F (known before the
+    localization stage runs), so every model resolves its Mott peak with the
+    same number of xi_c; the step is ``spectral.dx``, refined to d/4 where
+    the disorder correlator needs it.
+
+    Returns
+    -------
+    dict with ``dx`` [length], ``box_length`` [length], ``sites``,
+    ``realizations``, ``xi_c_born`` [length] and ``bytes`` (of the realizations).
+    """
+    from .theory import xi_born
+
+    sp = config["spectral"]
+    d = float(d)
+    dx = float(sp["dx"]) if d == 0 else min(float(sp["dx"]), d / 4)
+    xi_c = float(
+        xi_born(
+            float(config["fermi_energy"]),
+            family,
+            float(config["m"]),
+            float(config["disorder"]["w"]),
+            d,
+        )
+    )
+    box = float(sp["box_length"]) * xi_c
+    sites = int(round(box / dx))
+    n = int(sp["realizations"])
+    return {
+        "dx": dx,
+        "box_length": sites * dx,
+        "sites": sites,
+        "realizations": n,
+        "xi_c_born": xi_c,
+        "bytes": 8 * sites * n,
+    }
+
+
+def matrix_elements_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``matrix_elements`` section with defaults, grids expanded to lists [energy]."""
+    s = {**schema_defaults("matrix_elements"), **dict(config.get("matrix_elements") or {})}
+    s["temperatures"] = expand_grid(s["temperatures"]).tolist()
+    s["models"] = [
+        {
+            "family": str(mo["family"]),
+            "d": float(mo["d"]),
+            "energies": expand_grid(mo["energies"]).tolist(),
+        }
+        for mo in s["models"]
+    ]
+    s["ranges"] = [float(a) for a in s["ranges"]]
+    return s
+
+
+def matrix_elements_models(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(family, d wildcard) of every model of the stage (white noise for d = 0)."""
+    return [
+        ("white" if mo["d"] == 0 else mo["family"], format_d(mo["d"])) for mo in settings["models"]
+    ]
+
+
+def matrix_elements_energies(
+    settings: Mapping[str, Any], family: str, d: str | float
+) -> list[float]:
+    """Hot energies of one model (``matrix_elements.models[*].energies``) [energy]."""
+    return settings["models"][matrix_elements_models(settings).index((family, format_d(float(d))))][
+        "energies"
+    ]
+
+
+def matrix_elements_targets(settings: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
+    """Targets of the stage in the default job (none when disabled or without dim 1)."""
+    if not (settings["enabled"] and 1 in config["dimensions"]):
+        return []
+    return ["results/matrix_elements.nc"] + [
+        f"results/figures/matrix_elements.{ext}" for ext in ("pdf", "png")
+    ]
