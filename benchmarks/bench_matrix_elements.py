@@ -1,4 +1,5 @@
-"""Cost of the matrix-element stage (SPEC 1.6, issue 11) against box length and number of pairs.
+"""Cost of the matrix-element stage (docs/physics.md §1.6, issue 11) against box length and number
+of pairs.
 
     python benchmarks/bench_matrix_elements.py [--quick]
 

@@ -1,4 +1,4 @@
-"""CF compliance of every merged dataset (issue 12 item 4; SPEC 2).
+"""CF compliance of every merged dataset (issue 12 item 4; docs/physics.md §2).
 
 Runs ``compliance-checker -t cf`` (offline) on the merged datasets of a tiny
 run and requires no high-priority finding, plus the global attributes CF 2.6

@@ -1,8 +1,8 @@
-"""The variable tables against the data contract (SPEC 2; issue 12 item 3).
+"""The variable tables against the data contract (docs/physics.md §2; issue 12 item 3).
 
 Each merged dataset's variables are declared once, in a table next to the code
 that computes them (``LOCALIZATION_VARIABLES``, ``SPECTRAL_VARIABLES``,
-``HOTCOLD_VARIABLES``).  These tests hold the tables to SPEC 2: the contract's
+``HOTCOLD_VARIABLES``).  These tests hold the tables to docs/physics.md §2: the contract's
 variables exist with the contract's dimensions, every row has units and a
 long name, every closed-form comparison names its equation, and every measured
 estimate has its standard error.
@@ -18,7 +18,7 @@ from hotcold.spectral import SPECTRAL_VARIABLES
 
 MODEL = ("family", "d")  # merged datasets stack per-model tables over (family, d)
 
-# SPEC 2 table: file -> (variables, dims in the merged file)
+# docs/physics.md §2 table: file -> (variables, dims in the merged file)
 CONTRACT = {
     "localization": (
         LOCALIZATION_VARIABLES,
@@ -93,7 +93,7 @@ def test_closed_forms_cite_their_equation(name):
     ],
 )
 def test_estimates_carry_stderr(name, estimates):
-    """SPEC 2 / issue 9: every estimate carries its uncertainty, with the same dims."""
+    """docs/physics.md §2 / issue 9: every estimate carries its uncertainty, with the same dims."""
     table = CONTRACT[name][0]
     for var in estimates:
         err = table.get(f"{var}_stderr")

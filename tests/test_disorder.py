@@ -1,4 +1,4 @@
-"""Disorder streams (SPEC 1.1): correlators, reproducibility, bounded memory."""
+"""Disorder streams (docs/physics.md §1.1): correlators, reproducibility, bounded memory."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from hotcold.disorder import Model, PotentialStream, measure_correlator, model_s
     "family,d", [("white", 0.0), ("lorentzian", 0.5), ("exponential", 0.5), ("gaussian", 0.5)]
 )
 def test_measured_correlator_matches_target(family, d):
-    """<U(x)U(0)> against C(x) of the SPEC table within 4 s.e. (16 lags, 4 batches of error)."""
+    """<U(x)U(0)> against C(x) of the families table (docs/physics.md §1.1)
+    within 4 s.e. (16 lags, 4 batches of error)."""
     model = Model(family, 0.7, d)
     dx = 0.05
     lags, c, se = measure_correlator(model, dx, seed=11, n_lags=16, n_cells=4_000_000, n_batches=32)
@@ -23,7 +24,7 @@ def test_measured_correlator_matches_target(family, d):
 
 
 def test_integral_of_correlator_is_w():
-    """The normalisation of SPEC 1.1: integral C dx = w (numerical quadrature of the table)."""
+    """docs/physics.md §1.1 normalisation: int C dx = w (numerical quadrature of the table)."""
     x = np.linspace(-4000, 4000, 4_000_001)
     for fam in ("lorentzian", "exponential", "gaussian"):
         c = Model(fam, 0.3, 0.5).correlator(x)

@@ -1,4 +1,5 @@
-"""Tests of the hot-cold stage (issue 5; SPEC 1.4): eta_hc, eps_th(T), n_h, ln sigma, 1D and 2D."""
+"""Tests of the hot-cold stage (issue 5; docs/physics.md §1.4): eta_hc, eps_th(T), n_h, ln sigma,
+1D and 2D."""
 
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ def born_localization(
     dos = np.broadcast_to(theory.clean_dos(e, m), xi.shape).copy()
     if white_name:
         xi[:-1, 0] = np.nan  # d = 0 only under 'white'
-    # jackknife replicas (CONTRACTS.md) equal to the value: an error-free synthetic input
+    # jackknife replicas (docs/physics.md §2.1) equal to the value: an error-free synthetic input
     jk = ("family", "d", "replica_loc", "energy")
     return xr.Dataset(
         {
@@ -469,7 +470,8 @@ def test_figures_never_crash_on_sparse_results(temps, dims):
 
 
 def test_variable_table_matches_data_contract():
-    """SPEC 2: eta_hc over (dim, family, d, T, energy); eps_th, n_h, ln_sigma, asymptotes over
+    """docs/physics.md §2: eta_hc over (dim, family, d, T, energy); eps_th, n_h, ln_sigma,
+    asymptotes over
     (dim, family, d, T); the written dataset matches its table exactly."""
     from hotcold.datasets import table_mismatches
     from hotcold.hotcold import HOTCOLD_VARIABLES

@@ -1,4 +1,5 @@
-"""Error bars of the hot-cold stage (issue 9 item 4; CONTRACTS.md): jackknife replicas of the
+"""Error bars of the hot-cold stage (issue 9 item 4; docs/physics.md §2.1): jackknife replicas of
+the
 measured inputs propagated through the whole composition, and no Eq. (6) splice."""
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def synthetic_inputs(
     extrapolated_from: float | None = None,
     seed: int = 7,
 ) -> tuple[xr.Dataset, xr.Dataset, np.ndarray, np.ndarray]:
-    """Localization and spectral datasets in the CONTRACTS.md layout, with known errors.
+    """Localization and spectral datasets in the docs/physics.md §2.1 layout, with known errors.
 
     xi = Born xi x xi_scale (measured on 0.25 .. 1e5, eps_F included), rho = clean;
     localization replica k multiplies xi at every energy by exp(a_k), a_k ~ sig_xi N(0, 1)

@@ -29,7 +29,7 @@ def cfg_1d(temps: list[float], **hc) -> dict:
 def synthetic_me(
     cfg: dict, ratio: float, e_lo: float, e_hi: float, rel_err: float = 0.05
 ) -> xr.Dataset:
-    """matrix_elements.nc layout (CONTRACTS.md): V_hc_numerical = ratio x V_hc_eq11 on
+    """matrix_elements.nc layout (docs/physics.md §2.1): V_hc_numerical = ratio x V_hc_eq11 on
     [e_lo, e_hi] (12 energies) at the configured temperatures, rel_err relative stderr."""
     t = np.asarray(expand_grid(cfg["temperatures"]), dtype=float)
     e = np.geomspace(e_lo, e_hi, 12)

@@ -1,4 +1,4 @@
-"""Empirical check of the propagated errors (issue 9 item 4, SPEC 1.4 'Uncertainty'):
+"""Empirical check of the propagated errors (issue 9 item 4, docs/physics.md §1.4 'Uncertainty'):
 independent seeds of a small workflow give an eps_th spread consistent with eps_th_stderr."""
 
 from __future__ import annotations

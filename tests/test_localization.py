@@ -1,4 +1,4 @@
-"""Transfer-matrix engine against exact and asymptotic results (issue 3, SPEC 1.2).
+"""Transfer-matrix engine against exact and asymptotic results (issue 3, docs/physics.md §1.2).
 
 Every comparison is with an independent result: Eq. (2), the exact
 white-noise solution (Frisch-Lloyd/Halperin, theory.white_noise_exact), the
@@ -273,7 +273,7 @@ def _jk_var(rep):
 
 
 def test_jackknife_replicas_give_the_stored_stderr():
-    """CONTRACTS.md: var = (B-1)/B sum_k (x_k - mean x)^2 of the stored replicas is the
+    """docs/physics.md §2.1: var = (B-1)/B sum_k (x_k - mean x)^2 of the stored replicas is the
     stored *_stderr^2; Born points carry the Born value in every replica."""
     from hotcold.localization import localization_dataset
 
@@ -283,7 +283,7 @@ def test_jackknife_replicas_give_the_stored_stderr():
     res = run_lyapunov(model, energies, M, 3, dx, 0.05, 4e7, attempt=att)
     ds = localization_dataset(res, model, M)
     assert ds.sizes["replica_loc"] == 32
-    # the writer's variable table is the dataset (and holds SPEC 2's and CONTRACTS.md's names)
+    # the writer's variable table is the dataset (and holds the names of docs/physics.md §2, §2.1)
     from hotcold.datasets import table_mismatches
     from hotcold.localization import LOCALIZATION_VARIABLES as table
 

@@ -1,4 +1,4 @@
-"""Matrix elements of Eq. (10) (SPEC 1.6, issue 11): integrals, symmetries, a -> 0
+"""Matrix elements of Eq. (10) (docs/physics.md §1.6, issue 11): integrals, symmetries, a -> 0
 cancellation, box independence, bad input."""
 
 from __future__ import annotations

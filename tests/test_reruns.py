@@ -1,4 +1,4 @@
-"""Cached incremental reruns (issue 6 item 3; SPEC 4): exactly the dependent jobs rerun."""
+"""Cached incremental reruns (issue 6 item 3; README.md): exactly the dependent jobs rerun."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exact-eigenstate S_omega(x) and n_T (issue 4, SPEC 1.3).
+"""Exact-eigenstate S_omega(x) and n_T (issue 4, docs/physics.md §1.3).
 
 The estimators of :mod:`hotcold.spectral` are checked against independent
 brute-force evaluations (dense ``numpy.linalg.eigh`` of the whole spectrum,
@@ -445,13 +445,14 @@ def test_models_merge_and_plots():
 
 
 def test_variable_table_matches_dataset_and_contract():
-    """SPECTRAL_VARIABLES declares every variable with its dims; SPEC 2's variables are in it."""
+    """SPECTRAL_VARIABLES declares every variable with its dims; docs/physics.md §2's are
+    in it."""
     from hotcold.datasets import table_mismatches
 
     ds = _model_ds(0.4, 60.0, 3, [0.01, 0.05], {"omega_num": 3, "energy_bin": 0.2})
     assert table_mismatches(ds, sp.SPECTRAL_VARIABLES) == []
     assert set(ds.variables) == set(sp.SPECTRAL_VARIABLES)
-    for name in ("S", "S_eq5", "n_T", "n_T_eq6"):  # SPEC 2: results/spectral.nc
+    for name in ("S", "S_eq5", "n_T", "n_T_eq6"):  # docs/physics.md §2: results/spectral.nc
         assert sp.SPECTRAL_VARIABLES[name].units and sp.SPECTRAL_VARIABLES[name].long_name
     assert ds["l_peak"].attrs["reduced_units"] == "length" and ds["l_peak"].attrs["units"] == "1"
 

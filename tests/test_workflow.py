@@ -1,4 +1,5 @@
-"""End-to-end workflow tests in temporary directories (issue 3; SPEC 2-4)."""
+"""End-to-end workflow tests in temporary directories.
+(issue 3; docs/physics.md §2, config/README.md, README.md)."""
 
 from __future__ import annotations
 
@@ -141,7 +142,7 @@ def test_reproducible_across_core_counts_default(tmp_path):
 @pytest.mark.workflow
 def test_plain_snakemake_uses_default_profile():
     """`snakemake -n` from the repository root plans the default job with the workflow
-    profile profiles/default (README's run command; SPEC 4).  --forceall: the plan is
+    profile profiles/default (README's run command; README.md).  --forceall: the plan is
     the whole default job also after the default run (results/ up to date, issue 19)."""
     import subprocess
     import sys

@@ -3,14 +3,14 @@
 Physics modules, one per concept:
 
 - :mod:`hotcold.theory`       closed forms of the paper, with equation numbers
-- :mod:`hotcold.disorder`     Gaussian random potentials (SPEC 1.1)
-- :mod:`hotcold.localization` transfer-matrix Lyapunov exponent and IDOS (SPEC 1.2)
-- :mod:`hotcold.spectral`     S_omega(x) and n_T from exact eigenstates (SPEC 1.3)
-- :mod:`hotcold.hotcold`      eta_hc, eps_th(T), conductivity (SPEC 1.4)
-- :mod:`hotcold.datasets`     netCDF I/O, CF attributes, provenance (SPEC 2)
-- :mod:`hotcold.plots`        figures (SPEC 1.5)
+- :mod:`hotcold.disorder`     Gaussian random potentials (docs/physics.md §1.1)
+- :mod:`hotcold.localization` transfer-matrix Lyapunov exponent and IDOS (docs/physics.md §1.2)
+- :mod:`hotcold.spectral`     S_omega(x) and n_T from exact eigenstates (docs/physics.md §1.3)
+- :mod:`hotcold.hotcold`      eta_hc, eps_th(T), conductivity (docs/physics.md §1.4)
+- :mod:`hotcold.datasets`     netCDF I/O, CF attributes, provenance (docs/physics.md §2)
+- :mod:`hotcold.plots`        figures (docs/physics.md §1.5)
 
-Configuration and workflow support (SPEC 3, 4), one concept each:
+Configuration and workflow support (config/README.md, README.md), one concept each:
 
 - :mod:`hotcold.schema`       the schema: every key and default (package data)
 - :mod:`hotcold.validation`   schema and cross-key checks, one line per problem
@@ -29,7 +29,7 @@ def code_hash(*modules: str) -> str:
     The code version of :func:`hotcold.imports.code_version` (the import
     closure, ``__init__`` always included), which the workflow passes to
     every job as a ``params:`` value so that a change of the code a job runs
-    reruns it (SPEC 4).  Standard library only.
+    reruns it (README.md).  Standard library only.
     """
     from .imports import code_version
 

@@ -1,4 +1,5 @@
-"""Configuration: the pre-flight check ``python -m hotcold.config`` and re-exports (SPEC 3).
+"""Configuration: the pre-flight check ``python -m hotcold.config`` and re-exports.
+(config/README.md).
 
 ``python -m hotcold.config [--configfile F ...] [--config K=V ...]`` runs
 exactly the workflow's checks (:func:`hotcold.validation.validate_config`)

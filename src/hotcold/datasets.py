@@ -1,4 +1,5 @@
-"""Dataset I/O: CF attributes, variable tables, provenance, atomic netCDF4 writes (SPEC 2).
+"""Dataset I/O: CF attributes, variable tables, provenance, atomic netCDF4 writes.
+(docs/physics.md §2).
 
 Every data variable written by hotcold carries ``units`` and ``long_name``
 (checked on write) and, where one applies, the paper's equation number in
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from . import __version__, code_hash  # code_hash: re-exported (SPEC 4)
+from . import __version__, code_hash  # code_hash: re-exported (README.md)
 from .families import WHITE, sweep_families
 
 __all__ = [
@@ -253,7 +254,7 @@ def provenance_attrs(
     inputs: Iterable[str] | None = None,
     workdir: str | os.PathLike | None = None,
 ) -> dict[str, str]:
-    """Global provenance attributes (SPEC 2; issue 6 item 4).
+    """Global provenance attributes (docs/physics.md §2; issue 6 item 4).
 
     Parameters
     ----------
@@ -354,7 +355,7 @@ def merge_models(
     families: Iterable[str],
     ds_values: Iterable[float],
 ) -> xr.Dataset:
-    """Stack per-model datasets into one over (family, d, ...) (SPEC 2).
+    """Stack per-model datasets into one over (family, d, ...) (docs/physics.md §2).
 
     ``per_model`` maps (family, d) to a dataset or to the path of its netCDF
     file; the white-noise model ('white', 0.0) fills the d = 0 slot of every

@@ -1,4 +1,4 @@
-"""Gaussian random potentials in 1D, streamed and reproducible (SPEC 1.1).
+"""Gaussian random potentials in 1D, streamed and reproducible (docs/physics.md §1.1).
 
 A realization is fully determined by (family, w, d, dx, seed, stream key):
 child seeds come from :class:`numpy.random.SeedSequence`, so any job, in any
@@ -82,7 +82,7 @@ class Model:
         return self.family if self.d == 0 else f"{self.family} d={self.d:g}"
 
     def spectrum(self, q: np.ndarray) -> np.ndarray:
-        """Power spectrum S_U(q) [energy^2 length] (SPEC 1.1)."""
+        """Power spectrum S_U(q) [energy^2 length] (docs/physics.md §1.1)."""
         return power_spectrum(q, self.family, self.w, self.d)
 
     def correlator(self, x: np.ndarray) -> np.ndarray:
@@ -382,7 +382,7 @@ def disorder_dataset(
     corr_lags: int,
     corr_cells: int,
 ):
-    """Per-model dataset (SPEC 1.1): ED realizations and measured vs target correlator.
+    """Per-model dataset (docs/physics.md §1.1): ED realizations and measured vs target correlator.
 
     Parameters
     ----------
@@ -405,7 +405,7 @@ def disorder_dataset(
         tgt_name = "target correlator of the discretised white noise, w/dx at lag 0"
     else:
         target = model.correlator(lags)
-        tgt_name = "target correlator C(x) (SPEC 1.1 table)"
+        tgt_name = "target correlator C(x) (docs/physics.md §1.1 table)"
     ds = xr.Dataset(
         {
             "potential": (("realization", "x"), pot),

@@ -1,4 +1,4 @@
-"""Windowed eigensolver of the hard-wall tridiagonal Hamiltonian (SPEC 1.3, 1.6).
+"""Windowed eigensolver of the hard-wall tridiagonal Hamiltonian (docs/physics.md §1.3, §1.6).
 
 H = -(1/2m) d^2/dx^2 + U(x) on the sites x_n = n dx, n = 0..N-1, of a
 hard-wall box of length L = N dx (3-point Laplacian): diagonal
@@ -33,7 +33,7 @@ def tridiagonal_hamiltonian(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Diagonal and off-diagonal of the hard-wall 3-point Hamiltonian [energy].
 
-    diag = 1/(m dx^2) + U_n, offdiag = -1/(2 m dx^2) (SPEC 1.3).
+    diag = 1/(m dx^2) + U_n, offdiag = -1/(2 m dx^2) (docs/physics.md §1.3).
     """
     u = np.asarray(potential, dtype=float)
     diag = 1.0 / (m * dx * dx) + u

@@ -1,9 +1,9 @@
-"""Registry of disorder families (SPEC 1.1), one object per family, scipy.stats style.
+"""Registry of disorder families (docs/physics.md §1.1), one object per family, scipy.stats style.
 
 Each family is an instance of a :class:`Family` subclass carrying everything
 the rest of the package needs to know about it:
 
-* the correlator C(x) and the power spectrum S_U(q) (SPEC 1.1 table), and
+* the correlator C(x) and the power spectrum S_U(q) (docs/physics.md §1.1 table), and
   ln S_U(q) evaluated analytically (no underflow at large q d);
 * the 1D sampler: which stream generates it (``sampler``: i.i.d. cells,
   the exact AR(1) recursion or a FIR filter of white noise) and its
@@ -72,7 +72,7 @@ class Family:
     def __repr__(self) -> str:
         return f"<disorder family {self.name!r}>"
 
-    # -- SPEC 1.1 table -------------------------------------------------------
+    # -- docs/physics.md §1.1 table -------------------------------------------------------
     def correlator(self, x: np.ndarray, w: float, d: float) -> np.ndarray:
         """C(x) = <U(x) U(0)> [energy^2], normalised to integral C dx = w."""
         raise NotImplementedError

@@ -1,7 +1,8 @@
-"""Hot-cold delocalization: eta_hc, the effective mobility edge eps_th(T), n_h, ln sigma (SPEC 1.4).
+"""Hot-cold delocalization: eta_hc, the effective mobility edge eps_th(T), n_h, ln sigma.
+(docs/physics.md §1.4).
 
 Units hbar = k_B = 1, particle mass ``m``.  Equation numbers refer to the
-paper (``../shared/paper``).  Everything is computed per model (spatial
+paper (docs/physics.md).  Everything is computed per model (spatial
 dimension ``dim``, disorder ``family``, correlation radius ``d``; d = 0 is
 white noise) from two separable factors,
 
@@ -102,7 +103,7 @@ def _flag(dims: tuple, meanings: tuple, long_name: str, equation: str, **attrs: 
     )
 
 
-#: Variable metadata of results/hotcold.nc (SPEC 2), declared once.
+#: Variable metadata of results/hotcold.nc (docs/physics.md §2), declared once.
 HOTCOLD_VARIABLES: dict[str, Var] = {
     "dim": Var(("dim",), "1", "spatial dimension D of the paper"),
     "d": Var(("d",), "length", "disorder correlation radius d"),
@@ -138,7 +139,7 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
         D5,
         "1",
         "eta_hc with Born xi and clean rho for both hot and cold electrons and closed-form n_T",
-        "Eq. (1), (6)-(12); SPEC 1.2 (Born)",
+        "Eq. (1), (6)-(12); docs/physics.md §1.2 (Born)",
         {"comment": "identical to eta_hc in 2D (no measured 2D inputs)"},
     ),
     "N_eff": Var(
@@ -175,15 +176,15 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
         D3E,
         ("measured", "born"),
         "origin of xi_h and rho_h",
-        "SPEC 1.2 (measured | Born, Eq. 2 convention)",
+        "docs/physics.md §1.2 (measured | Born, Eq. 2 convention)",
         comment="2D: always the weak-disorder Eq. (20)/(30) ('born')",
     ),
     "xi_c": Var(D3, "length", "cold localization length xi(eps_F)", "Eq. (2) convention; Eq. (20)"),
     "rho_c": Var(D3, "1/(energy length^D)", "density of states at eps_F", "Sec. II"),
     "Delta_c": Var(D3, "energy", "cold level spacing 1/(rho_c xi_c^D)", "Sec. II"),
-    "kF_xi_c": Var(D3, "1", "k_F xi_c (weak disorder needs >> 1)", "SPEC 1.4 regime"),
+    "kF_xi_c": Var(D3, "1", "k_F xi_c (weak disorder needs >> 1)", "docs/physics.md §1.4 regime"),
     "xi_c_source": _flag(
-        D3, ("measured", "born"), "origin of xi_c and rho_c", "SPEC 1.2 (measured | Born)"
+        D3, ("measured", "born"), "origin of xi_c and rho_c", "physics.md §1.2 (measured | Born)"
     ),
     "tau_c": Var(
         D3,
@@ -206,7 +207,7 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
         D4,
         NT_SOURCE,
         "origin of n_T",
-        "Eq. (6)/(22) or Eq. (3) evaluated numerically (SPEC 1.3)",
+        "Eq. (6)/(22) or Eq. (3) evaluated numerically (docs/physics.md §1.3)",
         comment="1D with a spectral input: the numerical n_T at every T (numerical, or "
         "extrapolated by the spectral stage's fit of n_T/Eq. (6)); closed_form: 2D (Eq. 22) "
         "or no spectral input (Eq. 6); never mixed within one model",
@@ -262,7 +263,7 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
         D5,
         V_SOURCE,
         "origin of V_hc in eta_hc",
-        "Eq. (11) or Eq. (10) evaluated on exact eigenstates (SPEC 1.6)",
+        "Eq. (11) or Eq. (10) evaluated on exact eigenstates (docs/physics.md §1.6)",
         comment="numerical: V_hc = Eq. (11) x measured V_hc/Eq. (11), log-log interpolated in "
         "energy; beyond_measured: outside the measured energies (or temperatures), Eq. (11); "
         "present when hotcold.v_hc is numerical",
@@ -292,7 +293,7 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
         D4,
         "1",
         "large-eps limit of eta_hc (Born xi_h, clean rho_h)",
-        "Eqs. (11)-(13); SPEC 1.4 marginal case",
+        "Eqs. (11)-(13); docs/physics.md §1.4 marginal case",
         {"comment": "finite only for 1D white noise, inf otherwise"},
     ),
     "chi": Var(

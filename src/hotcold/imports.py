@@ -1,4 +1,4 @@
-"""Import closure of the package's modules, for rerun triggers that cannot drift (SPEC 4).
+"""Import closure of the package's modules, for rerun triggers that cannot drift (README.md).
 
 A job's code version is the hash of every ``hotcold`` module it can import,
 found with :mod:`ast` (also the imports inside functions), so that editing

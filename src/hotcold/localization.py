@@ -1,4 +1,4 @@
-"""Single-particle localization length in 1D by transfer matrices (SPEC 1.2).
+"""Single-particle localization length in 1D by transfer matrices (docs/physics.md §1.2).
 
 Engine
 ------
@@ -244,7 +244,7 @@ class LyapunovResult:
 
     @property
     def xi_stderr(self) -> np.ndarray:
-        """Jackknife standard error of xi [length] (CONTRACTS.md)."""
+        """Jackknife standard error of xi [length] (docs/physics.md §2.1)."""
         return jackknife_stderr(self.xi_jackknife)
 
 
@@ -527,7 +527,7 @@ def run_lyapunov(
 
 _E, _JK = ("energy",), ("replica_loc", "energy")
 _JK_ATTRS = {"jackknife": JACKKNIFE}
-#: Variables of the per-model localization dataset (SPEC 2), declared once.
+#: Variables of the per-model localization dataset (docs/physics.md §2), declared once.
 LOCALIZATION_VARIABLES: dict[str, Var] = {
     "energy": Var(_E, "energy", "single-particle energy eps"),
     "replica_loc": Var(("replica_loc",), "1", "index of the batch left out (jackknife replica)"),
@@ -562,7 +562,7 @@ LOCALIZATION_VARIABLES: dict[str, Var] = {
         _E,
         "length",
         "Born localization length 1/(2 gamma_B), gamma_B = m^2 S_U(2k)/(2k^2)",
-        "Eq. (2) (white noise); SPEC 1.2 (Born)",
+        "Eq. (2) (white noise); docs/physics.md §1.2 (Born)",
     ),
     "idos_clean": Var(_E, "1/length", "clean IDOS sqrt(2 m eps)/pi"),
     "dos_clean": Var(_E, "1/(energy length)", "clean DOS m/(pi k)"),
@@ -596,7 +596,7 @@ def _measured(res: LyapunovResult) -> np.ndarray:
 
 
 def localization_dataset(res: LyapunovResult, model: Model, m: float):
-    """Per-model dataset over ``energy`` and ``replica_loc`` (SPEC 2, CONTRACTS.md).
+    """Per-model dataset over ``energy`` and ``replica_loc`` (docs/physics.md §2, §2.1).
 
     ``xi`` is the measured value where it is usable (:func:`_measured`: the
     run converged or hit its cap with a relative error below 1/2) and the Born

@@ -1,8 +1,9 @@
-"""Interaction matrix elements V_ijkl of Eq. (10) between hot and cold exact eigenstates (SPEC 1.6).
+"""Interaction matrix elements V_ijkl of Eq. (10) between hot and cold exact eigenstates.
+(docs/physics.md §1.6).
 
 Model
 -----
-The single-particle Hamiltonian is the spectral stage's (SPEC 1.3): the
+The single-particle Hamiltonian is the spectral stage's (docs/physics.md §1.3): the
 hard-wall 3-point lattice H = -(1/2m) d^2/dx^2 + U(x) on sites x_n = n dx,
 eigenstates from :func:`hotcold.eigen.eigenpairs`, the spectral stage's windowed
 eigensolver (sum_n psi_n^2 dx = 1).
@@ -64,7 +65,7 @@ localization volume, per Mott pair*:
 where (rho_h xi_h Delta_E)(rho_h xi_h delta) is the number of hot pairs in
 one localization volume xi_h (rho_h, xi_h: the model's localization dataset
 at eps) and J_kl = -int_(|x|>x_cut) C_kl(x) dx is the Mott weight of the cold
-pair (SPEC 1.3; a fully hybridised Mott pair has J = 1/2), the same weight
+pair (docs/physics.md §1.3; a fully hybridised Mott pair has J = 1/2), the same weight
 n_T counts.  The numerator is local (box-independent once L >> xi_h,
 tested), so V_rms is too.  Errors: delete-one jackknife over realizations
 (ratio estimator), also for every fitted exponent.
@@ -186,7 +187,7 @@ def pair_support(bound: np.ndarray, tol: float, block: int, pad: int, n_sites: i
 def mott_weight(p: np.ndarray, dx: float, x_cut: float) -> float:
     """J = int p(y) int_(|s| <= x_cut) p(y + s) ds dy, = -int_(|x|>x_cut) C(x) dx for int p = 0.
 
-    ``p`` = psi_k psi_l on a support containing the pair (SPEC 1.3) [1/length].
+    ``p`` = psi_k psi_l on a support containing the pair (docs/physics.md §1.3) [1/length].
     """
     c = int(round(x_cut / dx))
     cs = np.concatenate(([0.0], np.cumsum(p)))

@@ -1,4 +1,4 @@
-"""Inputs of the hot-cold stage for one model: xi(eps), rho(eps), n_T(T) (SPEC 1.4).
+"""Inputs of the hot-cold stage for one model: xi(eps), rho(eps), n_T(T) (docs/physics.md §1.4).
 
 A :class:`ModelInputs` is one (dim, family, d) with everything the hot-cold
 composition needs about it: the single-particle inputs xi(eps), rho(eps)

@@ -1,4 +1,5 @@
-"""Pair estimators on exact eigenstates: S_omega(x), the pair integrals J_ij and n_T (SPEC 1.3).
+"""Pair estimators on exact eigenstates: S_omega(x), the pair integrals J_ij and n_T.
+(docs/physics.md §1.3).
 
 The estimators are described in :mod:`hotcold.spectral` (module docstring);
 here the per-realization sums: :func:`spectral_sums` (S_omega(x)),

@@ -1,6 +1,6 @@
 """Jackknife replicas of the hot-cold inputs and the error propagation (issue 9 item 4).
 
-CONTRACTS.md: the localization stage stores leave-one-batch-out replicas
+docs/physics.md §2.1: the localization stage stores leave-one-batch-out replicas
 ``xi_jackknife``, ``dos_jackknife`` over (replica_loc, energy), the spectral
 stage leave-one-realization-out replicas ``n_T_jackknife`` over
 (replica_spec, T) at the hot-cold temperatures, with ``n_T_source``
@@ -57,7 +57,8 @@ def _require(ds: xr.Dataset, names: tuple[str, ...], stage: str, dim: str) -> No
     if missing:
         raise ValueError(
             f"{stage} dataset lacks {', '.join(missing)} (leave-one-out jackknife replicas over "
-            f"{dim}, CONTRACTS.md): the hot-cold stage propagates the statistical errors of its "
+            f"{dim}, docs/physics.md §2.1): the hot-cold stage propagates the statistical "
+            "errors of its "
             f"inputs from them and never assumes zero errors; rerun the {stage} stage with the "
             "current code (delete results/" + stage + ".nc)"
         )
@@ -145,7 +146,7 @@ def _localization_replicas(model: ModelInputs, loc: xr.Dataset, family: str) -> 
 def v_ratio_nodes(sub: xr.Dataset, temps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(ln eps, ln[V_hc numerical / Eq. 11] (T, n), its standard error (T, n)) at ``temps``.
 
-    One model of results/matrix_elements.nc (CONTRACTS.md); energies where the
+    One model of results/matrix_elements.nc (docs/physics.md §2.1); energies where the
     model has no value (the NaN padding of the merge over models) are dropped.
     Temperatures not in the dataset are interpolated log-log inside its T
     range; beyond it the row is NaN (then V_hc keeps Eq. 11 there, flagged

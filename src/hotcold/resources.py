@@ -1,4 +1,4 @@
-"""Cluster resources of every rule: ``mem_mb``, ``runtime`` [min] and ``threads`` (SPEC 4).
+"""Cluster resources of every rule: ``mem_mb``, ``runtime`` [min] and ``threads`` (README.md).
 
 Known before any job runs, from the configuration alone; the rules call
 :func:`rule_resources` (``workflow/rules/common.smk``), and the tests test

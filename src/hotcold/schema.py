@@ -1,4 +1,4 @@
-"""The configuration schema: the one list of keys, types and defaults (SPEC 3).
+"""The configuration schema: the one list of keys, types and defaults (config/README.md).
 
 ``src/hotcold/schemas/config.schema.yaml`` (package data; the workflow reads it
 through the symlink ``workflow/schemas/config.schema.yaml``) holds every

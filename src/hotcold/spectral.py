@@ -1,4 +1,5 @@
-"""Spectral function S_omega(x) and thermal-pair density n_T from exact eigenstates (SPEC 1.3).
+"""Spectral function S_omega(x) and thermal-pair density n_T from exact eigenstates.
+(docs/physics.md §1.3).
 
 Model
 -----
@@ -25,7 +26,7 @@ i.e. 0 for i != j (orthonormality); with a = 0 it is (int p_ij)^2 = delta_ij.
 Estimators
 ----------
 * S_omega(x) at eps = eps_F, Eq. (4) averaged over the origin y and the
-  disorder (SPEC 1.3), folded to |omega| and |x|:
+  disorder (docs/physics.md §1.3), folded to |omega| and |x|:
 
       S(|omega|, |x|) = sum_{ordered (i, j), i != j} C_ij(|x|)
                          / (2 L_y(x) de domega),
@@ -37,7 +38,7 @@ Estimators
   L_y(x) is the mean (over +-x) length of origins in R whose partner lies in
   the box (= L - 2a for |x| <= a), which makes the estimator unbiased for a
   translation-invariant S; values are averaged over the lags in each x bin.
-* n_T(T), Eq. (3) on the eigenpairs (SPEC 1.3):
+* n_T(T), Eq. (3) on the eigenpairs (docs/physics.md §1.3):
 
       n_T = (2/L_R) sum_{eps_j < eps_i} f(eps_i) (1 - f(eps_j)) J_ij,
       J_ij = -int_{|x| > x_cut} C_ij(x) dx = int_{y in R} p_ij(y) q_ij(y) dy,
@@ -801,7 +802,7 @@ def spectral_dataset(
     model: Any = None,
     seed: int | None = None,
 ):
-    """Per-model dataset of SPEC 1.3: S_omega(x), n_T(T), Mott peak, fits.
+    """Per-model dataset of docs/physics.md §1.3: S_omega(x), n_T(T), Mott peak, fits.
 
     Streams over realizations: memory is one realization's eigenpairs plus
     per-realization S (n_omega x n_x) and n_T, kept for the jackknife.

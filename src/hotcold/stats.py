@@ -27,7 +27,7 @@ Fits
 :func:`weighted_lstsq` (the weighted least-squares solve behind every fit),
 :func:`weighted_line` (y = a x + b with 1/sigma^2 weights, the Mott slope),
 :func:`power_law_exponent` (log-log slope, jackknife over replicas),
-:func:`fit_power_law` (n_T = A T^p with jackknife errors, SPEC 1.3),
+:func:`fit_power_law` (n_T = A T^p with jackknife errors, docs/physics.md §1.3),
 :func:`gaussian_peak` and :func:`loo_refit_stderr` (a fit redone on each
 leave-one-out replica).
 """

@@ -1,4 +1,5 @@
-"""The sweep: models, energy and temperature grids, the ED grid and stage targets (SPEC 3).
+"""The sweep: models, energy and temperature grids, the ED grid and stage targets.
+(config/README.md).
 
 What the workflow expands into jobs, known before any job runs.  numpy and
 PyYAML only (no jsonschema): physics modules and job scripts import it.
@@ -61,7 +62,7 @@ def localization_energies(config: Mapping) -> np.ndarray:
 
 
 def ed_grid(config: Mapping, family: str, d: float) -> dict[str, float | int]:
-    """Grid of the exact-diagonalization realizations of one model (SPEC 1.3).
+    """Grid of the exact-diagonalization realizations of one model (docs/physics.md §1.3).
 
     The box is ``spectral.box_length`` cold localization lengths long, with
     xi_c estimated by the Born asymptote at eps_F (known before the

@@ -3,12 +3,12 @@
 Units: hbar = k_B = 1; energies and lengths in the units of the configuration
 (the particle mass ``m`` is explicit).  Equation numbers refer to
 I. V. Gornyi, A. D. Mirlin, M. Mueller, D. G. Polyakov, "Absence of many-body
-localization in a continuum" (``../shared/paper``).  Everything here is a pure
+localization in a continuum" (docs/physics.md).  Everything here is a pure
 function of its arguments and broadcasts over numpy arrays.
 
 Sections
 --------
-1. Disorder models: correlators C(x) and power spectra S_U(q) (SPEC 1.1).
+1. Disorder models: correlators C(x) and power spectra S_U(q) (docs/physics.md §1.1).
 2. One-dimensional single-particle localization: Eq. (2), the Born
    (weak-disorder) Lyapunov exponent, the exact white-noise result
    (Frisch-Lloyd / Halperin) and the clean density of states.
@@ -41,12 +41,12 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------
-# 1. Disorder models (SPEC 1.1)
+# 1. Disorder models (docs/physics.md §1.1)
 # ---------------------------------------------------------------------------
 
 
 def correlator(x: ArrayLike, family: str, w: float, d: float) -> np.ndarray:
-    """Disorder correlator C(x) = <U(x) U(0)> of a 1D family (SPEC 1.1 table).
+    """Disorder correlator C(x) = <U(x) U(0)> of a 1D family (docs/physics.md §1.1 table).
 
     Normalised so that ``integral C dx = w``.  For ``d == 0`` (or family
     ``white``) the correlator is ``w delta(x)``, which has no pointwise value:
@@ -67,7 +67,7 @@ def correlator(x: ArrayLike, family: str, w: float, d: float) -> np.ndarray:
 
 
 def power_spectrum(q: ArrayLike, family: str, w: float, d: float) -> np.ndarray:
-    """Power spectrum S_U(q) = integral dx C(x) exp(-i q x) (SPEC 1.1 table).
+    """Power spectrum S_U(q) = integral dx C(x) exp(-i q x) (docs/physics.md §1.1 table).
 
     ``S_U(0) = w`` for every family; ``d == 0`` gives white noise, S_U = w.
 
@@ -92,7 +92,7 @@ def power_spectrum(q: ArrayLike, family: str, w: float, d: float) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------
-# 2. One-dimensional localization (SPEC 1.2)
+# 2. One-dimensional localization (docs/physics.md §1.2)
 # ---------------------------------------------------------------------------
 
 
@@ -134,7 +134,7 @@ def xi_white_eq2(energy: ArrayLike, m: float, w: float) -> np.ndarray:
 def lyapunov_born(energy: ArrayLike, family: str, m: float, w: float, d: float) -> np.ndarray:
     """Weak-disorder (Born) Lyapunov exponent gamma = m^2 S_U(2k) / (2 k^2) [1/length].
 
-    SPEC 1.2; for white noise it reproduces Eq. (2) through xi = 1/(2 gamma).
+    docs/physics.md §1.2; for white noise it reproduces Eq. (2) through xi = 1/(2 gamma).
     Defined for eps > 0; returns +inf at eps <= 0 (no propagating states).
     """
     e = np.asarray(energy, dtype=float)
@@ -145,7 +145,7 @@ def lyapunov_born(energy: ArrayLike, family: str, m: float, w: float, d: float) 
 
 
 def xi_born(energy: ArrayLike, family: str, m: float, w: float, d: float) -> np.ndarray:
-    """Born localization length xi = 1 / (2 gamma_Born) [length] (SPEC 1.2, Eq. 2)."""
+    """Born localization length xi = 1 / (2 gamma_Born) [length] (docs/physics.md §1.2, Eq. 2)."""
     return 1.0 / (2.0 * lyapunov_born(energy, family, m, w, d))
 
 
@@ -272,7 +272,7 @@ def ln_mott_length_eq7(ln_xi_c: ArrayLike, ln_ratio: ArrayLike) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------
-# 4. Hot-cold delocalization (Eqs. 8-30; SPEC 1.4)
+# 4. Hot-cold delocalization (Eqs. 8-30; docs/physics.md §1.4)
 # ---------------------------------------------------------------------------
 
 #: Composition (Eqs. 6-12 in 1D, 22-25 in 2D) over the closed forms Eq. (13) / (26).
@@ -304,7 +304,7 @@ def transport_rate_2d(
 ) -> np.ndarray:
     """Weak-disorder 2D transport rate 1/tau = m < S_U(2k sin(theta/2)) (1 - cos theta) >_theta.
 
-    SPEC 1.2 / paper Sec. IV; Eq. (21) for white noise (1/tau = m w2).  The
+    docs/physics.md §1.2 / paper Sec. IV; Eq. (21) for white noise (1/tau = m w2).  The
     2D disorder of each family is the radially symmetric correlator whose
     2D power spectrum is the same function of |q| as the 1D one, with
     w -> w2 (w2 exp(-|q| d), w2/(1 + q^2 d^2), w2 exp(-q^2 d^2)); its
@@ -476,7 +476,7 @@ def ln_sigma_eq18(eps_th: ArrayLike, eps_F: float, temperature: ArrayLike) -> np
 def ln_xi_born(energy: ArrayLike, family: str, m: float, w: float, d: float) -> np.ndarray:
     """Natural log of the Born xi = k^2 / (m^2 S_U(2k)) [ln length], overflow-free.
 
-    Same as ``log(xi_born(...))`` (SPEC 1.2) but with ln S_U evaluated
+    Same as ``log(xi_born(...))`` (docs/physics.md §1.2) but with ln S_U evaluated
     analytically, so that it stays finite where S_U(2k) underflows
     (Lorentzian/Gaussian at large k d).  -inf at eps <= 0.
     """

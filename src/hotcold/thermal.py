@@ -1,4 +1,4 @@
-"""Thermal-pair density n_T at the hot-cold temperatures (SPEC 1.3; issue 9 items 1, 2).
+"""Thermal-pair density n_T at the hot-cold temperatures (docs/physics.md §1.3; issue 9 items 1, 2).
 
 Passes
 ------
@@ -39,7 +39,7 @@ standard error of n_T is at most ``rel_error_max`` and n_T > 0.  Elsewhere
 the measured ratio g(L) = n_T / Eq. (6), L = ln(Delta_c/T), is extended by
 the weighted fit g = a + b / L on the resolved points with L >=
 ``extrapolation_L_min`` (the form levels off at g = a for L -> infinity, as
-the numerics suggest, SPEC 1.3), redone on every jackknife replica so that
+the numerics suggest, docs/physics.md §1.3), redone on every jackknife replica so that
 the fit error propagates; those points are flagged ``extrapolated``.  A grid
 with fewer than two resolved points in the fit range is an error naming the
 keys that would cover it.  No closed form is spliced on anywhere.

@@ -1,4 +1,5 @@
-"""Thresholds of eta_hc(eps, T): eps_th, the bounded-xi window and T_c (SPEC 1.4, Fig. 2).
+"""Thresholds of eta_hc(eps, T): eps_th, the bounded-xi window and T_c.
+(docs/physics.md §1.4, Fig. 2).
 
 Scalar root finders on one model and one temperature: bracketing on the
 energy grid, refinement by brentq (bisection where eta_hc <= 0 at an end)

@@ -1,4 +1,4 @@
-"""Numba kernels of the 1D transfer-matrix engine (SPEC 1.2; issue 10 item 1).
+"""Numba kernels of the 1D transfer-matrix engine (docs/physics.md §1.2; issue 10 item 1).
 
 The engine of :mod:`hotcold.localization` propagates the solution of
 -(1/2m) psi'' + U psi = eps psi through a chain of kicks V_n = U_n dx at the

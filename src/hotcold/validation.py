@@ -1,4 +1,4 @@
-"""Validation of a configuration: the schema, then the rules between keys (SPEC 3).
+"""Validation of a configuration: the schema, then the rules between keys (config/README.md).
 
 Every problem is one line, ``key: what is wrong. Fix: how``; the workflow
 prints them all and exits with status 1 before any job runs
@@ -322,7 +322,7 @@ def _ed_size_problems(config: Mapping) -> list[str]:
 
 def _cross_field_problems(config: Mapping) -> list[str]:
     """Rules between keys (min < max pairs, grids, caps); the schema checks single keys."""
-    # 1D: the spectral stage evaluates the numerical n_T at every temperature (SPEC 1.3),
+    # 1D: the spectral stage evaluates the numerical n_T at every temperature (§1.3),
     # so T must be > 0; 2D only: T <= 0 is computed, flagged nonpositive_T and warned about
     one_d = 1 in config.get("dimensions", [1, 2])
     out = _grid_problems("temperatures", config["temperatures"], positive=one_d)

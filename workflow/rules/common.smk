@@ -78,12 +78,12 @@ def threads_of(rule):
 
 
 def spectral_settings():
-    """Settings of the spectral stage (the whole `spectral` section, SPEC 1.3)."""
+    """Settings of the spectral stage (the whole `spectral` section, docs/physics.md §1.3)."""
     return dict(config["spectral"])
 
 
 def hotcold_config():
-    """The configuration subset the hotcold stage depends on (SPEC 1.4)."""
+    """The configuration subset the hotcold stage depends on (docs/physics.md §1.4)."""
     keys = ("m", "fermi_energy", "temperatures", "dimensions", "eta_c", "xi_max", "interaction",
             "hotcold")
     out = {k: config[k] for k in keys}
@@ -96,7 +96,7 @@ ONE_D = 1 in config["dimensions"]
 
 def hotcold_inputs(wildcards):
     """Measured 1D inputs of the hotcold stage (none when only dim = 2 is swept); the
-    matrix elements only with hotcold.v_hc: numerical (CONTRACTS.md)."""
+    matrix elements only with hotcold.v_hc: numerical (docs/physics.md §2.1)."""
     if not ONE_D:
         return {}
     out = {"localization": "results/localization.nc", "spectral": "results/spectral.nc"}
@@ -114,7 +114,7 @@ def all_targets():
 
 
 def ed_grid(wildcards):
-    """Grid of one model's exact-diagonalization realizations (spectral stage, SPEC 1.3)."""
+    """Grid of one model's exact-diagonalization realizations (spectral stage, docs/physics.md §1.3)."""
     return _ed_grid(wildcards.family, wildcards.d)
 
 

@@ -1,4 +1,4 @@
-# SPEC 1.1: per-model disorder realizations (for exact diagonalization) and the
+# docs/physics.md §1.1: per-model disorder realizations (for exact diagonalization) and the
 # measured correlator against the target.
 
 

@@ -1,4 +1,4 @@
-# SPEC 1.5: figures (vector PDF + PNG), each answering one question, each in
+# docs/physics.md §1.5: figures (vector PDF + PNG), each answering one question, each in
 # the report with a caption (workflow/report/<name>.rst) that names the
 # equation it tests and the dataset it was made from.
 

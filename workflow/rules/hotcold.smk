@@ -1,4 +1,4 @@
-# SPEC 1.4: eta_hc, eps_th(T), n_h and ln sigma over (dim, family, d, T, energy),
+# docs/physics.md §1.4: eta_hc, eps_th(T), n_h and ln sigma over (dim, family, d, T, energy),
 # from the measured xi, rho (localization) and n_T (spectral) where they exist.
 
 

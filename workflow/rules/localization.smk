@@ -1,4 +1,4 @@
-# SPEC 1.2: transfer-matrix localization length per model, merged over (family, d).
+# docs/physics.md §1.2: transfer-matrix localization length per model, merged over (family, d).
 
 
 rule localization:

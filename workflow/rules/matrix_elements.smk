@@ -1,4 +1,4 @@
-# SPEC 1.6 / issue 11: interaction matrix elements V_ijkl of Eq. (10) (Hartree,
+# docs/physics.md §1.6 / issue 11: interaction matrix elements V_ijkl of Eq. (10) (Hartree,
 # exchange) between hot and cold exact eigenstates, per 1D model, merged over
 # (family, d, T, energy), and the figure `matrix_elements`.  Off in the default
 # run (cost); `--configfile config/matrix_elements.yaml` runs it.

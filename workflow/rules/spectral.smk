@@ -1,4 +1,4 @@
-# SPEC 1.3: spectral function S_omega(x) and thermal-pair density n_T(T) from
+# docs/physics.md §1.3: spectral function S_omega(x) and thermal-pair density n_T(T) from
 # exact eigenstates, per 1D model, merged over (family, d).
 
 

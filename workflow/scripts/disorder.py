@@ -1,4 +1,4 @@
-"""Rule `disorder`: ED realizations and correlator check for one model (SPEC 1.1)."""
+"""Rule `disorder`: ED realizations and correlator check for one model (docs/physics.md §1.1)."""
 
 from hotcold.datasets import finalize, write_netcdf
 from hotcold.disorder import Model, disorder_dataset

@@ -1,4 +1,4 @@
-"""Rule `hotcold`: eta_hc, eps_th(T), n_h, ln sigma over the sweep (SPEC 1.4)."""
+"""Rule `hotcold`: eta_hc, eps_th(T), n_h, ln sigma over the sweep (docs/physics.md §1.4)."""
 
 from hotcold.datasets import finalize, open_dataset, write_netcdf
 from hotcold.hotcold import hotcold_dataset

@@ -1,4 +1,4 @@
-"""Rule `localization`: transfer-matrix xi(eps) for one model (SPEC 1.2)."""
+"""Rule `localization`: transfer-matrix xi(eps) for one model (docs/physics.md §1.2)."""
 
 import numpy as np
 

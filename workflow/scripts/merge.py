@@ -1,4 +1,4 @@
-"""Merge rules: stack per-model datasets over (family, d) (SPEC 2)."""
+"""Merge rules: stack per-model datasets over (family, d) (docs/physics.md §2)."""
 
 from hotcold.datasets import finalize, merge_models, write_netcdf
 from hotcold.jobs import job_log

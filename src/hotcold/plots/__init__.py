@@ -1,4 +1,5 @@
-"""Figures (SPEC 1.5): one module per figure or stage; every function returns a matplotlib Figure.
+"""Figures (docs/physics.md §1.5): one module per figure or stage; every function returns a
+matplotlib Figure.
 
 * :mod:`~hotcold.plots.localization`: xi(eps) against Eq. (2) and the Born asymptote;
 * :mod:`~hotcold.plots.spectral`: S_omega(x), the Mott peak, n_T(T), the asymptotics;

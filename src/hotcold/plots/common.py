@@ -1,4 +1,4 @@
-"""Helpers shared by the hot-cold stage's figures (SPEC 1.5): models, flags, error bars.
+"""Helpers shared by the hot-cold stage's figures (docs/physics.md §1.5): models, flags, error bars.
 
 The figures of ``results/hotcold.nc`` (:mod:`~hotcold.plots.eta_map`,
 :mod:`~hotcold.plots.threshold`, :mod:`~hotcold.plots.conductivity`,

@@ -1,4 +1,5 @@
-"""Figure: -ln sigma against 1/T (the paper's Fig. 2, Eqs. 18, 29) and T_c(xi_max) (SPEC 1.5).
+"""Figure: -ln sigma against 1/T (the paper's Fig. 2, Eqs. 18, 29) and T_c(xi_max).
+(docs/physics.md §1.5).
 
 Reads ``results/hotcold.nc``.  Returns a :class:`matplotlib.figure.Figure`
 with a data-driven caption attached (:func:`hotcold.plots.style.set_caption`).

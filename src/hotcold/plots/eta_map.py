@@ -1,4 +1,5 @@
-"""Figure: log10(eta_hc/eta_c) over (eps - eps_F, T) with the threshold eps_th(T) (SPEC 1.5).
+"""Figure: log10(eta_hc/eta_c) over (eps - eps_F, T) with the threshold eps_th(T).
+(docs/physics.md §1.5).
 
 Eq. (1) and Sec. II of the paper; reads ``results/hotcold.nc``.  Returns a
 :class:`matplotlib.figure.Figure` with a data-driven caption attached

@@ -1,4 +1,5 @@
-"""Figure: the paper's Fig. 1 from data, hot and cold electrons at one temperature (SPEC 1.5).
+"""Figure: the paper's Fig. 1 from data, hot and cold electrons at one temperature.
+(docs/physics.md §1.5).
 
 Reads ``results/hotcold.nc`` and ``results/localization.nc``.  Returns a
 :class:`matplotlib.figure.Figure` with a data-driven caption attached

@@ -1,5 +1,5 @@
 """Figure `matrix_elements`: V^H, V^ex of Eq. (10) vs eps with Eqs. (11)/(12), and the
-Hartree-exchange cancellation vs the interaction range a (SPEC 1.6, issue 11)."""
+Hartree-exchange cancellation vs the interaction range a (docs/physics.md §1.6, issue 11)."""
 
 from __future__ import annotations
 

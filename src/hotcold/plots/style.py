@@ -1,6 +1,6 @@
 """Shared figure conventions: colour-blind-safe series, unit labels, flags, legends, captions.
 
-Every figure of :mod:`hotcold.plots` uses these so that the rules of SPEC 1.5
+Every figure of :mod:`hotcold.plots` uses these so that the rules of docs/physics.md §1.5
 hold in one place:
 
 * series colours from the Okabe-Ito palette (distinguishable with the common

@@ -1,4 +1,4 @@
-"""Figure: eps_th(T) against the asymptotes Eqs. (14), (15), (28) (SPEC 1.5).
+"""Figure: eps_th(T) against the asymptotes Eqs. (14), (15), (28) (docs/physics.md §1.5).
 
 Reads ``results/hotcold.nc``; each asymptote is drawn in the variables where
 it is a straight line.  Returns a :class:`matplotlib.figure.Figure` with a
