@@ -100,3 +100,26 @@ def assert_bit_identical(path_a: Path, path_b: Path) -> None:
 @pytest.fixture
 def tiny(tmp_path) -> tuple[Path, dict]:
     return tmp_path, copy.deepcopy(tiny_config())
+
+
+#: Units a dimensional variable may state (datasets.REDUCED_UNITS is checked against this list
+#: independently: tests/test_data_contract.py).
+DIMENSIONAL = ("length", "energy", "mass")
+
+
+def assert_self_describing(ds) -> None:
+    """Every variable (coordinates included, string labels excepted) states what it is and its
+    unit: a non-empty ``long_name``, ``units``, and for a dimensional quantity
+    ``reduced_units`` built from length/energy/mass; no variable is left undeclared."""
+    bad = []
+    for name, var in ds.variables.items():
+        if var.dtype.kind in "OSU":
+            continue
+        if not str(var.attrs.get("long_name", "")).strip():
+            bad.append(f"{name}: no long_name")
+        if "units" not in var.attrs:
+            bad.append(f"{name}: no units")
+        reduced = var.attrs.get("reduced_units")
+        if reduced is not None and not any(u in reduced for u in DIMENSIONAL):
+            bad.append(f"{name}: reduced_units {reduced!r} names no dimension")
+    assert not bad, bad

@@ -447,11 +447,13 @@ def test_models_merge_and_plots():
 def test_variable_table_matches_dataset_and_contract():
     """SPECTRAL_VARIABLES declares every variable with its dims; docs/physics.md §2's are
     in it."""
-    from hotcold.datasets import table_mismatches
+    from conftest import assert_self_describing
 
     ds = _model_ds(0.4, 60.0, 3, [0.01, 0.05], {"omega_num": 3, "energy_bin": 0.2})
-    assert table_mismatches(ds, sp.SPECTRAL_VARIABLES) == []
     assert set(ds.variables) == set(sp.SPECTRAL_VARIABLES)
+    assert_self_describing(ds)
+    contract = {"S": ("omega", "x"), "S_eq5": ("omega", "x"), "n_T": ("T",), "n_T_eq6": ("T",)}
+    assert {name: ds[name].dims for name in contract} == contract  # docs/physics.md §2
     for name in ("S", "S_eq5", "n_T", "n_T_eq6"):  # docs/physics.md §2: results/spectral.nc
         assert sp.SPECTRAL_VARIABLES[name].units and sp.SPECTRAL_VARIABLES[name].long_name
     assert ds["l_peak"].attrs["reduced_units"] == "length" and ds["l_peak"].attrs["units"] == "1"
