@@ -75,7 +75,9 @@ def _import_statements(source: str) -> list[ast.stmt]:
     """
     out = []
     for match in _IMPORT.finditer(source):
-        text = match.group(1).split("#")[0].rstrip().rstrip(";")
+        # comments off every line (a parenthesized name list may hold one after its "(")
+        lines = (line.split("#")[0].rstrip() for line in match.group(1).splitlines())
+        text = "\n".join(lines).rstrip().rstrip(";")
         try:
             out += ast.parse(text).body
         except SyntaxError:
