@@ -99,6 +99,15 @@ def renorm_interval(a: np.ndarray, b: np.ndarray, c: np.ndarray, u_max: float) -
     return int(max(1, min(_K_MAX, _LOG_BOUND // math.log(g))))
 
 
+@numba.njit(cache=True, fastmath=True, inline="always")
+def _rescale(p, q):  # pragma: no cover
+    # One renormalisation of a lane: (ln s, p/s, q/s) with s = max(|p|, |q|), the
+    # division as one reciprocal and two multiplies (the same operations in every kernel).
+    s = max(abs(p), abs(q))
+    r = 1.0 / s
+    return math.log(s), p * r, q * r
+
+
 @numba.njit(cache=True, fastmath=True)
 def _chain4(u, a, b, c, x0, x1, logs, nodes, k_renorm):  # pragma: no cover
     # Exactly 4 lanes, written out one by one with their state in scalar locals, so
@@ -135,26 +144,14 @@ def _chain4(u, a, b, c, x0, x1, logs, nodes, k_renorm):  # pragma: no cover
                 n3 += y3 * q3 < 0.0
                 p0, p1, p2, p3 = q0, q1, q2, q3
                 q0, q1, q2, q3 = y0, y1, y2, y3
-            s = max(abs(p0), abs(q0))
-            l0 += math.log(s)
-            s = 1.0 / s
-            p0 *= s
-            q0 *= s
-            s = max(abs(p1), abs(q1))
-            l1 += math.log(s)
-            s = 1.0 / s
-            p1 *= s
-            q1 *= s
-            s = max(abs(p2), abs(q2))
-            l2 += math.log(s)
-            s = 1.0 / s
-            p2 *= s
-            q2 *= s
-            s = max(abs(p3), abs(q3))
-            l3 += math.log(s)
-            s = 1.0 / s
-            p3 *= s
-            q3 *= s
+            d, p0, q0 = _rescale(p0, q0)
+            l0 += d
+            d, p1, q1 = _rescale(p1, q1)
+            l1 += d
+            d, p2, q2 = _rescale(p2, q2)
+            l2 += d
+            d, p3, q3 = _rescale(p3, q3)
+            l3 += d
             start = stop
         logs[r, 0], logs[r, 1], logs[r, 2], logs[r, 3] = l0, l1, l2, l3
         nodes[r, 0], nodes[r, 1], nodes[r, 2], nodes[r, 3] = n0, n1, n2, n3
@@ -219,11 +216,8 @@ def _tile(u, a, b, c, x0, x1, logs, nodes, k_renorm, lo, hi):  # pragma: no cove
                     p[j] = q[j]
                     q[j] = y
             for j in range(wp):
-                s = max(abs(p[j]), abs(q[j]))
-                la[j] += math.log(s)
-                s = 1.0 / s
-                p[j] *= s
-                q[j] *= s
+                d, p[j], q[j] = _rescale(p[j], q[j])
+                la[j] += d
             start = stop
         for j in range(w):
             logs[r, lo + j] = la[j]
