@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -45,27 +46,65 @@ def test_forked_worker_warnings_go_to_the_job_log(tmp_path):
     assert "RuntimeWarning: from a forked worker" in path.read_text()
 
 
-def test_failure_message_and_traceback_are_logged(tmp_path, capsys):
+def test_failure_is_one_console_line_and_the_traceback_is_logged(tmp_path, capsys):
     path = tmp_path / "job.log"
-    with pytest.raises(ValueError, match="spectral.omega_num too small"):
-        with job_log(path) as log:
+    with pytest.raises(SystemExit) as exit_info:
+        with job_log(path, rule="spectral") as log:
             log("working")
             raise ValueError("spectral.omega_num too small")
+    assert exit_info.value.code == 1  # Snakemake marks the job failed
     text = path.read_text()
     assert "ERROR: job failed: ValueError: spectral.omega_num too small" in text
     assert "Traceback (most recent call last)" in text
     assert "done" not in text
     err = capsys.readouterr().err
-    assert "hotcold job failed: ValueError: spectral.omega_num too small" in err
-    assert str(path) in err
+    assert err.strip().splitlines() == [
+        f"hotcold rule spectral failed: ValueError: spectral.omega_num too small "
+        f"(traceback in {path})"
+    ]
 
 
-def test_interrupt_is_logged(tmp_path):
+def test_interrupt_is_one_line_with_the_rerun_command(tmp_path, capsys):
     path = tmp_path / "job.log"
-    with pytest.raises(KeyboardInterrupt):
-        with job_log(path):
+    with pytest.raises(SystemExit) as exit_info:
+        with job_log(path, rule="localization"):
             raise KeyboardInterrupt
-    assert "ERROR: job failed: KeyboardInterrupt" in path.read_text()
+    assert exit_info.value.code == 130
+    text = path.read_text()
+    assert "ERROR: job failed: KeyboardInterrupt" in text and "Traceback" not in text
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["hotcold rule localization interrupted; rerun snakemake to resume"]
+
+
+def test_corrupt_intermediate_names_the_file_and_the_fix(tmp_path):
+    from hotcold.datasets import open_dataset
+
+    bad = tmp_path / "localization.nc"
+    bad.write_bytes(b"CDF\x01 truncated")
+    with pytest.raises(OSError, match=r"localization\.nc cannot be read as a netCDF4 dataset") as e:
+        open_dataset(bad)
+    assert f"Fix: delete {bad} and rerun snakemake" in str(e.value)
+
+
+def test_unwritable_output_names_the_path(tmp_path, capsys):
+    import os
+
+    import xarray as xr
+
+    from hotcold.datasets import write_netcdf
+
+    if os.geteuid() == 0:  # root writes into read-only directories, not into /sys
+        out = Path("/sys/kernel")
+    else:
+        out = tmp_path / "ro"
+        out.mkdir()
+        out.chmod(0o500)
+    with pytest.raises(SystemExit):
+        with job_log(tmp_path / "job.log", rule="hotcold"):
+            a = xr.DataArray([1.0], dims="x", attrs={"units": "1", "long_name": "a"})
+            write_netcdf(xr.Dataset({"a": a}), out / "hotcold.nc")
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Permission denied" in err[0] and str(out) in err[0]
 
 
 def _blas_threads(_):

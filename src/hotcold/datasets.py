@@ -335,9 +335,24 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
 
 
 def open_dataset(path: str | os.PathLike) -> xr.Dataset:
-    """Open a hotcold netCDF file fully into memory (and close the file)."""
-    with xr.open_dataset(path, engine="netcdf4") as ds:
-        return ds.load()
+    """Open a hotcold netCDF file fully into memory (and close the file).
+
+    Raises
+    ------
+    OSError
+        The file is missing, unreadable or not a netCDF4 file (truncated or
+        corrupt); the message names the file and the fix.
+    """
+    try:
+        with xr.open_dataset(path, engine="netcdf4") as ds:
+            return ds.load()
+    except PermissionError:
+        raise
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise OSError(
+            f"{path} cannot be read as a netCDF4 dataset ({type(exc).__name__}: {exc}). "
+            f"Fix: delete {path} and rerun snakemake, which makes it again"
+        ) from exc
 
 
 def _pop_parameters(one: xr.Dataset, params: dict[str, xr.DataArray]) -> xr.Dataset:

@@ -31,16 +31,23 @@ def _warnings_to(log: Callable[[str], None], stream: TextIO) -> Callable[..., No
 
 
 @contextlib.contextmanager
-def job_log(path: str | Path, threads: int = 1) -> Iterator[Callable[[str], None]]:
+def job_log(
+    path: str | Path, threads: int = 1, rule: str | None = None
+) -> Iterator[Callable[[str], None]]:
     """Open the job's log file and yield ``log(msg)``.
 
     Sets numba's thread count to the job's ``threads`` (results do not depend
     on it: every energy is computed by one thread).  Python warnings raised
     inside (e.g. numpy's ``RuntimeWarning: overflow``) are written to the log
     as ``WARNING:`` lines, and still to the console; forked worker processes
-    inherit this.  An exception is written to the log (``ERROR:`` line, then
-    its traceback) and re-raised, so Snakemake marks the job failed and
-    removes its outputs.
+    inherit this.
+
+    A failure is written to the log (``ERROR:`` line, then its traceback) and
+    reported on the console as one line naming the rule, the cause and the log;
+    the job then exits with status 1 (:class:`SystemExit`), so Snakemake marks it
+    failed and removes its outputs, without a traceback on the console.  Ctrl-C
+    (:class:`KeyboardInterrupt`) exits with status 130 and one line saying how to
+    resume.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,12 +66,18 @@ def job_log(path: str | Path, threads: int = 1) -> Iterator[Callable[[str], None
             pass
         try:
             yield log
+        except SystemExit:
+            raise  # already reported by the code that exits
         except BaseException as exc:
             what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             log(f"ERROR: job failed: {what}")
+            job = f"hotcold rule {rule}" if rule else "hotcold job"
+            if isinstance(exc, KeyboardInterrupt):  # deliberate: no traceback anywhere
+                print(f"{job} interrupted; rerun snakemake to resume", file=sys.stderr)
+                raise SystemExit(130) from None
             fh.write(traceback.format_exc())
-            print(f"hotcold job failed: {what} (see {path})", file=sys.stderr)
-            raise
+            print(f"{job} failed: {what} (traceback in {path})", file=sys.stderr)
+            raise SystemExit(1) from None
         log("done")
 
 

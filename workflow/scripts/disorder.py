@@ -5,7 +5,7 @@ from hotcold.disorder import Model, disorder_dataset
 from hotcold.jobs import job_log
 
 p = snakemake.params
-with job_log(snakemake.log[0]) as log:
+with job_log(snakemake.log[0], rule=snakemake.rule) as log:
     model = Model(p.model["family"], p.model["w"], p.model["d"])
     corr_dx = p.ed["dx"] if model.d == 0 else min(p.ed["dx"], model.d / 8)
     log(

@@ -5,7 +5,7 @@ from hotcold.hotcold import hotcold_dataset
 from hotcold.jobs import job_log
 
 p = snakemake.params
-with job_log(snakemake.log[0]) as log:
+with job_log(snakemake.log[0], rule=snakemake.rule) as log:
     inputs = {k: open_dataset(v) for k, v in snakemake.input.items()}
     log(f"inputs: {dict(snakemake.input.items()) or 'none (closed forms only)'}")
     ds = hotcold_dataset(

@@ -8,7 +8,7 @@ from hotcold.jobs import job_log
 from hotcold.localization import STATUS, choose_dx, localization_dataset, run_lyapunov
 
 p, run = snakemake.params, snakemake.params.run
-with job_log(snakemake.log[0], snakemake.threads) as log:
+with job_log(snakemake.log[0], snakemake.threads, rule=snakemake.rule) as log:
     model = Model(p.model["family"], p.model["w"], p.model["d"])
     energies = np.asarray(run["energies"])
     dx, attempt = choose_dx(

@@ -9,7 +9,7 @@ from hotcold.jobs import job_log
 from hotcold.localization import cold_parameters
 
 p = snakemake.params
-with job_log(snakemake.log[0]) as log:
+with job_log(snakemake.log[0], rule=snakemake.rule) as log:
     if snakemake.rule == "merge_matrix_elements":
         per_model = {
             (f, float(d)): open_dataset(path)

@@ -4,7 +4,7 @@ from hotcold.datasets import finalize, merge_models, write_netcdf
 from hotcold.jobs import job_log
 
 p = snakemake.params
-with job_log(snakemake.log[0]) as log:
+with job_log(snakemake.log[0], rule=snakemake.rule) as log:
     # paths, not datasets: merge_models opens them one family row at a time
     per_model = {
         (f, float(d)): path for (f, d), path in zip(p.models, snakemake.input, strict=True)

@@ -8,7 +8,7 @@ from hotcold.jobs import job_log
 from hotcold.plots.style import save_figure
 
 p = snakemake.params
-with job_log(snakemake.log[0]) as log:
+with job_log(snakemake.log[0], rule=snakemake.rule) as log:
     module = importlib.import_module(f"hotcold.plots.{p.module}")
     data = [open_dataset(path) for path in snakemake.input.data]
     fig = getattr(module, p.function)(*data, **p.get("kwargs", {}))

@@ -8,7 +8,7 @@ from hotcold.spectral import spectral_dataset
 from hotcold.sweep import expand_grid
 
 p = snakemake.params
-with job_log(snakemake.log[0]) as log:
+with job_log(snakemake.log[0], rule=snakemake.rule) as log:
     dis = open_dataset(snakemake.input.disorder)
     loc = open_dataset(snakemake.input.localization)
     cold = cold_parameters(loc, p.fermi_energy)
