@@ -1,4 +1,4 @@
-"""Rules `matrix_elements` (one model) and `merge_matrix_elements` (docs/physics.md §1.6, issue 11)."""
+"""Rules `matrix_elements` (one model) and `merge_matrix_elements` (docs/physics.md §1.6)."""
 
 import numpy as np
 
