@@ -1,4 +1,4 @@
-"""Rule `spectral`: S_omega(x) and n_T(T) from exact eigenstates, one model (physics.md §1.3)."""
+"""Rule `spectral`: S_omega(x), n_T(T) from exact eigenstates, one model (docs/physics.md §1.3)."""
 
 from hotcold.datasets import finalize, open_dataset, write_netcdf
 from hotcold.disorder import Model
