@@ -367,7 +367,26 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
         "Eq. (18), Fig. 2",
         {"comment": "-inf below T_c (no window)"},
     ),
-    "T_c": Var(B4, "energy", "critical temperature with xi capped at xi_max", "Fig. 2 (solid)"),
+    "T_c": Var(
+        B4,
+        "energy",
+        "critical temperature with xi capped at xi_max",
+        "Fig. 2 (solid)",
+        {
+            "comment": "NaN where no T_c was found (T_c_status none, or below_search: then "
+            "T_c_upper_bound holds the bound)"
+        },
+    ),
+    "T_c_upper_bound": Var(
+        B4,
+        "energy",
+        "upper bound on T_c where the window is open at every searched temperature",
+        "Fig. 2 (solid)",
+        {
+            "comment": "the lowest searched temperature, where T_c_status is below_search; NaN "
+            "elsewhere (a bound, not an estimate: no standard error)"
+        },
+    ),
     "T_c_status": _flag(B4, TC_STATUS, "how T_c was determined", "Fig. 2 (solid line)"),
     "T_c_regime": Var(
         B4,
@@ -378,8 +397,8 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
             "flag_masks": np.array([1, 2, 4], dtype=np.int8),
             "flag_meanings": " ".join(TC_REGIME_FLAGS),
             "comment": "0: T_c in the paper's regime; high_T: ln(Delta_c/T_c) < 1 (T_c not << "
-            "Delta_c); undefined: no T_c (T_c_status none); strong_disorder: k_F xi_c < the "
-            "regime attribute strong_disorder_kfxi",
+            "Delta_c); undefined: no T_c value (T_c_status none or below_search); "
+            "strong_disorder: k_F xi_c < the regime attribute strong_disorder_kfxi",
         },
     ),
     "eta_c": Var((), "1", "critical value of eta_hc", "Sec. II"),
@@ -896,7 +915,7 @@ def model_dataset(models: list[ModelInputs], sw: Sweep) -> xr.Dataset:
 
 def tc_regime(ds: Mapping[str, xr.DataArray], strong_kfxi: float) -> xr.DataArray:
     """Bits of :data:`TC_REGIME_FLAGS` for T_c: 1 ln(Delta_c/T_c) < 1, 2 no T_c, 4 strong."""
-    tc = ds["T_c"]
+    tc = ds["T_c"].where(ds["T_c_status"] == TC_STATUS.index("found"))  # bounds: no value
     with np.errstate(divide="ignore", invalid="ignore"):
         L = np.log(ds["Delta_c"] / tc)
     reg = xr.where(np.isfinite(tc), xr.where(~(L >= 1), 1, 0), 2)
@@ -928,6 +947,10 @@ def reduce_replicas(ds: xr.Dataset, groups: np.ndarray) -> xr.Dataset:
             codes = [_STATUS_NAMES[status].index(k) for k in ok]
             err = err.where(ds[status].isin(codes).all("replica"))
         out[f"{name}_stderr"] = err
+    if "T_c" in out:  # a T_c below the search range is a bound, not a value
+        below = out["T_c_status"] == TC_STATUS.index("below_search")
+        out["T_c_upper_bound"] = out["T_c"].where(below)
+        out["T_c"] = out["T_c"].where(~below)
     return out
 
 

@@ -92,6 +92,10 @@ def _sigma_panel(ax, ds: xr.Dataset, dim: int, fam: str, d: float) -> dict:
                 out["coincide"].append(float(np.max(np.abs(yb[both] / y[both] - 1))))
             tc = float(sub["T_c"].sel(xi_max=xm))
             tse = None if tc_se_all is None else float(tc_se_all[i])
+            bound = _upper_bound(sub, xm)
+            if np.isfinite(bound):  # drawn and written as a bound, never as a value
+                ax.axvline(1 / bound, color=col, ls=(0, (1, 3)), lw=1.0, alpha=0.6, zorder=1)
+                out["tc_bounds"] = [*out.get("tc_bounds", []), (float(xm), bound)]
             if np.isfinite(tc) and tc > 0 and 1 / tc > 10 * xlim[1]:
                 out["tc"].append((float(xm), tc, tse))
                 out["tc_off"] = out.get("tc_off", 0) + 1
@@ -108,6 +112,24 @@ def _sigma_panel(ax, ds: xr.Dataset, dim: int, fam: str, d: float) -> dict:
     return out
 
 
+def _upper_bound(sub: xr.Dataset, xm: float) -> float:
+    """T_c_upper_bound at one xi_max (NaN where T_c is a value or absent)."""
+    if "T_c_upper_bound" not in sub:
+        return np.nan
+    return float(sub["T_c_upper_bound"].sel(xi_max=xm))
+
+
+def _tc_bounds(ax, sub: xr.Dataset, x: np.ndarray, dc: float, col: str) -> int:
+    """Upper bounds on T_c as hollow down-triangles (no error bar, never fitted)."""
+    if "T_c_upper_bound" not in sub:
+        return 0
+    ub = np.asarray(sub["T_c_upper_bound"].values, dtype=float)
+    m = finite(ub) & (ub > 0)
+    if m.any():
+        ax.plot(x[m], ub[m] / dc, "v", mfc="none", mec=col, ms=5, zorder=15)
+    return int(m.sum())
+
+
 def _tc_panel(ax, ds: xr.Dataset, dim: int) -> list[str]:
     """T_c/Delta_c against xi_max/xi_c (colour: family, marker: d), with errors."""
     notes = []
@@ -121,9 +143,15 @@ def _tc_panel(ax, ds: xr.Dataset, dim: int) -> list[str]:
         dc, xc = float(sub["Delta_c"]), float(sub["xi_c"])
         tc = np.asarray(sub["T_c"].values, dtype=float)
         ok = finite(tc) & (tc > 0)
+        col, mk = style.color(fams.index(fam)), style.marker(dpos.index(d))
+        n_bounds = _tc_bounds(ax, sub, xm / xc, dc, col)
+        if n_bounds:
+            notes.append(
+                f"{dim}D {model_label(fam, d)}: {n_bounds} xi_max with only an upper bound "
+                "on T_c (hollow down-triangles: the window is open at the lowest searched T)"
+            )
         if not ok.any():
             continue
-        col, mk = style.color(fams.index(fam)), style.marker(dpos.index(d))
         se = stderr_values(sub, "T_c")
         flag = tc >= dc / np.e
         if "T_c_regime" in sub:
@@ -272,6 +300,11 @@ def _sigma_caption(info: list[dict], left: list[tuple], notes: list[str]) -> str
             if r.get("tc_off")
             else ""
         )
+        bounds = "; ".join(
+            f"T_c(1e{np.log10(xm):.0f}) <= {b:.3g} (upper bound)"
+            for xm, b in r.get("tc_bounds", [])
+        )
+        tcs = "; ".join(x for x in (tcs, bounds) if x)
         lines.append(f"- {r['label']}: {s}{co}" + (f"; {tcs}{off}" if tcs else ""))
     lines += [f"- {s}" for s in notes]
     if left:
