@@ -40,8 +40,15 @@ def test_d_zero_is_white_and_unknown_names_fail():
         assert families.get(name, 0.5).name == name
     with pytest.raises(ValueError, match="unknown disorder family"):
         families.get("pink")
-    assert families.sweep_families(["white"]) == ("white",)
-    assert families.sweep_families(["white", "gaussian"]) == ("gaussian",)
+    assert families.sweep_families(["white"], [0.0]) == ("white",)
+    # white noise is one model with its own axis entry, first, when d = 0 is swept
+    assert families.sweep_families(["gaussian", "white"], [0.5]) == ("white", "gaussian")
+    assert families.sweep_families(["gaussian", "lorentzian"], [0.0, 0.5]) == (
+        "white",
+        "gaussian",
+        "lorentzian",
+    )
+    assert families.sweep_families(["gaussian"], [0.5]) == ("gaussian",)
 
 
 @pytest.mark.parametrize("fam", SMOOTH, ids=lambda f: f.name)
