@@ -169,7 +169,8 @@ def test_toy_family_runs_through_the_per_model_stages(toy):
     cfg["disorder"].update(families=["toy"], d=[0.0, d])
     cfg["temperatures"] = {"min": 1e-4, "max": 1e-2, "num": 3, "spacing": "log"}
     hc = hotcold_dataset(cfg, settings={"energy_num": 80, "tc_scan_num": 32}, log=lambda s: None)
-    assert list(hc["family"].values) == ["toy"]
+    assert list(hc["family"].values) == ["white", "toy"]  # white noise (d = 0): its own entry
+    assert hc["is_model"].values.tolist() == [[True, False], [False, True]]
     assert np.isfinite(hc["eps_th"].sel(dim=1, family="toy", d=d)).any()
 
 
@@ -229,7 +230,7 @@ def test_toy_family_added_in_families_py_runs_the_tiny_workflow(tmp_path):
     import xarray as xr
 
     with xr.open_dataset(work / "results/hotcold.nc") as hc:
-        assert list(hc["family"].values) == ["toy"]
+        assert list(hc["family"].values) == ["white", "toy"]  # white noise (d = 0): its own entry
         assert np.isfinite(hc["eps_th"].sel(dim=1, family="toy", d=0.5)).any()
     with xr.open_dataset(work / "results/localization.nc") as loc:
         assert (loc["xi_source"].sel(family="toy", d=0.5) == 0).any()  # measured
