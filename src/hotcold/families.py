@@ -352,9 +352,9 @@ def model_keys(configured: Iterable[str], d_values: Iterable[float]) -> list[tup
     Parameters
     ----------
     configured : iterable of str
-        The configured ``disorder.families``.
+        Family names as in the config, 'white' among them or not.
     d_values : iterable of float
-        The configured correlation radii ``disorder.d``.
+        Correlation radii as in the config; a 0 brings in white noise.
 
     Returns
     -------

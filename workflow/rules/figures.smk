@@ -57,7 +57,7 @@ for _name, (_inputs, _module, _function, _category) in FIGURES.items():
         params:
             module=_module,
             function=_function,
-            code=code(f"plots/{_module}", "plots/__init__", "plots/style", "plots/common", "theory", "families"),
+            code=code(f"plots/{_module}", "plots/__init__", "plots/style", "plots/common", "theory", "families", "datasets"),
         localrule: True
         conda:
             HOTCOLD_ENV

@@ -42,7 +42,7 @@ rule merge_localization:
         d=D_VALUES,
         config={"m": config["m"], "seed": config["seed"], "disorder": config["disorder"],
                 "localization": config["localization"]},
-        code=code("datasets"),
+        code=code("datasets", "families"),
     localrule: True
     conda:
         HOTCOLD_ENV

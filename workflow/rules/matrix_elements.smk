@@ -49,7 +49,7 @@ rule merge_matrix_elements:
         models=ME_MODELS,
         config={"m": config["m"], "seed": config["seed"], "fermi_energy": config["fermi_energy"],
                 "interaction": config["interaction"], "matrix_elements": ME},
-        code=code("matrix_elements", "datasets"),
+        code=code("matrix_elements", "datasets", "families"),
     localrule: True
     conda:
         HOTCOLD_ENV

@@ -48,7 +48,7 @@ rule merge_spectral:
         d=D_VALUES,
         config={"m": config["m"], "seed": config["seed"], "fermi_energy": config["fermi_energy"],
                 "disorder": config["disorder"], "spectral": config["spectral"]},
-        code=code("datasets"),
+        code=code("datasets", "families"),
     localrule: True
     conda:
         HOTCOLD_ENV
