@@ -8,7 +8,7 @@ import copy
 import numpy as np
 import pytest
 import xarray as xr
-from conftest import default_config
+from conftest import default_config, models_only
 from test_hotcold_errors import FAMS, synthetic_inputs
 
 from hotcold.config import expand_grid
@@ -69,7 +69,7 @@ def test_measured_v_hc_scales_eta_inside_the_measured_energies(runs):
     closed, _, num = runs
     e = num.energy.values
     inside = (e >= 2.0) & (e <= 2000.0)
-    src = num.v_hc_source.values
+    src = models_only(num).v_hc_source.transpose("model", ..., "energy").values
     assert np.all(src[..., inside] == 1) and np.all(src[..., ~inside] == 2)
     r = (num.eta_hc / num.eta_hc_v_eq11).values
     fin = np.isfinite(r) & np.isfinite(num.eta_hc_v_eq11.values)

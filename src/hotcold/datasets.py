@@ -54,6 +54,8 @@ __all__ = [
     "cf_units",
     "UNIT_SYSTEM",
     "NO_MODEL_FLAG",
+    "IS_MODEL",
+    "D_COORD",
     "missing_like",
     "mark_models",
     "select_model",
@@ -415,6 +417,27 @@ def missing_like(ds: xr.Dataset) -> xr.Dataset:
     return out
 
 
+#: The ``d`` coordinate of a merged dataset (:func:`mark_models`).
+D_COORD = Var(
+    ("d",),
+    "length",
+    "disorder correlation radius d (d = 0: white noise, family 'white'; see is_model)",
+)
+
+#: The ``is_model`` variable of a merged dataset (:func:`mark_models`).
+IS_MODEL = Var(
+    ("family", "d"),
+    "1",
+    "this (family, d) cell holds a disorder model",
+    "SPEC 2 (white noise is one model, stored once)",
+    {
+        "comment": "white noise is stored once at (family='white', d=0); the other cells are "
+        f"missing: NaN in float variables, {NO_MODEL_FLAG} in integer (flag) variables "
+        "(attribute no_model_value)"
+    },
+)
+
+
 def mark_models(ds: xr.Dataset) -> xr.Dataset:
     """Add ``is_model`` over (family, d) and state the missing-cell convention in the attrs.
 
@@ -429,11 +452,7 @@ def mark_models(ds: xr.Dataset) -> xr.Dataset:
         np.array([[_families.is_model(f, d) for d in dvals] for f in fams], dtype=bool),
     )
     set_attrs(
-        ds["is_model"],
-        "1",
-        "this (family, d) cell holds a disorder model",
-        comment="white noise is stored once at (family='white', d=0); the other cells are "
-        f"missing: NaN in float variables, {NO_MODEL_FLAG} in integer (flag) variables",
+        ds["is_model"], IS_MODEL.units, IS_MODEL.long_name, IS_MODEL.equation, **IS_MODEL.attrs
     )
     for var in ds.data_vars.values():
         if var.dtype.kind in "iu" and {"family", "d"} <= set(var.dims):
@@ -441,21 +460,17 @@ def mark_models(ds: xr.Dataset) -> xr.Dataset:
     ds["family"].attrs["long_name"] = (
         "disorder family ('white': white noise, at d = 0 only; see is_model)"
     )
-    set_attrs(
-        ds["d"],
-        "length",
-        "disorder correlation radius d (d = 0: white noise, family 'white'; see is_model)",
-    )
+    set_attrs(ds["d"], D_COORD.units, D_COORD.long_name)
     return ds
 
 
-def select_model(ds: xr.Dataset, family: str, d: float) -> xr.Dataset:
+def select_model(ds: xr.Dataset | xr.DataArray, family: str, d: float) -> xr.Dataset | xr.DataArray:
     """The (family, d) model of a merged dataset; d = 0 is white noise whatever ``family``.
 
     Parameters
     ----------
-    ds : xarray.Dataset
-        A merged dataset over (family, d, ...).
+    ds : xarray.Dataset or xarray.DataArray
+        A merged dataset (or one of its variables) over (family, d, ...).
     family : str
         A family name (any name selects white noise at d = 0).
     d : float
@@ -463,7 +478,7 @@ def select_model(ds: xr.Dataset, family: str, d: float) -> xr.Dataset:
 
     Returns
     -------
-    xarray.Dataset
+    xarray.Dataset or xarray.DataArray
         ``ds.sel(family=..., d=d)``.
     """
     return ds.sel(family=_families.get(str(family), d).name, d=float(d))

@@ -39,7 +39,15 @@ import xarray as xr
 
 from . import families, theory
 from .config import expand_grid
-from .datasets import PARAMETER_VARIABLES, Var, apply_table, mark_models, missing_like
+from .datasets import (
+    D_COORD,
+    IS_MODEL,
+    PARAMETER_VARIABLES,
+    Var,
+    apply_table,
+    mark_models,
+    missing_like,
+)
 from .jobs import map_in_order
 from .models import ModelInputs, cold_factor
 from .replicas import jackknife_stderr, stage_inputs
@@ -116,7 +124,7 @@ def _flag(dims: tuple, meanings: tuple, long_name: str, equation: str, **attrs: 
 #: Variable metadata of results/hotcold.nc (SPEC 2), declared once.
 HOTCOLD_VARIABLES: dict[str, Var] = {
     "dim": Var(("dim",), "1", "spatial dimension D of the paper"),
-    "d": Var(("d",), "length", "disorder correlation radius d"),
+    "d": D_COORD,
     "T": Var(("T",), "energy", "temperature T (k_B = 1)"),
     "energy": Var(
         ("energy",), "energy", "hot-electron energy eps (grid: eps_F + log-spaced offsets)"
@@ -394,6 +402,7 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
     ),
     "eta_c": Var((), "1", "critical value of eta_hc", "Sec. II"),
     **PARAMETER_VARIABLES,
+    "is_model": IS_MODEL,
     "composition_factor": Var(
         ("dim",),
         "1",

@@ -85,7 +85,7 @@ from . import families
 from .config import MATRIX_ELEMENTS_DEFAULTS as DEFAULT_SETTINGS
 from .config import matrix_elements_problems as validate_settings
 from .config import matrix_elements_settings as stage_settings
-from .datasets import Var, apply_table, mark_models, missing_like
+from .datasets import D_COORD, Var, apply_table, mark_models, missing_like
 from .disorder import Model, PotentialStream
 from .eigen import eigenpairs
 from .jobs import map_in_order
@@ -850,7 +850,7 @@ def merge_matrix_elements(per_model: Mapping[tuple[str, float], xr.Dataset]) -> 
     table.update({k: VARS[k] for k in ("T", "energy", "interaction_range", "replica_me")})
     for name, (units, long) in _MODEL_ATTRS.items():
         table[name] = Var(("family", "d"), units, long)
-    table["d"] = Var(("d",), "length", "disorder correlation radius d")
+    table["d"] = D_COORD
     table["V_H_xi_exponent"] = Var(
         ("T",),
         "1",
