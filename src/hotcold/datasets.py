@@ -433,7 +433,8 @@ IS_MODEL = Var(
     {
         "comment": "white noise is stored once at (family='white', d=0); the other cells are "
         f"missing: NaN in float variables, {NO_MODEL_FLAG} in integer (flag) variables "
-        "(attribute no_model_value)"
+        "(attribute no_model_value; in a flag_masks variable it sets every bit: read flags "
+        "where is_model)"
     },
 )
 
