@@ -49,6 +49,8 @@ def test_d_zero_is_white_and_unknown_names_fail():
         "lorentzian",
     )
     assert families.sweep_families(["gaussian"], [0.5]) == ("gaussian",)
+    # d = 0 only: white noise is the only model, a correlated family gets no empty entry
+    assert families.sweep_families(["gaussian"], [0.0]) == ("white",)
 
 
 @pytest.mark.parametrize("fam", SMOOTH, ids=lambda f: f.name)

@@ -319,7 +319,8 @@ def sweep_families(configured: Iterable[str], d_values: Iterable[float]) -> tupl
 
     White noise is one model with an axis entry of its own, first, if the
     sweep has it (``0`` in ``d_values`` or 'white' configured); the
-    correlated families follow in their configured order.
+    correlated families follow in their configured order if some d > 0
+    (every entry holds at least one model).
 
     Parameters
     ----------
@@ -335,7 +336,8 @@ def sweep_families(configured: Iterable[str], d_values: Iterable[float]) -> tupl
     configured = [str(f) for f in configured]
     d_values = [float(d) for d in d_values]
     white = (WHITE.name,) if _has_white(configured, d_values) else ()
-    return white + tuple(f for f in dict.fromkeys(configured) if not is_white(f))
+    correlated = [f for f in dict.fromkeys(configured) if not is_white(f)]
+    return white + (tuple(correlated) if any(d > 0 for d in d_values) else ())
 
 
 def is_model(family: str, d: float) -> bool:
