@@ -83,6 +83,15 @@ def planned_jobs(workdir: Path, *targets: str, **kw) -> dict[str, int]:
     return jobs
 
 
+def models_only(ds):
+    """The (family, d) cells of a merged dataset that hold a model (``is_model``),
+    stacked over a dimension ``model`` (white noise once; no missing cells)."""
+    import numpy as np
+
+    st = ds.stack(model=("family", "d"))
+    return st.isel(model=np.flatnonzero(st["is_model"].values))
+
+
 def assert_bit_identical(path_a: Path, path_b: Path) -> None:
     """Every variable of two netCDF files has bit-identical values (NaN included)."""
     import numpy as np

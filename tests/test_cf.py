@@ -74,7 +74,7 @@ def test_merged_dataset_matches_its_variable_table(tiny_run, name):
     table, prefix, _ = CONTRACT[Path(name).stem]
     with xr.open_dataset(tiny_run / name) as ds:
         for var in ds.variables:
-            if var in ("family", "d", "dx") and prefix:  # added by the merge (merge_models)
+            if var in ("family", "d", "dx", "is_model") and prefix:  # added by merge_models
                 continue
             if var in ds.dims and ds[var].dtype.kind in "OSU":
                 continue  # string labels (family) are declared by their dimension

@@ -40,8 +40,17 @@ def test_d_zero_is_white_and_unknown_names_fail():
         assert families.get(name, 0.5).name == name
     with pytest.raises(ValueError, match="unknown disorder family"):
         families.get("pink")
-    assert families.sweep_families(["white"]) == ("white",)
-    assert families.sweep_families(["white", "gaussian"]) == ("gaussian",)
+    assert families.sweep_families(["white"], [0.0]) == ("white",)
+    # white noise is one model with its own axis entry, first, when d = 0 is swept
+    assert families.sweep_families(["gaussian", "white"], [0.5]) == ("white", "gaussian")
+    assert families.sweep_families(["gaussian", "lorentzian"], [0.0, 0.5]) == (
+        "white",
+        "gaussian",
+        "lorentzian",
+    )
+    assert families.sweep_families(["gaussian"], [0.5]) == ("gaussian",)
+    # d = 0 only: white noise is the only model, a correlated family gets no empty entry
+    assert families.sweep_families(["gaussian"], [0.0]) == ("white",)
 
 
 @pytest.mark.parametrize("fam", SMOOTH, ids=lambda f: f.name)
@@ -162,7 +171,8 @@ def test_toy_family_runs_through_the_per_model_stages(toy):
     cfg["disorder"].update(families=["toy"], d=[0.0, d])
     cfg["temperatures"] = {"min": 1e-4, "max": 1e-2, "num": 3, "spacing": "log"}
     hc = hotcold_dataset(cfg, settings={"energy_num": 80, "tc_scan_num": 32}, log=lambda s: None)
-    assert list(hc["family"].values) == ["toy"]
+    assert list(hc["family"].values) == ["white", "toy"]  # white noise (d = 0): its own entry
+    assert hc["is_model"].values.tolist() == [[True, False], [False, True]]
     assert np.isfinite(hc["eps_th"].sel(dim=1, family="toy", d=d)).any()
 
 
@@ -222,7 +232,7 @@ def test_toy_family_added_in_families_py_runs_the_tiny_workflow(tmp_path):
     import xarray as xr
 
     with xr.open_dataset(work / "results/hotcold.nc") as hc:
-        assert list(hc["family"].values) == ["toy"]
+        assert list(hc["family"].values) == ["white", "toy"]  # white noise (d = 0): its own entry
         assert np.isfinite(hc["eps_th"].sel(dim=1, family="toy", d=0.5)).any()
     with xr.open_dataset(work / "results/localization.nc") as loc:
         assert (loc["xi_source"].sel(family="toy", d=0.5) == 0).any()  # measured

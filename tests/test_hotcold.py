@@ -8,10 +8,10 @@ import copy
 import numpy as np
 import pytest
 import xarray as xr
-from conftest import default_config
+from conftest import default_config, models_only
 
 from hotcold import theory
-from hotcold.datasets import missing_attrs, write_netcdf
+from hotcold.datasets import NO_MODEL_FLAG, missing_attrs, select_model, write_netcdf
 from hotcold.hotcold import (
     THRESHOLD_STATUS,
     WINDOW_STATUS,
@@ -106,7 +106,11 @@ def born_localization(
 
 def test_composition_over_eq13_is_4pi2_over_3(ds1):
     fin = np.isfinite(ds1.eta_hc.values) & np.isfinite(ds1.eta_hc_closed_form.values)
-    assert fin.mean() > 0.75  # inf: overflow of exp(2 k d) etc. at eps ~ 1e10
+    # coverage of every family's row over d (d = 0: white noise), as before white noise had
+    # its own family entry; inf: overflow of exp(2 k d) etc. at eps ~ 1e10
+    both = np.isfinite(ds1.eta_hc) & np.isfinite(ds1.eta_hc_closed_form)
+    rows = [select_model(both, f, d).values for f in FAMS for d in ds1.d.values]
+    assert np.mean(rows) > 0.75
     r = (ds1.eta_hc / ds1.eta_hc_closed_form).values[fin]
     assert np.allclose(r, 4 * np.pi**2 / 3, rtol=1e-10)
     assert float(ds1.composition_factor.sel(dim=1)) == pytest.approx(4 * np.pi**2 / 3)
@@ -134,7 +138,7 @@ def test_composition_over_eq26_is_4(ds2):
 
 def test_eq27_white_noise_2d(ds2):
     ds, cfg = ds2
-    s = ds.sel(dim=2, family="lorentzian", d=0.0)
+    s = ds.sel(dim=2, family="white", d=0.0)
     tau = 1 / (cfg["m"] * cfg["disorder"]["w2"])
     e, ef = s.energy.values, cfg["fermi_energy"]
     ln_ratio = 2 * (s.ln_xi_h.values - np.log(float(s.xi_c)))  # ln(Delta_c/Delta_h), rho const
@@ -207,7 +211,7 @@ def test_2d_threshold_slope_tends_to_eq28(ds2):
     lns = np.linspace(10, 70, 31)  # ln(Delta_c/T)
     cfg["temperatures"] = list(dc * np.exp(-lns))
     ds = hotcold_dataset(cfg, settings={"energy_max": 1e4, "energy_num": 2000}, **QUIET)
-    s = ds.sel(dim=2, family="lorentzian", d=0.0)
+    s = ds.sel(dim=2, family="white", d=0.0)
     assert float(s.Delta_c) == pytest.approx(dc, rel=1e-12)
     assert np.all(s.eps_th_status.values == st("found"))
     e = s.eps_th.values[::-1]  # ascending ln(Delta_c/T)
@@ -228,17 +232,16 @@ def test_white_noise_1d_is_marginal_with_the_analytic_limit(ds1):
     dc = np.pi * kf * w / (2 * ef)  # 1/(rho_c xi_c), rho_c = m/(pi k_F), xi_c = 2 eps_F/(m w)
     t = ds1.T.values
     lim = 4 / 3 * u * t**3 * np.log(dc / t) / (w * dc**2)
-    for fam in FAMS:
-        s = ds1.sel(dim=1, family=fam, d=0.0)
-        assert np.all(s.eps_th_status.values == st("marginal"))
-        assert np.all(np.isnan(s.eps_th.values)) and np.all(s.ln_sigma.values == -np.inf)
-        assert np.allclose(s.eta_hc_limit.values, lim, rtol=1e-10)
-        # Born xi: eta_hc does not depend on eps
-        assert np.allclose(s.eta_hc.values, lim[:, None], rtol=1e-9)
+    s = ds1.sel(dim=1, family="white", d=0.0)  # white noise: one model
+    assert np.all(s.eps_th_status.values == st("marginal"))
+    assert np.all(np.isnan(s.eps_th.values)) and np.all(s.ln_sigma.values == -np.inf)
+    assert np.allclose(s.eta_hc_limit.values, lim, rtol=1e-10)
+    # Born xi: eta_hc does not depend on eps
+    assert np.allclose(s.eta_hc.values, lim[:, None], rtol=1e-9)
     # a strong interaction lifts the constant above eta_c: threshold at the bottom of the grid
     strong = cfg_1d(tmin=0.02, tmax=0.05, num=3)
     strong["interaction"]["u"] = 1e3
-    s = hotcold_dataset(strong, **QUIET).sel(dim=1, family="lorentzian", d=0.0)
+    s = hotcold_dataset(strong, **QUIET).sel(dim=1, family="white", d=0.0)
     assert np.all(s.eta_hc_limit.values > 1)
     assert np.all(s.eps_th_status.values == st("below_grid"))
 
@@ -302,12 +305,13 @@ def test_measured_equal_to_born_reproduces_born(white_name):
     ref = hotcold_dataset(cfg, settings=WIDE, **QUIET)
     e = ds.energy.values
     inside = e < 32
-    src = ds.xi_source.sel(dim=1).values
+    src = models_only(ds).xi_source.sel(dim=1).transpose("model", "energy").values
     assert np.all(src[..., inside] == 0) and np.all(src[..., ~inside] == 1)
-    assert np.all(ds.xi_c_source.values == 0)
-    assert np.allclose(ds.eta_hc.values[..., ~inside], ref.eta_hc.values[..., ~inside], rtol=1e-12)
+    assert np.all(models_only(ds).xi_c_source.values == 0)
+    eta, eta_ref = (models_only(x).eta_hc.transpose(..., "energy").values for x in (ds, ref))
+    assert np.allclose(eta[..., ~inside], eta_ref[..., ~inside], rtol=1e-12)
     # log-log interpolation of the (convex) Born xi between nodes: a few per cent at most
-    assert np.allclose(ds.eta_hc.values[..., inside], ref.eta_hc.values[..., inside], rtol=5e-2)
+    assert np.allclose(eta[..., inside], eta_ref[..., inside], rtol=5e-2)
     assert np.allclose(ds.eps_th.values, ref.eps_th.values, rtol=1e-2, equal_nan=True)
     assert np.array_equal(ds.eps_th_status.values, ref.eps_th_status.values)
 
@@ -340,7 +344,7 @@ def _spectral(cfg: dict, tt: np.ndarray, factor: float = 2.0) -> xr.Dataset:
     nt = np.empty((len(fams), len(dvals), len(tt)))
     for i, f in enumerate(fams):
         for j, d in enumerate(dvals):
-            s = ref.sel(dim=1, family=f, d=d)
+            s = select_model(ref.sel(dim=1), f, d)  # d = 0: white noise in every row
             nt[i, j] = factor * theory.thermal_density_eq6(tt, float(s.xi_c), float(s.rho_c))
     return xr.Dataset(
         {
@@ -361,8 +365,8 @@ def test_numerical_n_t_at_every_temperature_no_splice():
     ref = hotcold_dataset(cfg, **QUIET)
     spec = _spectral(cfg, np.geomspace(0.0008, 0.12, 5))
     ds = hotcold_dataset(cfg, spectral=spec, **QUIET)
-    assert np.all(ds.n_T_source.sel(dim=1).values == 1)  # numerical everywhere
-    num, den = ds.eta_hc.sel(dim=1).values, ref.eta_hc.sel(dim=1).values
+    assert np.all(models_only(ds).n_T_source.sel(dim=1).values == 1)  # numerical everywhere
+    num, den = (models_only(x).eta_hc.sel(dim=1).values for x in (ds, ref))
     with np.errstate(invalid="ignore"):
         r = np.where(np.isfinite(den) & np.isfinite(num), num / den, np.nan)
     assert np.isfinite(r).mean() > 0.5  # NaN: overflow at the top of the grid
@@ -378,7 +382,7 @@ def test_bad_input_flagged_not_crashing():
     msgs: list[str] = []
     ds = hotcold_dataset(cfg, settings=WIDE, log=msgs.append)
     assert any("<= 0" in m for m in msgs) and any("high_T" in m for m in msgs)
-    s = ds.sel(dim=1)
+    s = models_only(ds.sel(dim=1)).transpose("model", "T", ...)
     bad = s.T.values <= 0
     assert np.all(s.eps_th_status.values[..., bad] == st("invalid_T"))
     assert np.all(s.regime.values[..., bad] & 2)
@@ -396,18 +400,21 @@ def test_strong_disorder_flag():
     cfg = cfg_1d(tmin=1e-3, tmax=1e-2, num=3)
     cfg["disorder"]["w"] = 2.0  # k_F xi_c = sqrt(2) * 2/2 ~ 1.4
     ds = hotcold_dataset(cfg, **QUIET)
-    assert np.all(ds.regime.sel(dim=1, d=0.0).values & 4)
+    assert np.all(ds.regime.sel(dim=1, family="white", d=0.0).values & 4)
 
 
 def test_no_unexplained_nan(ds1, ds2):
     for ds in (ds1, ds2[0]):
+        model = ds.is_model.broadcast_like(ds.eps_th).values
         nan = np.isnan(ds.eps_th.values)
         ok_nan = np.isin(
             ds.eps_th_status.values,
             [st(k) for k in ("none", "marginal", "beyond_grid", "invalid_T")],
         )
-        assert np.array_equal(nan, ok_nan)
-        assert not np.any(np.isnan(ds.eta_hc.values))
+        assert np.array_equal(nan[model], ok_nan[model])
+        assert not np.any(np.isnan(ds.eta_hc.values[ds.is_model.broadcast_like(ds.eta_hc).values]))
+        # the cells that hold no model are missing, flags included
+        assert nan[~model].all() and (ds.eps_th_status.values[~model] == NO_MODEL_FLAG).all()
 
 
 def test_unitary_2d_threshold_lower(ds2):
@@ -415,7 +422,8 @@ def test_unitary_2d_threshold_lower(ds2):
     uni = hotcold_dataset(
         cfg, settings={"energy_max": 1e4, "energy_num": 600, "symmetry": "unitary"}, **QUIET
     )
-    a, b = ds.eps_th.sel(dim=2, d=0.0), uni.eps_th.sel(dim=2, d=0.0)
+    a = ds.eps_th.sel(dim=2, family="white", d=0.0)
+    b = uni.eps_th.sel(dim=2, family="white", d=0.0)
     both = np.isfinite(a) & np.isfinite(b)
     assert int(both.sum()) > 0 and np.all((b <= a).values[both.values])
 
@@ -488,3 +496,18 @@ def test_variable_table_matches_data_contract():
     for name in ("eps_th", "n_h", "ln_sigma", "eps_th_eq14", "eps_th_eq15", "eps_th_eq28"):
         assert ds[name].dims == four, name
     assert_self_describing(ds)
+
+
+def test_white_noise_is_one_model(ds1):
+    """White noise is computed and stored once, at (white, 0); is_model marks the models."""
+    assert list(ds1.family.values) == ["white", *FAMS]
+    assert int(ds1.is_model.sel(d=0.0).sum()) == 1
+    cells = [
+        (str(f), float(d))
+        for f in ds1.family.values
+        for d in ds1.d.values
+        if bool(ds1.is_model.sel(family=f, d=d))
+    ]
+    assert cells == [("white", 0.0)] + [(f, d) for f in FAMS for d in (0.25, 0.5)]
+    assert np.isnan(ds1.eta_hc.sel(family="lorentzian", d=0.0)).all()
+    assert np.isnan(ds1.eta_hc.sel(family="white", d=0.25)).all()

@@ -112,7 +112,7 @@ def test_hartree_exchange_cancel_for_a_to_zero():
     assert np.abs(diff[1]).max() > 1e-6 * np.abs(vh[1]).max()
 
 
-def _box_rms(box, n_real, seed=11):
+def _box_rms(box, n_real, seed=11, model=None):
     settings = {
         **me.DEFAULT_SETTINGS,
         "box_length": box,
@@ -128,9 +128,8 @@ def _box_rms(box, n_real, seed=11):
     cold = {"xi_c": 2.0, "rho_c": 0.225}
     hot = {"xi_h": np.array([6.0]), "rho_h": np.array([1 / (math.pi * math.sqrt(6.0))])}
     params = {"m": M, "fermi_energy": 1.0, "u": U, "range": 0.1, "seed": seed}
-    meas = me.measure_model(
-        Model("white", 1.0, 0.0), energies, cold, hot, params, settings, log=lambda *_: None
-    )
+    model = Model("white", 1.0, 0.0) if model is None else model
+    meas = me.measure_model(model, energies, cold, hot, params, settings, log=lambda *_: None)
     return me.matrix_elements_dataset(meas, energies, cold, hot, params, settings)
 
 
@@ -148,6 +147,24 @@ def test_rms_independent_of_box_length_once_large():
         )
         assert se < 0.12 * a, (name, a, se)  # precise enough to see a factor sqrt(2)
         assert abs(a - b) < 3 * se, (name, a, b, se)
+
+
+def test_merge_stores_white_noise_once():
+    """White noise at (white, 0) only; the correlated family's d = 0 cell is missing."""
+    per_model = {
+        ("white", 0.0): _box_rms(20.0, 4),
+        ("exponential", 0.5): _box_rms(20.0, 4, model=Model("exponential", 1.0, 0.5)),
+    }
+    merged = me.merge_matrix_elements(per_model)
+    assert list(merged["family"].values) == ["white", "exponential"]
+    assert merged["is_model"].values.tolist() == [[True, False], [False, True]]
+    for (fam, d), one in per_model.items():
+        np.testing.assert_array_equal(
+            merged["V_H_rms"].sel(family=fam, d=d).values, one["V_H_rms"].values
+        )
+    for fam, d in (("white", 0.5), ("exponential", 0.0)):
+        assert np.isnan(merged["V_H_rms"].sel(family=fam, d=d).values).all()
+        assert np.isnan(float(merged["xi_c"].sel(family=fam, d=d)))
 
 
 def test_jackknife_and_fit():

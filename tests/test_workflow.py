@@ -97,16 +97,16 @@ def test_end_to_end_tiny_localization(tmp_path):
     for key in ("hotcold_version", "git_revision", "config", "seeds", "date_created"):
         assert key in ds.attrs, key
     assert json.loads(ds.attrs["config"])["localization"]["rel_error"] == 0.1
-    assert list(ds["family"].values) == ["lorentzian", "exponential"]
+    assert list(ds["family"].values) == ["white", "lorentzian", "exponential"]
     assert list(ds["d"].values) == [0.0, 0.5]
     assert 1.0 in ds["energy"].values  # the Fermi energy is always on the grid
-    # d = 0 is the same white-noise model in every family
-    np.testing.assert_array_equal(
-        ds["xi"].sel(family="lorentzian", d=0.0).values,
-        ds["xi"].sel(family="exponential", d=0.0).values,
-    )
-    # no silent NaN: xi is finite everywhere (measured or Born, flagged)
-    assert np.isfinite(ds["xi"].values).all()
+    # white noise is one model, stored once at (white, 0); the other cells are missing
+    assert ds["is_model"].values.tolist() == [[True, False], [False, True], [False, True]]
+    assert int(ds["is_model"].sel(d=0.0).sum()) == 1
+    model = ds["is_model"].broadcast_like(ds["xi"]).values
+    # no silent NaN: xi is finite in every model (measured or Born, flagged), NaN elsewhere
+    assert np.isfinite(ds["xi"].values[model]).all()
+    assert np.isnan(ds["xi"].values[~model]).all()
     assert (tmp_path / "results" / "logs" / "localization" / "white" / "d0.log").read_text()
 
 

@@ -35,7 +35,7 @@ import numpy as np
 import xarray as xr
 
 from . import __version__, code_hash  # code_hash: re-exported (README.md)
-from .families import WHITE, sweep_families
+from . import families as _families
 
 __all__ = [
     "CONVENTIONS",
@@ -55,6 +55,12 @@ __all__ = [
     "cf_units",
     "UNIT_SYSTEM",
     "REDUCED_UNITS",
+    "NO_MODEL_FLAG",
+    "IS_MODEL",
+    "D_COORD",
+    "missing_like",
+    "mark_models",
+    "select_model",
 ]
 
 CONVENTIONS = "CF-1.11"
@@ -373,29 +379,34 @@ def merge_models(
     """Stack per-model datasets into one over (family, d, ...) (docs/physics.md §2).
 
     ``per_model`` maps (family, d) to a dataset or to the path of its netCDF
-    file; the white-noise model ('white', 0.0) fills the d = 0 slot of every
-    family, so that ``ds.sel(family=f, d=0)`` is white noise for every f.
-    Files are opened one family row at a time and released after the row is
-    stacked, so the peak memory is about twice the merged data (rows + the
-    result), not every per-model dataset at once (benchmarks/bench_merge.py).
-    Per-model global attributes that differ between models (e.g. the grid
-    step ``dx``) become variables over (family, d); the model parameters
-    (:data:`PARAMETER_VARIABLES`) stay scalar (a ValueError if models disagree).
+    file.  White noise is one model, stored once at ('white', 0.0); the cells
+    that are not a model (correlated families at d = 0, white at d > 0) are
+    missing (:func:`missing_like`) and ``is_model`` marks the others
+    (:func:`mark_models`).  Files are opened one family row at a time and
+    released after the row is stacked, so the peak memory is about twice the
+    merged data (rows + the result), not every per-model dataset at once
+    (benchmarks/bench_merge.py).  Per-model global attributes that differ
+    between models (e.g. the grid step ``dx``) become variables over
+    (family, d); the model parameters (:data:`PARAMETER_VARIABLES`) stay
+    scalar (a ValueError if models disagree).
     """
-    families = list(sweep_families(families))
     ds_values = sorted({float(d) for d in ds_values})
+    families = list(_families.sweep_families(families, ds_values))
     rows = []
     extra: dict[str, np.ndarray] = {"dx": np.full((len(families), len(ds_values)), np.nan)}
     params: dict[str, xr.DataArray] = {}
     for i, fam in enumerate(families):
-        cols = []
+        cols: list[xr.Dataset | None] = []
         for j, d in enumerate(ds_values):
-            one = per_model[(WHITE.name, 0.0) if d == 0 else (fam, d)]
+            if not _families.is_model(fam, d):
+                cols.append(None)
+                continue
+            one = per_model[(fam, d)]
             one = one if isinstance(one, xr.Dataset) else open_dataset(one)
             extra["dx"][i, j] = one.attrs.get("dx", np.nan)
-            cols.append(_pop_parameters(one, params).expand_dims(d=[d]))
-        rows.append(xr.concat(cols, dim="d", join="outer", combine_attrs="drop_conflicts"))
-        del cols, one
+            cols.append(_pop_parameters(one, params))
+        rows.append(_stack_row(cols, ds_values))
+        del cols
     merged = xr.concat(
         rows,
         dim=xr.DataArray(families, dims="family", name="family"),
@@ -410,6 +421,102 @@ def merge_models(
         merged[name] = da
     for key in ("family", "d", "dx", "w"):
         merged.attrs.pop(key, None)
-    merged["family"].attrs["long_name"] = "disorder family (d = 0 is white noise for every family)"
-    set_attrs(merged["d"], "length", "disorder correlation radius d")
-    return merged
+    return mark_models(merged)
+
+
+def _stack_row(cols: list[xr.Dataset | None], ds_values: list[float]) -> xr.Dataset:
+    """One family row over d; a None column (not a model) is the row's first model made missing."""
+    template = next(c for c in cols if c is not None)
+    cols = [missing_like(template) if c is None else c for c in cols]
+    cols = [c.expand_dims(d=[d]) for c, d in zip(cols, ds_values, strict=True)]
+    return xr.concat(cols, dim="d", join="outer", combine_attrs="drop_conflicts")
+
+
+#: Value of an integer (flag) variable in a (family, d) cell that holds no model.
+NO_MODEL_FLAG = -1
+
+
+def missing_like(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with every data variable missing: NaN (float), :data:`NO_MODEL_FLAG` (int),
+    False (bool), '' (string); coordinates and attributes kept."""
+    out = ds.copy(deep=False)
+    for name, var in ds.data_vars.items():
+        kind = var.dtype.kind
+        if kind in "fc":
+            fill: Any = np.nan
+        elif kind in "iu":
+            fill = NO_MODEL_FLAG
+        elif kind == "b":
+            fill = False
+        else:
+            fill = ""
+        out[name] = var.copy(data=np.full(var.shape, fill, dtype=var.dtype))
+    return out
+
+
+#: The ``d`` coordinate of a merged dataset (:func:`mark_models`).
+D_COORD = Var(
+    ("d",),
+    "length",
+    "disorder correlation radius d (d = 0: white noise, family 'white'; see is_model)",
+)
+
+#: The ``is_model`` variable of a merged dataset (:func:`mark_models`).
+IS_MODEL = Var(
+    ("family", "d"),
+    "1",
+    "this (family, d) cell holds a disorder model",
+    "SPEC 2 (white noise is one model, stored once)",
+    {
+        "comment": "white noise is stored once at (family='white', d=0); the other cells are "
+        f"missing: NaN in float variables, {NO_MODEL_FLAG} in integer (flag) variables "
+        "(attribute no_model_value; in a flag_masks variable it sets every bit: read flags "
+        "where is_model)"
+    },
+)
+
+
+def mark_models(ds: xr.Dataset) -> xr.Dataset:
+    """Add ``is_model`` over (family, d) and state the missing-cell convention in the attrs.
+
+    The (family, d) cells that are not a model (:func:`hotcold.families.is_model`)
+    hold NaN in float variables and :data:`NO_MODEL_FLAG` in integer (flag)
+    variables (attribute ``no_model_value``).  Returns ``ds`` (modified in place).
+    """
+    fams = [str(f) for f in ds["family"].values]
+    dvals = [float(d) for d in ds["d"].values]
+    ds["is_model"] = (
+        ("family", "d"),
+        np.array([[_families.is_model(f, d) for d in dvals] for f in fams], dtype=bool),
+    )
+    set_attrs(
+        ds["is_model"], IS_MODEL.units, IS_MODEL.long_name, IS_MODEL.equation, **IS_MODEL.attrs
+    )
+    for var in ds.data_vars.values():
+        if var.dtype.kind in "iu" and {"family", "d"} <= set(var.dims):
+            var.attrs["no_model_value"] = np.int8(NO_MODEL_FLAG)
+    ds["family"].attrs["long_name"] = (
+        "disorder family ('white': white noise, at d = 0 only; see is_model)"
+    )
+    set_attrs(ds["d"], D_COORD.units, D_COORD.long_name)
+    return ds
+
+
+def select_model(ds: xr.Dataset | xr.DataArray, family: str, d: float) -> xr.Dataset | xr.DataArray:
+    """The (family, d) model of a merged dataset; d = 0 is white noise whatever ``family``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or xarray.DataArray
+        A merged dataset (or one of its variables) over (family, d, ...).
+    family : str
+        A family name (any name selects white noise at d = 0).
+    d : float
+        The correlation radius.
+
+    Returns
+    -------
+    xarray.Dataset or xarray.DataArray
+        ``ds.sel(family=..., d=d)``.
+    """
+    return ds.sel(family=_families.get(str(family), d).name, d=float(d))

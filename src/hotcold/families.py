@@ -28,6 +28,7 @@ d [length], q [1/length].
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -42,6 +43,8 @@ __all__ = [
     "names",
     "is_white",
     "sweep_families",
+    "model_keys",
+    "is_model",
 ]
 
 #: The paper's family-specific asymptotes a family may carry (``Family.asymptote``).
@@ -306,10 +309,64 @@ def get(name: str, d: float | None = None) -> Family:
     return WHITE if d is not None and d == 0 else family
 
 
-def sweep_families(configured: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """The family axis of the merged datasets for the configured ``disorder.families``.
+def _has_white(configured: Iterable[str], d_values: Iterable[float]) -> bool:
+    """True if the sweep has the white-noise model (d = 0 or family 'white' configured)."""
+    return any(float(d) == 0 for d in d_values) or any(is_white(str(f)) for f in configured)
 
-    White noise has no axis entry of its own while other families are
-    configured (it fills their d = 0 slot); alone it is the only entry.
+
+def sweep_families(configured: Iterable[str], d_values: Iterable[float]) -> tuple[str, ...]:
+    """The family axis of the merged datasets for ``disorder.families`` and ``disorder.d``.
+
+    White noise is one model with an axis entry of its own, first, if the
+    sweep has it (``0`` in ``d_values`` or 'white' configured); the
+    correlated families follow in their configured order if some d > 0
+    (every entry holds at least one model).
+
+    Parameters
+    ----------
+    configured : iterable of str
+        The configured ``disorder.families``.
+    d_values : iterable of float
+        The configured correlation radii ``disorder.d``.
+
+    Returns
+    -------
+    tuple of str
     """
-    return tuple(str(f) for f in configured if not is_white(f)) or (WHITE.name,)
+    configured = [str(f) for f in configured]
+    d_values = [float(d) for d in d_values]
+    white = (WHITE.name,) if _has_white(configured, d_values) else ()
+    correlated = [f for f in dict.fromkeys(configured) if not is_white(f)]
+    return white + (tuple(correlated) if any(d > 0 for d in d_values) else ())
+
+
+def is_model(family: str, d: float) -> bool:
+    """True if the (family, d) cell of a merged dataset holds a model.
+
+    White noise lives at ('white', 0) only; a correlated family at d > 0 only.
+    """
+    return is_white(str(family)) == (float(d) == 0)
+
+
+def model_keys(configured: Iterable[str], d_values: Iterable[float]) -> list[tuple[str, float]]:
+    """(family, d) of every distinct model of a sweep: ('white', 0.0) once, then family x d > 0.
+
+    Parameters
+    ----------
+    configured : iterable of str
+        Family names as in the config, 'white' among them or not.
+    d_values : iterable of float
+        Correlation radii as in the config; a 0 brings in white noise.
+
+    Returns
+    -------
+    list of (str, float)
+        In the order of :func:`sweep_families` and ascending d.
+    """
+    configured = [str(f) for f in configured]
+    d_sorted = sorted(
+        {float(d) for d in d_values} | ({0.0} if _has_white(configured, []) else set())
+    )
+    return [
+        (f, d) for f in sweep_families(configured, d_sorted) for d in d_sorted if is_model(f, d)
+    ]

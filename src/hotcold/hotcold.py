@@ -39,7 +39,15 @@ import numpy as np
 import xarray as xr
 
 from . import families, theory
-from .datasets import PARAMETER_VARIABLES, Var, apply_table
+from .datasets import (
+    D_COORD,
+    IS_MODEL,
+    PARAMETER_VARIABLES,
+    Var,
+    apply_table,
+    mark_models,
+    missing_like,
+)
 from .jobs import map_in_order
 from .models import ModelInputs, cold_factor
 from .replicas import jackknife_stderr, stage_inputs
@@ -106,7 +114,7 @@ def _flag(dims: tuple, meanings: tuple, long_name: str, equation: str, **attrs: 
 #: Variable metadata of results/hotcold.nc (docs/physics.md §2), declared once.
 HOTCOLD_VARIABLES: dict[str, Var] = {
     "dim": Var(("dim",), "1", "spatial dimension D of the paper"),
-    "d": Var(("d",), "length", "disorder correlation radius d"),
+    "d": D_COORD,
     "T": Var(("T",), "energy", "temperature T (k_B = 1)"),
     "energy": Var(
         ("energy",), "energy", "hot-electron energy eps (grid: eps_F + log-spaced offsets)"
@@ -403,6 +411,7 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
     ),
     "eta_c": Var((), "1", "critical value of eta_hc", "Sec. II"),
     **PARAMETER_VARIABLES,
+    "is_model": IS_MODEL,
     "composition_factor": Var(
         ("dim",),
         "1",
@@ -522,13 +531,14 @@ def sweep_from_config(config: Mapping, settings: Mapping | None = None) -> Sweep
     for dm in dims:
         if dm not in (1, 2):
             raise ValueError(f"dimensions: {dm} is not 1 or 2")
-    fams = families.sweep_families(config["disorder"]["families"])
+    d_values = tuple(sorted({float(x) for x in config["disorder"]["d"]}))
+    fams = families.sweep_families(config["disorder"]["families"], d_values)
     eps_F = float(config["fermi_energy"])
     inter = config.get("interaction", {})
     return Sweep(
         dims=dims,
         families=fams,
-        d=tuple(sorted({float(x) for x in config["disorder"]["d"]})),
+        d=d_values,
         temps=np.asarray(expand_grid(config["temperatures"]), dtype=float),
         energy=energy_grid(
             eps_F, float(st["energy_max"]), int(st["energy_num"]), float(st["energy_min_offset"])
@@ -964,13 +974,13 @@ def _warnings(ds: xr.Dataset, sw: Sweep, missing: list[str]) -> list[str]:
         )
     strong_kfxi = sw.settings["strong_disorder_kfxi"]
     for dim in sw.dims:
-        high = int(((ds["regime"].sel(dim=dim) & 1) > 0).sum())
+        high = int((((ds["regime"].sel(dim=dim) & 1) > 0) & ds["is_model"]).sum())
         if high:
             out.append(
                 f"dim={dim}: {high} (model, T) points with "
                 "ln(Delta_c/T) < 1 (T >= Delta_c/e): outside T << Delta_c, flagged high_T"
             )
-        strong = int((ds["kF_xi_c"].sel(dim=dim) < strong_kfxi).sum())
+        strong = int(((ds["kF_xi_c"].sel(dim=dim) < strong_kfxi) & ds["is_model"]).sum())
         if strong:
             out.append(
                 f"dim={dim}: {strong} model(s) with k_F xi_c < {strong_kfxi:g}: strong disorder"
@@ -1007,7 +1017,7 @@ def _finish(ds: xr.Dataset, sw: Sweep) -> xr.Dataset:
         np.array([theory.COMPOSITION_FACTOR[x] for x in sw.dims]),
     )
     apply_table(ds, HOTCOLD_VARIABLES)
-    ds["family"].attrs["long_name"] = "disorder family (d = 0 is white noise for every family)"
+    mark_models(ds)
     ds["regime"].attrs["strong_disorder_kfxi"] = float(sw.settings["strong_disorder_kfxi"])
     return ds
 
@@ -1044,13 +1054,13 @@ def _all_models(
     of those with a numerical n_T.  The models are independent: same bits for
     any ``workers``.
     """
-    keys = [(dim, fam, d) for dim in sw.dims for fam in sw.families for d in sw.d]
+    keys = [(dim, fam, d) for dim in sw.dims for fam, d in families.model_keys(sw.families, sw.d)]
     one = functools.partial(_one_model, config=config, inputs=inputs, sw=sw)
     out = list(map_in_order(one, [keys], workers))
-    n_f, n_d = len(sw.families), len(sw.d)
+    by_key = {key: o[0] for key, o in zip(keys, out, strict=True)}
+    blank = missing_like(out[0][0])  # the cells that are not a model (datasets.mark_models)
     rows = [
-        [[out[(i * n_f + j) * n_d + k][0] for k in range(n_d)] for j in range(n_f)]
-        for i in range(len(sw.dims))
+        [[by_key.get((dim, fam, d), blank) for d in sw.d] for fam in sw.families] for dim in sw.dims
     ]
     ds = xr.combine_nested(rows, concat_dim=["dim", "family", "d"], combine_attrs="drop")
     missing = [m for _, m, _ in out if m is not None]
@@ -1079,8 +1089,8 @@ def hotcold_dataset(
         Merged ``results/localization.nc`` (xi, xi_source, dos over
         (family, d, energy), dim 1).  Measured xi and rho are used inside its
         energy range (log-log interpolation), Born xi and clean rho outside
-        and for models it lacks.  d = 0 is read from family 'white' or from
-        the d = 0 row of any family.
+        and for models it lacks.  d = 0 is read from family 'white' or, in
+        a dataset of the old layout, from the d = 0 row of any family.
     spectral : xarray.Dataset, optional
         Merged ``results/spectral.nc``: n_T(T) at the configured
         temperatures (other T grids are interpolated log-log inside their

@@ -82,7 +82,8 @@ import numpy as np
 import xarray as xr
 from scipy.ndimage import convolve1d
 
-from .datasets import Var, apply_table
+from . import families
+from .datasets import D_COORD, Var, apply_table, mark_models, missing_like
 from .disorder import Model, PotentialStream
 from .eigen import eigenpairs
 from .jobs import map_in_order
@@ -821,22 +822,26 @@ _MODEL_ATTRS = {
 
 
 def merge_matrix_elements(per_model: Mapping[tuple[str, float], xr.Dataset]) -> xr.Dataset:
-    """Stack per-model datasets over (family, d) (white noise fills d = 0 of every family).
+    """Stack per-model datasets over (family, d); white noise once, at ('white', 0).
 
     Energies are the union of the models' (NaN where a model was not measured);
-    adds the pooled ``V_H_xi_exponent`` (:func:`xi_exponent`).
+    the cells that are not a model are missing (:func:`hotcold.datasets.mark_models`
+    adds ``is_model``); adds the pooled ``V_H_xi_exponent`` (:func:`xi_exponent`).
     """
-    from .datasets import set_attrs
-
-    fams = sorted({f for f, _ in per_model if f != "white"}) or ["white"]
+    keys = {(str(f), float(d)) for f, d in per_model}
+    fams = families.sweep_families(sorted({f for f, _ in keys}), [d for _, d in keys])
+    dvals = sorted({d for _, d in keys})
     parts = []
     for (fam, d), ds in per_model.items():
         one = ds.copy()
         for name in _MODEL_ATTRS:
             one[name] = ((), float(ds.attrs[name]))
             one.attrs.pop(name)
-        for f in fams if fam == "white" else [fam]:
-            parts.append(one.expand_dims(family=[f], d=[float(d)]))
+        parts.append(one.expand_dims(family=[fam], d=[float(d)]))
+    template = missing_like(parts[0].squeeze(("family", "d"), drop=True))
+    parts += [
+        template.expand_dims(family=[f], d=[d]) for f in fams for d in dvals if (f, d) not in keys
+    ]
     merged = xr.merge(parts, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts")
     p, se = xi_exponent(list(per_model.values()))
     merged["V_H_xi_exponent"] = ("T", p)
@@ -849,7 +854,7 @@ def merge_matrix_elements(per_model: Mapping[tuple[str, float], xr.Dataset]) -> 
     table.update({k: VARS[k] for k in ("T", "energy", "interaction_range", "replica_me")})
     for name, (units, long) in _MODEL_ATTRS.items():
         table[name] = Var(("family", "d"), units, long)
-    table["d"] = Var(("d",), "length", "disorder correlation radius d")
+    table["d"] = D_COORD
     table["V_H_xi_exponent"] = Var(
         ("T",),
         "1",
@@ -859,11 +864,9 @@ def merge_matrix_elements(per_model: Mapping[tuple[str, float], xr.Dataset]) -> 
     table["V_H_xi_exponent_stderr"] = Var(
         ("T",), "1", "jackknife standard error of V_H_xi_exponent", "11"
     )
-    merged = merged.transpose("family", "d", ...)
+    merged = merged.reindex(family=list(fams)).transpose("family", "d", ...)
     apply_table(merged, table)
-    merged["family"].attrs["long_name"] = "disorder family (d = 0 is white noise for every family)"
-    set_attrs(merged["d"], "length", "disorder correlation radius d")
-    return merged
+    return mark_models(merged)
 
 
 # ---------------------------------------------------------------------------

@@ -160,7 +160,10 @@ def pick_models(ds: xr.Dataset, family: str, d: float) -> list[xr.Dataset]:
     """Candidate (family, d) selections of a merged dataset, best first.
 
     d == 0 is white noise under any family name: the model's own family,
-    then 'white', then any other family's d = 0 row.
+    then 'white', then any other family's d = 0 row (the layout before white
+    noise had its own family entry).  Cells that a dataset marks as holding
+    no model (``is_model`` False, :func:`hotcold.datasets.mark_models`) are
+    skipped.
     """
     subs = [ds]
     if "family" in ds.dims:
@@ -175,6 +178,8 @@ def pick_models(ds: xr.Dataset, family: str, d: float) -> list[xr.Dataset]:
             if not len(j):
                 continue
             sub = sub.isel(d=int(j[0]))
+        if "is_model" in sub and not bool(sub["is_model"].all()):
+            continue
         out.append(sub)
     return out
 

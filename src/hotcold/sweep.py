@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from . import families
 from .schema import schema_defaults
 
 __all__ = [
@@ -44,15 +45,8 @@ def format_d(d: float) -> str:
 
 def models(config: Mapping) -> list[tuple[str, str]]:
     """(family, d string) of every 1D model: white once if 0 is in d, then family x d>0."""
-    ds = sorted({float(d) for d in config["disorder"]["d"]})
-    out = []
-    if 0.0 in ds or "white" in config["disorder"]["families"]:
-        out.append(("white", format_d(0.0)))
-    for fam in config["disorder"]["families"]:
-        if fam == "white":
-            continue
-        out += [(fam, format_d(d)) for d in ds if d > 0]
-    return out
+    dis = config["disorder"]
+    return [(f, format_d(d)) for f, d in families.model_keys(dis["families"], dis["d"])]
 
 
 def localization_energies(config: Mapping) -> np.ndarray:

@@ -17,6 +17,8 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from numpy.typing import ArrayLike  # noqa: E402
 
+from .. import families as _families  # noqa: E402
+from ..datasets import select_model  # noqa: E402
 from . import style  # noqa: E402
 
 __all__ = [
@@ -41,8 +43,8 @@ FLAG_KW = {"mfc": "none", "alpha": 0.45}
 
 
 def families(ds: xr.Dataset) -> list[str]:
-    """The dataset's disorder families, in order."""
-    return [str(f) for f in ds["family"].values]
+    """The dataset's correlated disorder families, in order (white noise: :func:`model_list`)."""
+    return [str(f) for f in ds["family"].values if not _families.is_white(str(f))]
 
 
 def d_positive(ds: xr.Dataset) -> list[float]:
@@ -84,20 +86,15 @@ def model_list(ds: xr.Dataset, dim: int) -> list[tuple[str, float]]:
     Returns
     -------
     list of (str, float)
-        White noise as (first family, 0.0) if d = 0 is in the dataset, then
-        every (family, d > 0).
+        ('white', 0.0) if the dataset holds white noise, then every
+        (family, d > 0) (:func:`hotcold.families.model_keys`).
     """
-    fams = families(ds)
-    out: list[tuple[str, float]] = []
-    if 0.0 in [float(v) for v in ds["d"].values]:
-        out.append((fams[0], 0.0))
-    out += [(f, d) for f in fams for d in d_positive(ds)]
-    return out
+    return _families.model_keys([str(f) for f in ds["family"].values], d_positive(ds))
 
 
 def model_sub(ds: xr.Dataset, dim: int, fam: str, d: float) -> xr.Dataset:
-    """The rows of one model (dimension, family, d)."""
-    return ds.sel(dim=dim, family=fam, d=d)
+    """The rows of one model (dimension, family, d); d = 0 is white noise under any family."""
+    return select_model(ds, fam, d).sel(dim=dim)
 
 
 def flagged(sub: xr.Dataset) -> np.ndarray:

@@ -10,6 +10,8 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from ..datasets import select_model  # noqa: E402
+from ..families import is_white  # noqa: E402
 from ..theory import xi_white_eq2  # noqa: E402
 from . import style  # noqa: E402
 
@@ -65,18 +67,18 @@ def _family_column(ax, axr, ds: xr.Dataset, j: int, fam: str, m: float, w) -> li
     for i, d in enumerate(dvals):
         if d == 0 and j > 0:
             continue  # white noise: the same model in every column, drawn once
-        note = _model_panel(ax, axr, ds.sel(family=fam, d=d), e, i)
+        note = _model_panel(ax, axr, select_model(ds, fam, d), e, i)
         notes.append(f"{'white noise' if d == 0 else f'{fam}, d = {d:g}'}: {note}")
     if w:
         ep = e[e > 0]
         ax.plot(ep, xi_white_eq2(ep, m, w), ":", color="k", lw=1.3)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    drawn = [d for d in dvals if d > 0 or j == 0]
-    src = ds["xi_source"].sel(family=fam, d=drawn) == 0
-    shown = ds["xi"].sel(family=fam, d=drawn).where(src)
-    style.robust_ylim(ax, shown.values.ravel(), log=True, pad=0.1)
-    meas_e = e[src.any("d").values]
+    drawn = [select_model(ds, fam, d) for d in dvals if d > 0 or j == 0]
+    src = np.array([np.asarray(sub["xi_source"].values) == 0 for sub in drawn])
+    shown = np.where(src, np.array([sub["xi"].values for sub in drawn]), np.nan)
+    style.robust_ylim(ax, shown.ravel(), log=True, pad=0.1)
+    meas_e = e[src.any(axis=0)]
     if meas_e.size:
         ax.set_xlim(meas_e.min() / 1.25, meas_e.max() * 1.25)
     ax.set_title(
@@ -112,7 +114,7 @@ def _legend(dvals: list[float]) -> tuple[list, list[str]]:
 def _white_note(ds: xr.Dataset, fam: str, m: float, w: float) -> str:
     """Caption line: the white-noise xi against Eq. (2) at the ends of the measured range."""
     e = ds["energy"].values
-    white = ds.sel(family=fam, d=0.0)
+    white = select_model(ds, fam, 0.0)
     meas = np.asarray(white["xi_source"].values) == 0
     r = white["xi"].values[meas] / xi_white_eq2(e[meas], m, w)
     return (
@@ -142,6 +144,7 @@ def plot_localization(ds: xr.Dataset) -> plt.Figure:
         With its data-driven caption (:func:`hotcold.plots.style.get_caption`).
     """
     fams = [str(f) for f in ds["family"].values]
+    fams = [f for f in fams if not is_white(f)] or fams  # white noise: drawn in the first column
     dvals = [float(d) for d in ds["d"].values]
     m, w = _mass_and_w(ds)
     fig, axes = plt.subplots(

@@ -22,6 +22,8 @@ def _models(ds: xr.Dataset) -> list[tuple[str, float]]:
         for d in ds["d"].values:
             if d == 0 and any(m[1] == 0 for m in out):
                 continue
+            if "is_model" in ds and not bool(ds["is_model"].sel(family=f, d=d)):
+                continue  # a (family, d) cell that holds no model
             v = ds["V_H_rms"].sel(family=f, d=d)
             if np.isfinite(v.values).any():
                 out.append((str(f), float(d)))

@@ -3,7 +3,7 @@
 Every function accepts either a per-model dataset of
 :func:`hotcold.spectral.spectral_dataset` (scalar or absent ``family``/``d``)
 or the merged ``results/spectral.nc`` with leading dims (family, d); the
-white-noise model, which fills d = 0 of every family, is drawn once.
+white-noise model, stored once at (family='white', d=0), is drawn once.
 Quantities are shown in the natural units of the cold bath: |x| in xi_c,
 omega and T in Delta_c = 1/(rho_c xi_c), S in rho_c^2, n_T in 1/xi_c.
 """
@@ -41,8 +41,10 @@ def _label(family: str, d: float) -> str:
 def iter_models(ds: xr.Dataset) -> Iterator[tuple[str, xr.Dataset]]:
     """(label, per-model dataset) for a per-model or a (family, d)-merged dataset.
 
-    Models without data (all-NaN ``n_T``) are skipped; white noise (d = 0)
-    is yielded once even when it fills the d = 0 slot of every family.
+    Models without data (all-NaN ``n_T``) and cells that hold no model
+    (``is_model`` False) are skipped; white noise (d = 0) is yielded once,
+    also from a dataset of the old layout where it fills the d = 0 slot of
+    every family.
     """
     has_f, has_d = "family" in ds.dims, "d" in ds.dims
     if not (has_f or has_d):
@@ -61,6 +63,8 @@ def iter_models(ds: xr.Dataset) -> Iterator[tuple[str, xr.Dataset]]:
             if d is not None:
                 sel["d"] = d
             sub = ds.sel(sel)
+            if "is_model" in sub and not bool(sub["is_model"].all()):
+                continue  # a (family, d) cell that holds no model
             if "n_T" in sub and not np.isfinite(sub["n_T"].values).any():
                 continue
             if d == 0:
