@@ -472,3 +472,40 @@ def test_figures_need_no_provenance(small_run, figures, name):
         assert titles == [ax.get_title() for ax in figures[name].axes]
     finally:
         plt.close(fig)
+
+
+def _series_colours(fig) -> dict[str, tuple]:
+    """Legend label -> (colour, marker) of every labelled series of a figure's axes."""
+    from matplotlib.colors import to_hex
+
+    out = {}
+    for ax in fig.axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            line = handle[0] if isinstance(handle, tuple) or hasattr(handle, "lines") else handle
+            if hasattr(line, "get_color"):
+                out[label] = (to_hex(line.get_color()), line.get_marker())
+    return out
+
+
+def test_a_model_keeps_its_colour_when_the_sweep_changes(small_run):
+    """Issue 19 item 6: colour and marker follow the model, not its position in a list."""
+    from hotcold.plots.spectral import plot_asymptotics
+
+    _, data = small_run
+    spec = data["spectral"]
+    full = _series_colours(plot_asymptotics(spec))
+    fewer = _series_colours(plot_asymptotics(spec.sel(family=spec["family"].values[1:])))
+    common = set(full) & set(fewer)
+    assert any("0.5" in label for label in common), (full, fewer)
+    assert {k: full[k] for k in common} == {k: fewer[k] for k in common}
+    plt.close("all")
+
+
+def test_nine_models_have_nine_styles():
+    """Beyond 8 models no two share colour and marker (the old cycle repeated after 8)."""
+    from hotcold.plots.style import model_style
+
+    models = [("white", 0.0)] + [
+        (f, d) for f in ("lorentzian", "exponential", "gaussian") for d in (0.25, 0.375, 0.5)
+    ]
+    assert len({model_style(f, d) for f, d in models}) == len(models) == 10

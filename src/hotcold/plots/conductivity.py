@@ -16,7 +16,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
 
 from . import style  # noqa: E402
 from .common import (  # noqa: E402
@@ -131,11 +130,9 @@ def _tc_bounds(ax, sub: xr.Dataset, x: np.ndarray, dc: float, col: str) -> int:
 
 
 def _tc_panel(ax, ds: xr.Dataset, dim: int) -> list[str]:
-    """T_c/Delta_c against xi_max/xi_c (colour: family, marker: d), with errors."""
+    """T_c/Delta_c against xi_max/xi_c (hue and marker: family, lightness: d), with errors."""
     notes = []
-    fams = families(ds)
     xm = ds["xi_max"].values
-    dpos = d_positive(ds)
     for fam, d in model_list(ds, dim):
         if d == 0:
             continue
@@ -143,7 +140,7 @@ def _tc_panel(ax, ds: xr.Dataset, dim: int) -> list[str]:
         dc, xc = float(sub["Delta_c"]), float(sub["xi_c"])
         tc = np.asarray(sub["T_c"].values, dtype=float)
         ok = finite(tc) & (tc > 0)
-        col, mk = style.color(fams.index(fam)), style.marker(dpos.index(d))
+        col, mk = style.model_style(fam, d)
         n_bounds = _tc_bounds(ax, sub, xm / xc, dc, col)
         if n_bounds:
             notes.append(
@@ -209,12 +206,10 @@ def _conductivity_legend(ds: xr.Dataset, has_b: bool) -> tuple[list, list[str]]:
             rf"bounded $\xi_{{max}} = 10^{{{np.log10(xm):.3g}}}$; dotted: $1/T_c$ ($\sigma = 0$"
             " beyond)"
         )
-    for k, fam in enumerate(families(ds)):
-        handles.append(Patch(color=style.color(k)))
-        labels.append(f"T_c panels: {fam}")
-    for k, d in enumerate(d_positive(ds)):
-        handles.append(Line2D([], [], color="0.3", marker=style.marker(k), ls="none"))
-        labels.append(f"T_c panels: d = {d:g}")
+    for fam in families(ds):
+        col, mk = style.model_style(fam, min(d_positive(ds), default=0.0))
+        handles.append(Line2D([], [], color=col, marker=mk, ls="none"))
+        labels.append(f"T_c panels: {fam} (lighter: larger d)")
     handles.append(Line2D([], [], color="0.3", ls="--", lw=0.9))
     labels.append(r"$T_c = \Delta_c/e$ (regime limit)")
     return handles, labels

@@ -26,7 +26,7 @@ def _mass_and_w(ds: xr.Dataset) -> tuple[float, float | None]:
 
 def _model_panel(ax, axr, sub: xr.Dataset, e: np.ndarray, i: int) -> str:
     """Points (filled: converged, open: cost cap), Born line and ratio of one (family, d)."""
-    col, mk = style.color(i), style.marker(i)
+    col, mk = style.style_of(sub)
     meas = np.asarray(sub["xi_source"].values) == 0
     cap = style.flag_mask(sub["status"], "cost_cap") if "status" in sub else np.zeros_like(meas)
     xi, se, xb = (np.asarray(sub[k].values, dtype=float) for k in ("xi", "xi_stderr", "xi_born"))
@@ -95,9 +95,10 @@ def _family_column(ax, axr, ds: xr.Dataset, j: int, fam: str, m: float, w) -> li
 def _legend(dvals: list[float]) -> tuple[list, list[str]]:
     """Handles and labels of the figure legend: one series per d, then the line styles."""
     handles, labels = [], []
-    for i, d in enumerate(dvals):
-        handles.append(Line2D([], [], color=style.color(i), marker=style.marker(i), lw=1.1))
-        labels.append("white noise (d = 0)" if d == 0 else f"d = {d:g}")
+    for d in dvals:  # lightness by d (shown in grey); hue and marker by family (the columns)
+        col, mk = style.model_style("white", d)
+        handles.append(Line2D([], [], color=col, marker="o" if d == 0 else "s", lw=1.1))
+        labels.append("white noise (d = 0)" if d == 0 else f"d = {d:g} (lighter: larger d)")
     handles += [
         Line2D([], [], color="0.3", lw=1.1),
         Line2D([], [], color="0.3", marker="o", mfc="none", ls="none"),

@@ -216,7 +216,7 @@ def _mott_model(ax, k: int, lab: str, sub: xr.Dataset) -> tuple:
 
     Returns (fitted points, n above the fit range, n ill-determined, caption line, max lnr).
     """
-    col, mk = style.color(k), style.marker(k)
+    col, mk = style.style_of(sub)
     lnr, lp, se, inside, good = _mott_points(sub)
     r, rs = _scalar(sub, "mott_slope_ratio"), _scalar(sub, "mott_slope_ratio_stderr")
     m = inside & good
@@ -334,8 +334,8 @@ def plot_thermal_density(ds: xr.Dataset) -> plt.Figure:
     """
     fig, ax = plt.subplots(figsize=(7.6, 4.4), constrained_layout=True)
     xs, ys, lines = [], [], []
-    for k, (lab, sub) in enumerate(iter_models(ds)):
-        col, mk = style.color(k), style.marker(k)
+    for lab, sub in iter_models(ds):
+        col, mk = style.style_of(sub)
         lnr, g, se, flag = _nt_ratio(sub)
         ok = np.isfinite(g) & np.isfinite(lnr)
         good = ok & np.isfinite(se) & (se < np.abs(g))
@@ -423,7 +423,7 @@ def plot_asymptotics(ds: xr.Dataset) -> plt.Figure:
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10.0, 4.4), constrained_layout=True)
     notes = []
     for k, (lab, sub) in enumerate(iter_models(ds)):
-        col, mk = style.color(k), style.marker(k)
+        col, mk = style.style_of(sub)
         lnr, g, se, ext = _asymptotic_g(sub)
         num = ~ext & np.isfinite(g)
         ax1.errorbar(lnr[num], g[num], yerr=se[num], fmt=mk, ms=4.5, color=col, capsize=2,

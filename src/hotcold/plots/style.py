@@ -34,6 +34,9 @@ __all__ = [
     "UNITS_NOTE",
     "color",
     "marker",
+    "model_style",
+    "style_of",
+    "FAMILY_STYLE",
     "unit_of",
     "axis_label",
     "stderr_of",
@@ -62,8 +65,47 @@ UNITS_NOTE = (
 
 
 def color(i: int) -> str:
-    """The i-th series colour (cycles after 8)."""
+    """The i-th series colour (cycles after 8): for series that are not models."""
     return COLORS[i % len(COLORS)]
+
+
+#: Hue of each disorder family (a sequential colormap whose lightness encodes d) and its
+#: marker.  A family outside this table (a new registry entry) gets a spare one chosen
+#: from its name, so its style never depends on which other models a figure shows.
+FAMILY_STYLE = {
+    "white": ("Greys", "o"),
+    "lorentzian": ("Blues", "s"),
+    "exponential": ("Oranges", "^"),
+    "gaussian": ("Greens", "D"),
+}
+_SPARE_STYLE = (("Purples", "v"), ("Reds", "P"), ("PuRd", "X"), ("YlOrBr", "*"))
+#: d [length] over which the lightness runs, log-spaced: d <= D_LIGHTNESS[0] darkest,
+#: d >= D_LIGHTNESS[1] lightest.
+D_LIGHTNESS = (0.1, 1.0)
+
+
+def model_style(family: str, d: float) -> tuple[str, str]:
+    """Colour and marker of one model (family, d): hue and marker by family, lightness by d.
+
+    Fixed functions of the model alone: adding a d or a family to a sweep recolours
+    nothing.  White noise (d = 0) is the darkest grey.
+    """
+    import zlib
+
+    cmap, mk = (
+        FAMILY_STYLE.get(family) or _SPARE_STYLE[zlib.crc32(family.encode()) % len(_SPARE_STYLE)]
+    )
+    lo, hi = D_LIGHTNESS
+    t = 0.0 if d <= lo else min(1.0, float(np.log(d / lo) / np.log(hi / lo)))
+    rgba = matplotlib.colormaps[cmap](0.95 - 0.6 * t)
+    return matplotlib.colors.to_hex(rgba), mk
+
+
+def style_of(sub: xr.Dataset) -> tuple[str, str]:
+    """:func:`model_style` of a per-model dataset (its scalar ``family`` and ``d``)."""
+    fam = str(sub["family"].values) if "family" in sub.variables else sub.attrs.get("family", "")
+    d = float(sub["d"].values) if "d" in sub.variables else float(sub.attrs.get("d", 0.0))
+    return model_style(fam, d)
 
 
 def marker(i: int) -> str:

@@ -54,8 +54,7 @@ def _threshold_1d_model(ax: plt.Axes, sub: xr.Dataset, label: str, i: int, eq: i
         None if se is None else se / e0,
         ok,
         flag,
-        style.color(i),
-        style.marker(i),
+        *style.style_of(sub),
         f"numerics, d = {d:g}",
     )
     yc = np.asarray(sub["eps_th_comp_born"].values, dtype=float) / e0
@@ -135,7 +134,7 @@ def _threshold_2d(ax, ds: xr.Dataset) -> list[str]:
         if not (ok & ~flag).any():
             left_out.append(model_label(fam, d))
             continue
-        col, mk = style.color(k), style.marker(k)
+        col, mk = style.model_style(fam, d)
         se = stderr_values(sub, "eps_th")
         errorbar(ax, lnr, y, se, ok, flag, col, mk, model_label(fam, d))
         y28 = np.asarray(sub["eps_th_eq28"].values, dtype=float) - e_f
