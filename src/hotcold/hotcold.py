@@ -1076,6 +1076,7 @@ def hotcold_dataset(
     log: Callable[[str], Any] = print,
     matrix_elements: xr.Dataset | None = None,
     workers: int = 1,
+    **engine_datasets: xr.Dataset | None,
 ) -> xr.Dataset:
     """eta_hc over (dim, family, d, T, energy), eps_th, n_h, ln sigma, asymptotes, bounded xi.
 
@@ -1108,6 +1109,10 @@ def hotcold_dataset(
     workers : int
         Processes the models are spread over (:func:`hotcold.jobs.map_in_order`);
         the result does not depend on it.
+    **engine_datasets : xarray.Dataset, optional
+        Merged datasets of further engines, by stage name; the adapters of
+        :data:`hotcold.replicas.ENGINES` read them (a new engine adds its
+        dataset here and its adapter there, nothing in this module).
 
     Returns
     -------
@@ -1127,6 +1132,7 @@ def hotcold_dataset(
         "localization": localization,
         "spectral": spectral,
         "matrix_elements": matrix_elements,
+        **engine_datasets,
     }
     ds, missing, nt_used = _all_models(config, inputs, sw, workers)
     if not sw.settings["intermediates"]:
