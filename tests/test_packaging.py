@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import tomllib
 from importlib.metadata import requires
 from pathlib import Path
@@ -111,3 +112,15 @@ def test_docs_cite_no_document_outside_the_repository():
             if pattern.search(line):
                 hits.append(f"{name}:{n}")
     assert not hits, f"{len(hits)} citations of documents outside the repository: {hits[:10]}"
+
+
+def test_readme_python_api_example_runs(tmp_path):
+    """The README's Python API example runs as written (from the repository root)."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- api-example -->", 1)[1].split("```python\n", 1)[1].split("```")[0]
+    proc = subprocess.run(
+        [sys.executable, "-c", block], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    xi_line = proc.stdout.split("]", 1)[0]
+    assert xi_line.startswith("[") and "nan" not in xi_line  # xi measured at every energy

@@ -466,7 +466,7 @@ IS_MODEL = Var(
     ("family", "d"),
     "1",
     "this (family, d) cell holds a disorder model",
-    "SPEC 2 (white noise is one model, stored once)",
+    "docs/physics.md §2 (white noise is one model, stored once)",
     {
         "comment": "white noise is stored once at (family='white', d=0); the other cells are "
         f"missing: NaN in float variables, {NO_MODEL_FLAG} in integer (flag) variables "

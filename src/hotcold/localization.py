@@ -58,6 +58,7 @@ __all__ = [
     "run_lyapunov",
     "localization_dataset",
     "cold_parameters",
+    "measure_xi",
 ]
 
 #: Per-energy outcome codes (stored as CF flags).
@@ -670,3 +671,64 @@ def cold_parameters(ds, energy: float) -> dict[str, float]:
         "rho_c_stderr": rho_se,
         "xi_c_source": "measured" if measured else "born",
     }
+
+
+def measure_xi(
+    model: Model,
+    energies: np.ndarray | list[float],
+    rel_error: float,
+    m: float | None = None,
+    seed: int | None = None,
+    settings: dict | None = None,
+    log: Callable[[str], None] | None = None,
+):
+    """xi(eps) of one disorder model with standard errors: the localization stage in one call.
+
+    The workflow's ``localization`` rule calls exactly this, so a notebook gets
+    the same numbers as the workflow for the same model, energies and seed.
+
+    Parameters
+    ----------
+    model : Model
+        Disorder model, e.g. ``Model("gaussian", w=0.1, d=0.5)`` (d = 0: white noise).
+    energies : array_like
+        Energies [energy] at which xi is measured (or, beyond the cost cap, Born).
+    rel_error : float
+        Target relative standard error of gamma = 1/(2 xi) per energy (0 < r <= 0.5).
+    m : float, optional
+        Particle mass [mass] (default: the schema's ``m``).
+    seed : int, optional
+        Global seed (default: the schema's ``seed``); the model's stream is a child of it.
+    settings : dict, optional
+        Keys of the config section ``localization`` (``max_cells``, ``dx_max``,
+        ``kdx_max``, ``points_per_d``, ``bias_fraction``, ``chunk``); missing keys
+        take the schema's defaults (config/README.md).
+    log : callable, optional
+        Receives progress lines.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``xi``, ``xi_stderr``, ``xi_source`` (measured | born), ``dos``, ``idos``,
+        their jackknife replicas and ``status`` over ``energy``
+        (:data:`LOCALIZATION_VARIABLES`).
+    """
+    from .schema import load_schema, schema_defaults
+
+    run = {**schema_defaults("localization"), **(settings or {}), "rel_error": rel_error}
+    top = load_schema()["properties"]
+    m = float(top["m"]["default"] if m is None else m)
+    seed = int(top["seed"]["default"] if seed is None else seed)
+    energies = np.asarray(energies, dtype=float)
+    tuning = [run[k] for k in ("dx_max", "kdx_max", "points_per_d", "bias_fraction")]
+    dx, attempt = choose_dx(model, energies, m, run["rel_error"], run["max_cells"], *tuning)
+    if log:
+        log(
+            f"{model.label}: dx = {dx:g}, measuring {attempt.sum()}/{energies.size} energies "
+            f"to rel. error {run['rel_error']} (cap {run['max_cells']:.3g} cells each)"
+        )
+    res = run_lyapunov(
+        model, energies, m, seed, dx, run["rel_error"], run["max_cells"],
+        attempt=attempt, chunk=run["chunk"], log=log,
+    )  # fmt: skip
+    return localization_dataset(res, model, m)
