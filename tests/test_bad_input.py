@@ -165,6 +165,9 @@ TABLE = [
     ("xi_c overflows (huge d)", _set("disorder.d", [0.0, 1e300]), "spectral.box_length"),
     ("ED box too large (weak w)", _set("disorder.w", 1e-4), "spectral.box_length"),
     ("d unused with white only", _set("disorder.families", ["white"]), "disorder.d"),
+    # regime problems, caught before any job (issue 19 item 7)
+    ("strong disorder (k_F xi_c < 10)", _set("disorder.w", 3.0), "disorder.w"),
+    ("ED lattice coarser than the Fermi wavelength", _set("spectral.dx", 1.0), "spectral.dx"),
 ]
 
 
@@ -247,6 +250,7 @@ CLI = [
     ("wrong type", {}, ["--config", "seed=abc"], "seed"),
     ("empty list", {}, ["--config", "dimensions=[]"], "dimensions"),
     ("typo", {"disorder": {"famlies": ["white"]}}, [], "disorder.famlies"),
+    ("strong disorder", {}, ["--config", "disorder={w: 3.0}"], "disorder.w"),
 ]
 
 

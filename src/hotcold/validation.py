@@ -320,6 +320,46 @@ def _ed_size_problems(config: Mapping) -> list[str]:
     return out
 
 
+#: Largest k_F dx of the exact-diagonalization lattice (as localization.kdx_max bounds the
+#: transfer-matrix step): a coarser lattice does not resolve the Fermi wavelength.
+ED_KDX_MAX = 0.6
+
+
+def _regime_problems(config: Mapping) -> list[str]:
+    """1D models outside the paper's regime before any job runs: strong disorder (Born
+    k_F xi_c at eps_F below hotcold.strong_disorder_kfxi), or an ED lattice too coarse
+    for the Fermi wavelength (k_F dx > ED_KDX_MAX)."""
+    from .theory import wavevector, xi_born
+
+    out = []
+    m, e_f, w = float(config["m"]), float(config["fermi_energy"]), float(config["disorder"]["w"])
+    k_f = float(wavevector(e_f, m))
+    bound = float(config["hotcold"]["strong_disorder_kfxi"])
+    for family, d in models(config):
+        with np.errstate(all="ignore"):
+            kxi = k_f * float(xi_born(e_f, family, m, w, float(d)))
+            try:
+                kdx = k_f * float(ed_grid(config, family, float(d))["dx"])
+            except (OverflowError, ValueError, ZeroDivisionError):
+                kdx = 0.0  # the box cannot be built: _ed_size_problems says so
+        if kxi < bound:
+            out.append(
+                f"disorder.w: the {family} d = {d} model has k_F xi_c = {kxi:.3g} at eps_F "
+                f"(Born), below hotcold.strong_disorder_kfxi = {_show(bound)}: strong disorder, "
+                "outside the paper's weak-disorder regime (k_F xi_c >> 1). Fix: a weaker "
+                "disorder.w (xi_c ~ 1/w), a higher fermi_energy, or a lower "
+                "hotcold.strong_disorder_kfxi to compute it anyway (flagged strong_disorder)"
+            )
+        if kdx > ED_KDX_MAX:
+            out.append(
+                f"spectral.dx: {_show(config['spectral']['dx'])} gives k_F dx = {kdx:.3g} > "
+                f"{ED_KDX_MAX} for the {family} d = {d} model: the exact-diagonalization "
+                f"lattice does not resolve the Fermi wavelength. Fix: spectral.dx <= "
+                f"{ED_KDX_MAX / k_f:.3g}"
+            )
+    return out
+
+
 def _cross_field_problems(config: Mapping) -> list[str]:
     """Rules between keys (min < max pairs, grids, caps); the schema checks single keys."""
     # 1D: the spectral stage evaluates the numerical n_T at every temperature (§1.3),
@@ -350,6 +390,7 @@ def _cross_field_problems(config: Mapping) -> list[str]:
         )
     if 1 in config["dimensions"]:
         out += _ed_size_problems(config)
+        out += _regime_problems(config)
     dis = config["disorder"]
     if set(dis["families"]) == {"white"} and any(d > 0 for d in dis["d"]):
         out.append(
