@@ -62,13 +62,13 @@ def _resources(rule, family=None, d=None):
     return hc_resources.rule_resources(rule, config, family, d, workflow.cores or 1)
 
 
-def resources_of(rule):
-    """mem_mb and runtime [min] of the jobs of `rule` (hotcold.resources.rule_resources)."""
-    if rule not in hc_resources.PER_MODEL:  # the same for every job: computed once
-        return {key: _resources(rule)[key] for key in ("mem_mb", "runtime")}
+def resources_of(name):
+    """mem_mb and runtime [min] of the jobs of rule `name` (hotcold.resources.rule_resources)."""
+    if name not in hc_resources.PER_MODEL:  # the same for every job: computed once
+        return {key: _resources(name)[key] for key in ("mem_mb", "runtime")}
 
     def one(key):
-        return lambda wildcards: _resources(rule, wildcards.get("family"), wildcards.get("d"))[key]
+        return lambda wildcards: _resources(name, wildcards.get("family"), wildcards.get("d"))[key]
     return {"mem_mb": one("mem_mb"), "runtime": one("runtime")}
 
 
