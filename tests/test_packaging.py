@@ -124,3 +124,29 @@ def test_readme_python_api_example_runs(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     xi_line = proc.stdout.split("]", 1)[0]
     assert xi_line.startswith("[") and "nan" not in xi_line  # xi measured at every energy
+
+
+def test_no_function_in_src_is_over_60_code_lines():
+    """Issue 18: small functions; counted without docstring, comments and blank lines."""
+    import ast
+
+    long = []
+    for path in sorted((ROOT / "src" / "hotcold").rglob("*.py")):
+        lines = path.read_text().splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            doc = set()
+            if ast.get_docstring(node, clean=False) is not None:
+                first = node.body[0]
+                doc = set(range(first.lineno, first.end_lineno + 1))
+            code = [
+                i
+                for i in range(node.lineno, node.end_lineno + 1)
+                if i not in doc
+                and lines[i - 1].strip()
+                and not lines[i - 1].strip().startswith("#")
+            ]
+            if len(code) > 60:
+                long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({len(code)})")
+    assert not long, long
