@@ -509,3 +509,23 @@ def test_nine_models_have_nine_styles():
         (f, d) for f in ("lorentzian", "exponential", "gaussian") for d in (0.25, 0.375, 0.5)
     ]
     assert len({model_style(f, d) for f, d in models}) == len(models) == 10
+
+
+def test_mott_figure_names_every_model_and_fits_only_its_range(small_run, figures):
+    """Issue 19 item 3: every model is drawn or named with its reason; a fit line spans only
+    the points it was fitted to (it used to be extrapolated over the whole axis)."""
+    from hotcold.plots.spectral import iter_models
+
+    fig = figures["mott_peak"]
+    caption = style.get_caption(fig)
+    ax = fig.axes[0]
+    drawn = set(ax.get_legend_handles_labels()[1])
+    for label, _ in iter_models(small_run[1]["spectral"]):
+        named = [ln for ln in caption.splitlines() if ln.startswith(f"- {label}:")]
+        assert label in drawn or (named and "not drawn:" in named[0]), label
+    xs = np.concatenate([c[0].get_xdata() for c in ax.containers]) if ax.containers else []
+    fits = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":"]
+    for line in fits:
+        x = np.asarray(line.get_xdata())
+        assert x.min() >= np.min(xs) - 1e-12 and x.max() <= np.max(xs) + 1e-12
+    assert "l_peak/Eq.(7)" in caption  # the comparison with Eq. (7) in numbers

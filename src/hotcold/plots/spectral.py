@@ -211,6 +211,19 @@ def _mott_points(sub: xr.Dataset) -> tuple[np.ndarray, ...]:
     return lnr, lp, se, inside, good
 
 
+def _eq7_ratio_note(lnr: np.ndarray, lp: np.ndarray, good: np.ndarray) -> str:
+    """Caption text: l_peak / Eq. (7) over the well-determined omega, or why none is drawn."""
+    if not good.any():
+        return "; not drawn: no well-determined l_peak (all s.e. > 50 % or inside x_cut)"
+    ratio = lp[good] / (2.0 * lnr[good])
+    if ratio.size == 1:
+        return f"; l_peak/Eq.(7) = {ratio[0]:.2f} at its one well-determined omega"
+    return (
+        f"; l_peak/Eq.(7) = {ratio.min():.2f} to {ratio.max():.2f} over {ratio.size} "
+        "well-determined omega"
+    )
+
+
 def _mott_model(ax, k: int, lab: str, sub: xr.Dataset) -> tuple:
     """One model's l_peak points and fit line.
 
@@ -231,8 +244,8 @@ def _mott_model(ax, k: int, lab: str, sub: xr.Dataset) -> tuple:
     if bad.any():
         ax.plot(lnr[bad], lp[bad], "x", color="0.55", ms=5)
     slope, icpt = _scalar(sub, "mott_slope"), _scalar(sub, "mott_intercept")
-    if np.isfinite(slope):
-        xx = np.linspace(0, lnr.max(), 50)
+    if np.isfinite(slope) and m.sum() >= 2:  # the fit line over the fitted range only
+        xx = np.linspace(lnr[m].min(), lnr[m].max(), 50)
         ax.plot(xx, (slope * xx + icpt) / _scalar(sub, "xi_c"), ":", color=col, lw=1)
     e5 = ""
     if "mott_slope_eq5_estimator_ratio" in sub:
@@ -242,6 +255,7 @@ def _mott_model(ax, k: int, lab: str, sub: xr.Dataset) -> tuple:
     n_fit = _scalar(sub, "mott_fit_points") if "mott_fit_points" in sub else np.nan
     if not np.isfinite(r) and np.isfinite(n_fit):
         line += f" (no slope: {int(n_fit)} fit point(s), 2 needed)"
+    line += _eq7_ratio_note(lnr, lp, good)
     return (lp[m] if m.any() else None), int(out.sum()), int(bad.sum()), line, float(np.nanmax(lnr))
 
 
