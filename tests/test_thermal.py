@@ -145,3 +145,118 @@ def test_mott_estimator_has_slope_one_on_eq5():
     sel = mid >= 2 * xi
     cen = np.sum(-s5[:, sel] * mid[sel], axis=1) / np.sum(-s5[:, sel], axis=1)
     assert np.polyfit(lnr, cen, 1)[0] / (2 * xi) < 0.9
+
+
+# --- boxes from the pair reach, band-to-band overlaps, the systematic (issue 19 item 2) ---
+
+
+def test_pair_reach_is_the_mott_peak_plus_widths():
+    """reach = l_M + k sqrt(4 xi l_M), l_M = 2 xi ln(Delta/T) (Eq. 7), floored at x_cut."""
+    xi, dc = 30.0, 0.1
+    t = 0.03 * dc
+    lm = 2 * xi * np.log(1 / 0.03)  # written out, not via theory.mott_length_eq7
+    assert th.pair_reach(t, xi, dc, 2 * xi, 1.0) == pytest.approx(lm + np.sqrt(4 * xi * lm))
+    assert th.pair_reach(t, xi, dc, 2 * xi, 0.0) == pytest.approx(lm)
+    # above Delta_c/e, l_M < 2 xi: the inner cut x_cut is the shortest pair distance counted
+    assert th.pair_reach(0.9 * dc, xi, dc, 2 * xi, 1.0) == pytest.approx(2 * xi + np.sqrt(8) * xi)
+    assert th.pair_reach(2 * dc, xi, dc, 2 * xi, 1.0) == pytest.approx(2 * xi + np.sqrt(8) * xi)
+
+
+def test_band_boxes_and_margins_come_from_the_lowest_temperature_served():
+    xi, dc, dx = 20.0, 0.25, 0.1
+    t = dc * np.geomspace(0.01, 2.0, 16)
+    cfg = {
+        "mott": {"box_length": 30.0, "realizations": 6},
+        "bands": [{"T_max": 0.05, "blocks": 2}, {"T_max": 0.3}],
+        "box_widths": 1.0,
+        "box_interior": 2.0,
+    }
+    passes = {p.name: p for p in th.plan_passes(t, cfg, (8, 4000), dx, xi, dc, True)}
+    for name in ("band1", "band2"):
+        p = passes[name]
+        t_low = t[list(p.t_eval)].min()  # served and overlap temperatures
+        lm = max(2 * xi * np.log(dc / t_low), 2 * xi)
+        reach = lm + np.sqrt(4 * xi * lm)
+        assert p.n_sites * dx == pytest.approx(4 * reach, abs=dx)  # (2 + interior) reach
+        assert p.margin == pytest.approx(reach, abs=dx)
+    # the main pass keeps the disorder stage's box; its margin is capped at L/(2 + interior)
+    assert passes["main"].n_sites == 4000 and passes["main"].margin <= 400.0 / 4 + 1e-9
+    assert passes["mott"].margin == pytest.approx(3.0 * xi)  # S: spectral.margin xi_c
+    # every n_T pass also computes the highest temperature of the next narrower one
+    assert passes["band1"].overlap == ()
+    assert passes["band2"].overlap == (max(passes["band1"].t_index),)
+    assert passes["main"].overlap == (max(passes["band2"].t_index),)
+    assert passes["band2"].t_eval == passes["band2"].t_index + passes["band2"].overlap
+    # box_scale doubles the generated boxes (the convergence check), not the margins
+    double = {p.name: p for p in th.plan_passes(t, {**cfg, "box_scale": 2.0}, (8, 4000), dx,
+                                                xi, dc, True)}  # fmt: skip
+    assert double["band2"].n_sites == pytest.approx(2 * passes["band2"].n_sites, abs=1)
+    assert double["band2"].margin == pytest.approx(passes["band2"].margin, abs=dx)
+    assert double["mott"].n_sites == pytest.approx(2 * passes["mott"].n_sites, abs=1)
+
+
+def _two_passes(t_a, t_b, overlap=None):
+    a = th.Pass("band1", "generated", 1, 100, 20, 2, 1.0, False, t_a)
+    b = th.Pass("main", "input", 0, 100, 10, 1, 2.0, False, t_b, overlap=overlap or t_a)
+    return a, b
+
+
+def test_band_overlap_measures_a_known_offset_and_its_error():
+    """Pass 'main' is 10 % above 'band1' at band1's top temperature: difference 0.10 within
+    3 s.e., s.e. equal to the error of a ratio of two independent block means (delta method)."""
+    rng = np.random.default_rng(3)
+    r, n_t = 10, 5
+    a, b = _two_passes((0, 1), (2, 3, 4), overlap=(1,))
+    true = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    na = true[:2] * (1 + 0.05 * rng.standard_normal((20, 2)))  # 2 realizations per block
+    nb_served = true[2:] * (1 + 0.05 * rng.standard_normal((10, 3)))
+    nb_over = 1.1 * true[1] * (1 + 0.05 * rng.standard_normal((10, 1)))
+    out = th.band_overlaps([(a, na), (b, np.hstack([nb_served, nb_over]))], n_t, r)
+    d, d_se, k = out["difference"]["band1"]
+    assert k == 1 and "main" not in out["difference"]
+    ba, bb = na[:, 1].reshape(10, 2).mean(axis=1), nb_over[:, 0]
+    ratio = bb.mean() / ba.mean()
+    cov = np.cov(bb, ba) / r  # the blocks are shared: the sample covariance enters
+    rel_var = cov[0, 0] / bb.mean() ** 2 + cov[1, 1] / ba.mean() ** 2
+    se_ratio = ratio * np.sqrt(rel_var - 2 * cov[0, 1] / (bb.mean() * ba.mean()))
+    assert d == pytest.approx(ratio - 1)
+    assert d_se == pytest.approx(se_ratio, rel=0.05)  # jackknife vs delta method
+    assert abs(d - 0.10) < 3 * d_se
+    assert out["next"][1] == pytest.approx(bb.mean())
+    assert np.isnan(out["next"][[0, 2, 3, 4]]).all()
+
+
+def test_band_systematic_goes_to_both_sides_of_a_boundary_and_folds_into_the_error():
+    a, b = _two_passes((0, 1), (2, 3, 4), overlap=(1,))
+    rel = th.band_systematic([a, b], {"band1": (-0.2, 0.12, 1)}, 5)
+    assert np.allclose(rel, 0.16)  # sqrt(0.2^2 - 0.12^2): the part not explained by 0.12
+    assert np.allclose(th.band_systematic([a, b], {"band1": (0.1, 0.12, 1)}, 5), 0.0)
+    assert np.allclose(th.band_systematic([b], {}, 5)[[2, 3, 4]], 0.0)
+    rng = np.random.default_rng(0)
+    blocks = 1 + 0.1 * rng.standard_normal((12, 5))
+    full, se = stats.mean_stderr(blocks)
+    loo = (blocks.sum(axis=0) - blocks) / 11
+    sys_abs = np.array([0.0, 0.01, 0.05, 0.1, 0.2])
+    total, loo2 = th.fold_systematic(full, loo, se, sys_abs)
+    assert np.allclose(total, np.sqrt(se**2 + sys_abs**2))
+    # the replicas carry the total error (what the hot-cold stage propagates)
+    assert np.allclose(stats.jackknife_stderr(loo2), total)
+    assert np.allclose(loo2.mean(axis=0), full)
+
+
+def test_jump_scores_flag_a_seam_and_pass_a_smooth_curve():
+    lns = np.linspace(1.0, 3.0, 10)
+    g = 0.1 * np.exp(0.5 * lns + 0.1 * lns**2)  # smooth, curved: every step follows the trend
+    se = 0.02 * g
+    assert np.max(np.abs(th.jump_scores(lns, g, se))) < 0.5
+    seam = g.copy()
+    seam[5:] *= 1.65  # the issue's seam: a factor 1.65 between two passes
+    z = th.jump_scores(lns, seam, se)
+    assert z.size == 9 and np.argmax(z) == 4 and z[4] > 10
+    # step 4 by hand: its slope against the mean of its neighbours' slopes
+    y, h = np.log(seam), lns[1] - lns[0]
+    s3, s4, s5 = (y[4] - y[3]) / h, (y[5] - y[4]) / h, (y[6] - y[5]) / h
+    r4, r5 = se[4] / seam[4], se[5] / seam[5]  # se was not scaled with the seam
+    assert z[4] == pytest.approx((s4 - (s3 + s5) / 2) * h / np.hypot(r4, r5))
+    # order does not matter (T grids are stored ascending in T, i.e. descending in L)
+    assert np.allclose(th.jump_scores(lns[::-1], seam[::-1], se[::-1]), z)

@@ -90,7 +90,17 @@ from .stats import (
     relative_error,
     weighted_line,
 )
-from .thermal import SOURCES, Pass, assemble_blocks, generated_potential, plan_passes, resolve
+from .thermal import (
+    SOURCES,
+    Pass,
+    assemble_blocks,
+    band_overlaps,
+    band_systematic,
+    fold_systematic,
+    generated_potential,
+    plan_passes,
+    resolve,
+)
 
 #: Settings of the spectral stage: the schema's defaults (config section ``spectral``).
 DEFAULT_SETTINGS: dict[str, Any] = schema_defaults("spectral")
@@ -172,8 +182,25 @@ SPECTRAL_VARIABLES: dict[str, Var] = {
         "Eq. (3)",
     ),
     "n_T_stderr": Var(
-        ("T",), "1/length", "jackknife standard error of n_T (incl. the fit where extrapolated)"
+        ("T",),
+        "1/length",
+        "error of n_T: jackknife statistical error and n_T_systematic in quadrature (incl. the "
+        "fit where extrapolated)",
     ),
+    "n_T_systematic": Var(
+        ("T",),
+        "1/length",
+        "systematic error of n_T: the measured band-to-band difference at the boundaries of the "
+        "pass serving T (pass_overlap_difference) times n_T_measured; folded into n_T_stderr",
+    ),
+    "n_T_next_pass": Var(
+        ("T",),
+        "1/length",
+        "n_T at T computed again on the next wider pass (band-to-band check; NaN: T served by "
+        "the widest pass)",
+        "Eq. (3)",
+    ),
+    "n_T_next_pass_stderr": Var(("T",), "1/length", "standard error of n_T_next_pass over blocks"),
     "n_T_source": Var(("T",), "1", "origin of n_T: numerical (Eq. 3) or extrapolated g fit"),
     "n_T_jackknife": Var(
         ("replica_spec", "T"),
@@ -203,6 +230,22 @@ SPECTRAL_VARIABLES: dict[str, Var] = {
     "pass": Var(("pass",), "1", "pass of realizations (main: disorder stage's; others generated)"),
     "pass_box_length_over_xi_c": Var(("pass",), "1", "box length of the pass / xi_c"),
     "pass_realizations": Var(("pass",), "1", "number of realizations of the pass"),
+    "pass_margin_over_xi_c": Var(
+        ("pass",),
+        "1",
+        "origin margin a of the pass / xi_c (n_T passes: the pair reach l_M + box_widths "
+        "sqrt(4 xi_c l_M) at the lowest T served)",
+        "Eq. (5), (7)",
+    ),
+    "pass_overlap_difference": Var(
+        ("pass",),
+        "1",
+        "(n_T of the next wider pass - n_T of this pass)/n_T of this pass, mean over the "
+        "temperatures this pass serves (NaN: the widest pass, or S only)",
+    ),
+    "pass_overlap_difference_stderr": Var(
+        ("pass",), "1", "jackknife standard error of pass_overlap_difference"
+    ),
     "pass_window": Var(("pass",), "energy", "n_T eigenpair window half-width W of the pass"),
     "pass_n_states_mean": Var(("pass",), "1", "mean eigenpairs per realization of the pass"),
     "pass_n_pairs_mean": Var(("pass",), "1", "mean n_T pairs per realization of the pass"),
@@ -327,9 +370,9 @@ class Geometry:
 
     def estimate_args(self, p: Pass) -> tuple[tuple, dict[str, Any]]:
         """(positional, keyword) arguments of :func:`realization_estimate` for pass ``p``."""
-        t = self.t_grid[list(p.t_index)] if p.t_index else self.t_grid[:1]
+        t = self.t_grid[list(p.t_eval)] if p.t_eval else self.t_grid[:1]
         args = (self.dx, self.m, self.eps_f, self.de, self.omega_edges, self.x_edges,
-                self.margin_for(p.n_sites), self.x_cut, t, self.window_t)  # fmt: skip
+                p.margin, self.x_cut, t, self.window_t)  # fmt: skip
         return args, {"with_s": p.with_s, "w_nt": p.w_nt}
 
 
@@ -673,11 +716,15 @@ def thermal_part(
     from .theory import thermal_density_eq6, thermal_density_eq6_coefficient
 
     t_grid, r = geo.t_grid, geo.n_blocks
-    blocks = assemble_blocks([(p, runs[p.name]["n_T"]) for p in geo.passes], t_grid.size, r)
+    per_pass = [(p, runs[p.name]["n_T"]) for p in geo.passes]
+    blocks = assemble_blocks(per_pass, t_grid.size, r)
     n_meas, se_meas = mean_stderr(blocks)
     loo = (blocks.sum(axis=0) - blocks) / (r - 1)
+    over = band_overlaps(per_pass, t_grid.size, r)
+    sys_abs = band_systematic(geo.passes, over["difference"], t_grid.size) * np.abs(n_meas)
+    se_tot, loo = fold_systematic(n_meas, loo, se_meas, sys_abs)
     eq6 = thermal_density_eq6(t_grid, geo.xi_c, geo.rho_c)
-    res = resolve(n_meas, loo, se_meas, eq6, np.log(geo.delta_c / t_grid), geo.cfg)
+    res = resolve(n_meas, loo, se_tot, eq6, np.log(geo.delta_c / t_grid), geo.cfg)
     w_of_t = np.empty(t_grid.size)
     for p in geo.passes:
         w_of_t[list(p.t_index)] = p.w_nt
@@ -697,6 +744,9 @@ def thermal_part(
             "n_T_jackknife": (("replica_spec", "T"), res["n_T_jackknife"]),
             "n_T_measured": ("T", n_meas),
             "n_T_measured_stderr": ("T", se_meas),
+            "n_T_systematic": ("T", sys_abs),
+            "n_T_next_pass": ("T", over["next"]),
+            "n_T_next_pass_stderr": ("T", over["next_stderr"]),
             "n_T_eq6": ("T", eq6),
             "n_T_truncation": ("T", trunc),
             "n_T_window": ("T", w_of_t),
@@ -719,9 +769,14 @@ def passes_part(geo: Geometry, runs: Mapping[str, Mapping[str, Any]]):
     """What each pass was: box, realizations, window, states, pairs (wall time: the job log;
     a timing would break the bit-identity of the data)."""
     ps = geo.passes
+    diff = band_overlaps([(p, runs[p.name]["n_T"]) for p in ps], geo.t_grid.size, geo.n_blocks)
+    nan3 = (np.nan, np.nan, 0)
     rows = {
         "pass_box_length_over_xi_c": [p.n_sites * geo.dx / geo.xi_c for p in ps],
         "pass_realizations": [p.n_real for p in ps],
+        "pass_margin_over_xi_c": [p.margin / geo.xi_c for p in ps],
+        "pass_overlap_difference": [diff["difference"].get(p.name, nan3)[0] for p in ps],
+        "pass_overlap_difference_stderr": [diff["difference"].get(p.name, nan3)[1] for p in ps],
         "pass_window": [p.w_nt for p in ps],
         "pass_n_states_mean": [float(runs[p.name]["n_states"].mean()) for p in ps],
         "pass_n_pairs_mean": [float(runs[p.name]["n_pairs"].mean()) for p in ps],

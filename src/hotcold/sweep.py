@@ -58,32 +58,34 @@ def localization_energies(config: Mapping) -> np.ndarray:
 def ed_grid(config: Mapping, family: str, d: float) -> dict[str, float | int]:
     """Grid of the exact-diagonalization realizations of one model (docs/physics.md §1.3).
 
-    The box is ``spectral.box_length`` cold localization lengths long, with
-    xi_c estimated by the Born asymptote at eps_F (known before the
-    localization stage runs), so every model resolves its Mott peak with the
-    same number of xi_c; the step is ``spectral.dx``, refined to d/4 where
-    the disorder correlator needs it.
+    These are the main pass's realizations.  Its box is sized from the pair
+    reach (:func:`hotcold.thermal.pair_reach`) at the lowest temperature the
+    main pass serves (:func:`hotcold.thermal.main_t_low`), with xi_c and
+    Delta_c estimated by the Born asymptote and the clean DOS at eps_F (known
+    before the localization stage runs); ``spectral.box_length`` (Born xi_c)
+    fixes it instead.  The step is ``spectral.dx``, refined to d/4 where the
+    disorder correlator needs it.
 
     Returns
     -------
     dict with ``dx`` [length], ``box_length`` [length], ``sites``,
     ``realizations``, ``xi_c_born`` [length] and ``bytes`` (of the realizations).
     """
-    from .theory import xi_born
+    from .theory import clean_dos, xi_born
+    from .thermal import box_from_reach, main_t_low, pair_reach
 
-    sp = config["spectral"]
+    sp = {**schema_defaults("spectral"), **dict(config["spectral"])}
     d = float(d)
     dx = float(sp["dx"]) if d == 0 else min(float(sp["dx"]), d / 4)
-    xi_c = float(
-        xi_born(
-            float(config["fermi_energy"]),
-            family,
-            float(config["m"]),
-            float(config["disorder"]["w"]),
-            d,
-        )
-    )
-    box = float(sp["box_length"]) * xi_c
+    eps_f, m = float(config["fermi_energy"]), float(config["m"])
+    xi_c = float(xi_born(eps_f, family, m, float(config["disorder"]["w"]), d))
+    if sp["box_length"] is not None:
+        box = float(sp["box_length"]) * float(sp["box_scale"]) * xi_c
+    else:
+        delta_c = 1.0 / (float(clean_dos(eps_f, m)) * xi_c)
+        t_low = main_t_low(expand_grid(config["temperatures"]), sp, delta_c)
+        reach = pair_reach(t_low, xi_c, delta_c, float(sp["x_cut"]) * xi_c, sp["box_widths"])
+        box = box_from_reach(reach, sp)
     sites = int(round(box / dx))
     n = int(sp["realizations"])
     return {

@@ -48,12 +48,14 @@ keys that would cover it.  No closed form is spliced on anywhere.
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from .stats import jackknife_stderr, weighted_lstsq
+from .stats import jackknife_stderr, mean_stderr, weighted_lstsq
 
 __all__ = [
     "SOURCES",
@@ -64,6 +66,13 @@ __all__ = [
     "fit_g",
     "resolve",
     "generated_potential",
+    "pair_reach",
+    "box_from_reach",
+    "main_t_low",
+    "band_overlaps",
+    "band_systematic",
+    "fold_systematic",
+    "jump_scores",
 ]
 
 #: ``n_T_source`` flag meanings (int8 values 0, 1).
@@ -79,7 +88,10 @@ class Pass:
     ``t_index`` are the indices into the T grid this pass serves; ``w_nt``
     the n_T window half-width W [energy]; ``with_s`` whether S_omega(x) is
     computed on it; ``source`` 'input' (disorder-stage realizations) or
-    'generated' (here, from the config seed, stream ``pass_id``).
+    'generated' (here, from the config seed, stream ``pass_id``);
+    ``margin`` the origin margin a [length] of its n_T estimator;
+    ``overlap`` the temperatures of the next narrower pass, evaluated here
+    as well for the band-to-band check (computed, never served).
     """
 
     name: str
@@ -91,10 +103,79 @@ class Pass:
     w_nt: float
     with_s: bool
     t_index: tuple[int, ...]
+    margin: float = 0.0
+    overlap: tuple[int, ...] = ()
+
+    @property
+    def t_eval(self) -> tuple[int, ...]:
+        """Every temperature index computed on this pass: served, then overlap."""
+        return self.t_index + self.overlap
 
 
-def _box_sites(box_xi: float, xi_c: float, dx: float) -> int:
-    return int(round(float(box_xi) * xi_c / dx))
+def pair_reach(t_low: float, xi_c: float, delta_c: float, x_cut: float, widths: float) -> float:
+    """Distance [length] over which the thermal pairs at T >= ``t_low`` reach.
+
+    reach = l + widths sqrt(4 xi_c l), l = max(l_M(t_low), x_cut), with
+    l_M = 2 xi_c ln(Delta_c/T) the Mott length, Eq. (7), and sqrt(4 xi_c l_M)
+    the width of the Mott peak of S_omega(x), Eq. (5): the pairs that n_T(T)
+    counts (|x| > x_cut, |eps_i - eps_j| ~ T) sit at |x| <~ l_M(T) + a few
+    widths, and l_M falls with T (docs/physics.md §1.3, "Boxes").
+    """
+    lm = 2.0 * xi_c * math.log(delta_c / t_low) if t_low < delta_c else 0.0
+    ell = max(lm, float(x_cut))
+    return ell + float(widths) * math.sqrt(4.0 * xi_c * ell)
+
+
+def box_from_reach(reach: float, cfg: Mapping[str, Any]) -> float:
+    """Box length [length] of an n_T pass: (2 + ``box_interior``) reach, times ``box_scale``.
+
+    The origin margin a = reach on each side lets every origin see its
+    partners on both sides; the interior (``box_interior`` reach long) sets
+    the statistics per realization.
+    """
+    return (2.0 + float(cfg["box_interior"])) * reach * float(cfg["box_scale"])
+
+
+def _box_sites(box_xi: float, xi_c: float, dx: float, scale: float = 1.0) -> int:
+    return int(round(float(box_xi) * scale * xi_c / dx))
+
+
+def _nt_margin(n_sites: int, dx: float, reach: float, cfg: Mapping[str, Any]) -> float:
+    """Origin margin [length] of an n_T pass: the reach, at most L/(2 + box_interior)."""
+    return min(reach, n_sites * dx / (2.0 + float(cfg["box_interior"])))
+
+
+def _s_margin(n_sites: int, dx: float, xi_c: float, cfg: Mapping[str, Any]) -> float:
+    """Origin margin [length] of the S pass: ``margin`` xi_c, at most L/4."""
+    return min(float(cfg["margin"]) * xi_c, 0.25 * n_sites * dx)
+
+
+def main_t_low(t_grid: np.ndarray, cfg: Mapping[str, Any], delta_c: float) -> float:
+    """Lowest temperature [energy] the main pass can serve (sizes the disorder stage's box).
+
+    With bands, the main pass serves T > max(T_max) Delta_c and also computes
+    the highest T of the widest band for the band-to-band check: the largest
+    grid T <= max(T_max) Delta_c.  Without bands (or none of them serving a
+    grid T), every T, down to min(T).
+    """
+    t = np.asarray(t_grid, dtype=float)
+    bands = cfg.get("bands") or []
+    if bands:
+        below = t[t <= max(float(b["T_max"]) for b in bands) * delta_c * (1 + 1e-12)]
+        if below.size:
+            return float(below.max())
+    return float(t.min())
+
+
+def _assign(t: np.ndarray, wt: float, windows: Sequence[tuple[float, str]]) -> dict[str, list[int]]:
+    """T index lists per pass name: the narrowest window covering window_T T, else main."""
+    served: dict[str, list[int]] = {name: [] for _, name in windows}
+    served["main"] = []
+    for i, ti in enumerate(t):
+        need = wt * ti * (1 - 1e-12)
+        home = next((name for w, name in windows if w >= need), "main")
+        served[home].append(i)
+    return served
 
 
 def plan_passes(
@@ -106,7 +187,7 @@ def plan_passes(
     delta_c: float,
     generate: bool,
 ) -> list[Pass]:
-    """The passes of one model and the temperatures each one serves.
+    """The passes of one model, the temperatures each serves, and their boxes.
 
     Parameters
     ----------
@@ -114,6 +195,7 @@ def plan_passes(
         Hot-cold temperatures [energy].
     cfg : mapping
         Spectral settings (``window_T``, ``energy_bin``, ``omega_max``,
+        ``x_cut``, ``margin``, ``box_widths``, ``box_interior``, ``box_scale``,
         ``mott`` and ``bands``: see the module docstring).
     n_input : (n_real, n_sites)
         Shape of the disorder stage's realizations (the main pass).
@@ -122,38 +204,66 @@ def plan_passes(
     generate : bool
         Whether realizations can be generated here (model and seed known);
         without, everything runs on the input realizations (``main``).
+
+    Notes
+    -----
+    Each n_T pass also evaluates the highest temperature of the next narrower
+    one (``overlap``), the band-to-band check.  A band without
+    ``box_length`` gets the box of :func:`box_from_reach` at the lowest
+    temperature it computes (served or overlap); every n_T pass gets the
+    margin :func:`pair_reach` of that temperature (at most L/(2 + box_interior)).
     """
+    from .schema import schema_defaults
+
+    cfg = {**schema_defaults("spectral"), **dict(cfg)}
     t = np.asarray(t_grid, dtype=float)
-    wt = float(cfg["window_T"])
+    wt, scale = float(cfg["window_T"]), float(cfg["box_scale"])
     n_r = int(n_input[0])
     mott = cfg.get("mott") if generate else None
-    bands = list(cfg.get("bands") or []) if generate else []
-    cand = []  # (W, name, source, id, sites, blocks, with_s)
-    extra = []
+    bands = sorted(cfg.get("bands") or [], key=lambda b: float(b["T_max"])) if generate else []
+    windows = [(wt * float(b["T_max"]) * delta_c, f"band{k + 1}") for k, b in enumerate(bands)]
+    served = _assign(t, wt, windows)
+    overlap = _overlaps(t, [name for _, name in windows] + ["main"], served)
+
+    def reach(name: str) -> float:
+        idx = served[name] + list(overlap.get(name, ()))
+        t_low = float(t[idx].min()) if idx else float(t.min())
+        return pair_reach(t_low, xi_c, delta_c, float(cfg["x_cut"]) * xi_c, cfg["box_widths"])
+
+    out = []
+    if served["main"] or not mott:
+        w_main = wt * float(t[served["main"]].max() if served["main"] else t.max())
+        n_main = int(n_input[1])
+        a = _nt_margin(n_main, dx, reach("main"), cfg) if mott else _s_margin(n_main, dx, xi_c, cfg)
+        out.append(Pass("main", "input", 0, n_main, n_r, 1, w_main, not mott,
+                        tuple(served["main"]), a, overlap.get("main", ())))  # fmt: skip
+    for k, (b, (w, name)) in enumerate(zip(bands, windows, strict=True)):
+        if not served[name]:
+            continue
+        r = reach(name)
+        box = b.get("box_length")
+        sites = _box_sites(box, xi_c, dx, scale) if box else int(round(box_from_reach(r, cfg) / dx))
+        blocks = int(b.get("blocks", 1))
+        out.append(Pass(name, "generated", k + 1, sites, n_r * blocks, blocks, w, False,
+                        tuple(served[name]), _nt_margin(sites, dx, r, cfg),
+                        overlap.get(name, ())))  # fmt: skip
     if mott:  # S only: its own realization count, no n_T (its window is set by S)
         w = (0.5 * float(cfg["energy_bin"]) + float(cfg["omega_max"])) * delta_c
-        sites, n_mott = _box_sites(mott["box_length"], xi_c, dx), int(mott.get("realizations", n_r))
-        extra.append(Pass("mott", "generated", 0, sites, n_mott, 1, w, True, ()))
-    for k, b in enumerate(sorted(bands, key=lambda b: float(b["T_max"]))):
-        w, sites = wt * float(b["T_max"]) * delta_c, _box_sites(b["box_length"], xi_c, dx)
-        cand.append((w, f"band{k + 1}", "generated", k + 1, sites, int(b.get("blocks", 1)), False))
-    cand.sort(key=lambda c: c[0])
-    served: dict[str, list[int]] = {c[1]: [] for c in cand}
-    main: list[int] = []
-    for i, ti in enumerate(t):
-        need = wt * ti * (1 - 1e-12)
-        home = next((c[1] for c in cand if c[0] >= need), None)
-        (served[home] if home else main).append(i)
-    out = []
-    if main or not mott:
-        w_main = wt * float(t[main].max()) if main else wt * float(t.max())
-        out.append(Pass("main", "input", 0, int(n_input[1]), n_r, 1, w_main, not mott,
-                        tuple(main)))  # fmt: skip
-    for w, name, src, pid, sites, blocks, with_s in cand:
-        if served[name] or with_s:
-            out.append(Pass(name, src, pid, sites, n_r * blocks, blocks, w, with_s,
-                            tuple(served[name])))  # fmt: skip
-    return out + extra
+        sites = _box_sites(mott["box_length"], xi_c, dx, scale)
+        n_mott = int(mott.get("realizations", n_r))
+        out.append(Pass("mott", "generated", 0, sites, n_mott, 1, w, True, (),
+                        _s_margin(sites, dx, xi_c, cfg)))  # fmt: skip
+    return out
+
+
+def _overlaps(t: np.ndarray, order: Sequence[str], served: Mapping[str, list[int]]):
+    """Overlap temperature of each pass: the highest T of the next narrower pass that serves
+    any (its best-measured point, and the one nearest this pass's own range)."""
+    active = [name for name in order if served[name]]
+    return {
+        wide: (max(served[narrow], key=lambda i: t[i]),)
+        for narrow, wide in itertools.pairwise(active)
+    }
 
 
 def generated_potential(model, dx: float, n_sites: int, seed: int, pass_id: int, r: int):
@@ -178,12 +288,129 @@ def block_means(samples: np.ndarray, n_blocks: int) -> np.ndarray:
 def assemble_blocks(
     per_pass: Sequence[tuple[Pass, np.ndarray]], n_t: int, n_blocks: int
 ) -> np.ndarray:
-    """Block means (n_blocks, n_T): every T from the pass that serves it."""
+    """Block means (n_blocks, n_T): every T from the pass that serves it (overlap columns,
+    ``Pass.overlap``, are left out)."""
     out = np.full((n_blocks, n_t), np.nan)
     for p, nt in per_pass:
         if p.t_index:
-            out[:, list(p.t_index)] = block_means(nt, n_blocks)
+            out[:, list(p.t_index)] = _block_means_of(p, nt, n_blocks, False)
     return out
+
+
+def _block_means_of(p: Pass, nt: np.ndarray, n_blocks: int, overlap: bool) -> np.ndarray:
+    """Block means (n_blocks, k) of a pass's served (or overlap) temperature columns."""
+    k = len(p.t_index)
+    return block_means(nt[:, k:] if overlap else nt[:, :k], n_blocks)
+
+
+def band_overlaps(
+    per_pass: Sequence[tuple[Pass, np.ndarray]], n_t: int, n_blocks: int
+) -> dict[str, Any]:
+    """Band-to-band check: each pass's temperatures computed again on the next wider pass.
+
+    Parameters
+    ----------
+    per_pass : sequence of (Pass, ndarray (n_real, len(p.t_eval)))
+        Per-realization n_T of every pass at its served, then overlap, temperatures.
+    n_t, n_blocks : int
+        Size of the T grid and number R of jackknife blocks.
+
+    Returns
+    -------
+    dict with ``next`` and ``next_stderr`` (n_T,): n_T of the next wider pass at
+    the overlap temperatures (``Pass.overlap``, NaN elsewhere); ``difference``:
+    per narrower pass name, (delta, its s.e., number of points), delta the
+    relative difference (next - this)/this (averaged with weights 1/s.e.^2 if
+    the overlap has several temperatures), its delete-one-block jackknife
+    error (the realizations of the two passes are independent, the blocks
+    shared; the weights are held fixed), and the number of temperatures.
+    """
+    nxt, nxt_se = np.full(n_t, np.nan), np.full(n_t, np.nan)
+    diff: dict[str, tuple[float, float, int]] = {}
+    for q, nq in per_pass:
+        if not q.overlap:
+            continue
+        p, npass = next((p, a) for p, a in per_pass if q.overlap[0] in p.t_index)
+        cols = [p.t_index.index(i) for i in q.overlap]
+        bp = _block_means_of(p, npass, n_blocks, False)[:, cols]
+        bq = _block_means_of(q, nq, n_blocks, True)
+        nxt[list(q.overlap)], nxt_se[list(q.overlap)] = mean_stderr(bq)
+        loo_p = (bp.sum(axis=0) - bp) / (n_blocks - 1)
+        loo_q = (bq.sum(axis=0) - bq) / (n_blocks - 1)
+        rel_reps = loo_q / loo_p - 1.0  # (R, k)
+        wgt = 1.0 / np.maximum(jackknife_stderr(rel_reps), 1e-300) ** 2
+        wgt /= wgt.sum()
+        full = float(np.sum(wgt * (bq.mean(axis=0) / bp.mean(axis=0) - 1.0)))
+        diff[p.name] = (full, float(jackknife_stderr(rel_reps @ wgt)), len(cols))
+    return {"next": nxt, "next_stderr": nxt_se, "difference": diff}
+
+
+def band_systematic(
+    passes: Sequence[Pass], difference: Mapping[str, tuple[float, float, int]], n_t: int
+) -> np.ndarray:
+    """Relative systematic error of n_T per temperature from the band-to-band differences.
+
+    Each boundary between a pass and the next wider one contributes the part
+    of its measured relative difference delta that its statistical error
+    s does not explain, sqrt(max(delta^2 - s^2, 0)) (quadratic subtraction:
+    a difference consistent with zero adds little, the statistical error is
+    not counted twice), to the temperatures served by both passes; a
+    temperature takes the larger of its pass's (at most two) boundaries.  A
+    model with one n_T pass has none (0).
+    """
+    by_w = sorted((p for p in passes if p.t_index), key=lambda p: p.w_nt)
+    rel = {p.name: 0.0 for p in by_w}
+    for narrow, wide in itertools.pairwise(by_w):
+        delta, s = difference.get(narrow.name, (0.0, 0.0))[:2]
+        d = math.sqrt(max(delta * delta - s * s, 0.0)) if np.isfinite(s) else abs(delta)
+        rel[narrow.name], rel[wide.name] = max(rel[narrow.name], d), max(rel[wide.name], d)
+    out = np.zeros(n_t)
+    for p in by_w:
+        out[list(p.t_index)] = rel[p.name]
+    return out
+
+
+def fold_systematic(
+    n_full: np.ndarray, n_loo: np.ndarray, se_stat: np.ndarray, sys_abs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Total error hypot(statistical, systematic) and jackknife replicas that carry it.
+
+    The deviations of the leave-one-block-out replicas from ``n_full`` are
+    scaled by total/statistical per temperature, so that their jackknife
+    error is the total one and every quantity derived replica by replica
+    (eps_th, ln sigma, T_c) propagates the systematic too, with the
+    correlations between temperatures kept.  Returns (total, replicas).
+    """
+    total = np.hypot(se_stat, sys_abs)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = np.where(se_stat > 0, total / se_stat, 1.0)
+    return total, n_full + (n_loo - n_full) * f
+
+
+def jump_scores(log_ratio: np.ndarray, g: np.ndarray, se: np.ndarray) -> np.ndarray:
+    """z-scores of the steps of ln g between neighbouring temperatures, off the local trend.
+
+    In order of L = ln(Delta_c/T), y = ln g, r = se/g, step i from point i to
+    i + 1 has slope s_i = (y_{i+1} - y_i)/(L_{i+1} - L_i); its expected value
+    is the mean slope of the neighbouring steps (i - 1 and i + 1, where they
+    exist; g varies smoothly, nearly as a power of T), and
+
+        z_i = (s_i - trend_i)(L_{i+1} - L_i) / sqrt(r_i^2 + r_{i+1}^2):
+
+    a seam between passes is a step off the trend by many combined errors
+    (the two points' errors taken as independent, as for two passes; n - 1
+    values).
+    """
+    order = np.argsort(log_ratio)
+    x = np.asarray(log_ratio, dtype=float)[order]
+    y = np.log(np.asarray(g, dtype=float)[order])
+    r = (np.asarray(se, dtype=float) / np.asarray(g, dtype=float))[order]
+    h = np.diff(x)
+    slope = np.diff(y) / h
+    trend = np.array(
+        [np.mean([slope[j] for j in (i - 1, i + 1) if 0 <= j < slope.size]) for i in range(h.size)]
+    )
+    return (slope - trend) * h / np.hypot(r[:-1], r[1:])
 
 
 def _g_line(inv_l: np.ndarray, g: np.ndarray, se: np.ndarray) -> tuple[float, float]:
