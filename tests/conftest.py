@@ -118,17 +118,87 @@ DIMENSIONAL = ("length", "energy", "mass")
 
 def assert_self_describing(ds) -> None:
     """Every variable (coordinates included, string labels excepted) states what it is and its
-    unit: a non-empty ``long_name``, ``units``, and for a dimensional quantity
-    ``reduced_units`` built from length/energy/mass; no variable is left undeclared."""
+    unit: a non-empty ``long_name`` and ``units``, "1" or a reduced unit built from
+    length/energy/mass; no variable is left undeclared."""
     bad = []
     for name, var in ds.variables.items():
         if var.dtype.kind in "OSU":
             continue
         if not str(var.attrs.get("long_name", "")).strip():
             bad.append(f"{name}: no long_name")
-        if "units" not in var.attrs:
+        units = str(var.attrs.get("units", "")).strip()
+        if not units:
             bad.append(f"{name}: no units")
-        reduced = var.attrs.get("reduced_units")
-        if reduced is not None and not any(u in reduced for u in DIMENSIONAL):
-            bad.append(f"{name}: reduced_units {reduced!r} names no dimension")
+        elif units != "1" and not any(u in units for u in DIMENSIONAL):
+            bad.append(f"{name}: units {units!r} names no dimension")
     assert not bad, bad
+
+
+#: The dimensional variables of each dataset and their reduced unit, written by hand from the
+#: physics (docs/physics.md, Conventions and §2.2), not from the variable tables under test:
+#: every one must state this unit in ``units``, never "1" (issue 19 item 5).
+DIMENSIONAL_VARIABLES: dict[str, dict[str, str]] = {
+    "localization": {
+        "energy": "energy",
+        **dict.fromkeys(
+            ("xi", "xi_stderr", "xi_jackknife", "xi_measured", "xi_born", "length"), "length"
+        ),
+        "dos_length": "length",
+        **dict.fromkeys(("lyapunov", "lyapunov_stderr"), "1/length"),
+        **dict.fromkeys(("idos", "idos_stderr", "idos_jackknife", "idos_clean"), "1/length"),
+        **dict.fromkeys(("dos", "dos_stderr", "dos_jackknife", "dos_clean"), "1/(energy length)"),
+        "m": "mass",
+        "w": "energy^2 length",
+    },
+    "spectral": {
+        **dict.fromkeys(("T", "Delta_c", "omega_abs", "n_T_window", "pass_window"), "energy"),
+        **dict.fromkeys(("xi_c", "xi_c_stderr", "x_abs", "x_cut", "margin"), "length"),
+        **dict.fromkeys(
+            ("l_peak", "l_peak_stderr", "l_peak_eq5", "l_peak_centroid_eq5", "l_M_eq7"), "length"
+        ),
+        **dict.fromkeys(("l_peak_centroid", "l_peak_centroid_stderr"), "length"),
+        **dict.fromkeys(
+            ("mott_slope", "mott_slope_stderr", "mott_intercept", "mott_intercept_stderr"), "length"
+        ),
+        **dict.fromkeys(("n_T", "n_T_stderr", "n_T_jackknife", "n_T_eq6"), "1/length"),
+        **dict.fromkeys(("n_T_measured", "n_T_measured_stderr"), "1/length"),
+        **dict.fromkeys(("rho_c", "rho_c_stderr"), "1/(energy length)"),
+        **dict.fromkeys(("S", "S_stderr", "S_eq5"), "1/(energy^2 length^2)"),
+    },
+    "hotcold": {
+        **dict.fromkeys(("T", "energy", "eps_F", "Delta_c", "Delta_3hc", "V_hc"), "energy"),
+        **dict.fromkeys(("eps_th", "eps_th_stderr", "eps_th_eq14", "eps_th_eq15"), "energy"),
+        **dict.fromkeys(
+            ("eps_th_eq28", "eps_th_bethe", "eps_th_bethe_stderr", "eps_th_comp_born"), "energy"
+        ),
+        **dict.fromkeys(
+            ("eps0", "eps_cap", "eps_lo", "eps_hi", "eps_lo_stderr", "eps_hi_stderr"), "energy"
+        ),
+        **dict.fromkeys(("T_c", "T_c_stderr", "T_c_upper_bound"), "energy"),
+        **dict.fromkeys(("xi_c", "xi_h", "l_M", "xi_max", "d"), "length"),
+        **dict.fromkeys(("n_T", "n_T_stderr", "n_h", "n_h_stderr"), "1/length^D"),
+        **dict.fromkeys(("rho_c", "rho_h"), "1/(energy length^D)"),
+        "tau_c": "1/energy",
+        "m": "mass",
+        "w": "energy^2 length",
+        "w2": "energy^2 length^2",
+    },
+}
+#: Added by the merge of per-model datasets: the model's correlation radius and grid step.
+MERGED_DIMENSIONAL = {
+    "localization": {"d": "length", "dx": "length"},
+    "spectral": {"d": "length", "dx": "length"},
+    "hotcold": {},
+}
+
+
+def unit_errors(ds, expected: dict[str, str]) -> list[str]:
+    """Variables of ``expected`` missing from ``ds`` or whose ``units`` is not the expected
+    reduced unit (e.g. a dimensional quantity written with units "1")."""
+    bad = []
+    for name, unit in expected.items():
+        if name not in ds.variables:
+            bad.append(f"{name}: missing")
+        elif ds[name].attrs.get("units") != unit:
+            bad.append(f"{name}: units {ds[name].attrs.get('units')!r}, want {unit!r}")
+    return bad

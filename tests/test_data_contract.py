@@ -122,3 +122,78 @@ def test_a_second_spelling_of_a_unit_is_refused(spelling):
 
     with pytest.raises(ValueError, match="REDUCED_UNITS"):
         cf_units(spelling)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The three datasets as the package's own builders make them, written to netCDF by
+    ``datasets.write_netcdf`` and read back (what a user opens)."""
+    import copy
+
+    import numpy as np
+    import xarray as xr
+    from conftest import default_config
+    from test_spectral import _model_ds
+
+    from hotcold.datasets import write_netcdf
+    from hotcold.disorder import Model
+    from hotcold.hotcold import hotcold_dataset
+    from hotcold.localization import choose_dx, localization_dataset, run_lyapunov
+
+    model, energies = Model("lorentzian", 0.1, 0.5), np.array([0.5, 2.0])
+    dx, att = choose_dx(model, energies, 1.0, 0.2, 2e6, 0.1, 0.6, 8, 0.2)
+    res = run_lyapunov(model, energies, 1.0, 3, dx, 0.2, 2e6, attempt=att)
+    cfg = copy.deepcopy(default_config())
+    cfg["hotcold"] = {"energy_num": 32, "tc_scan_num": 32}
+    made = {
+        "localization": localization_dataset(res, model, 1.0),
+        "spectral": _model_ds(0.4, 60.0, 3, [0.01, 0.05], {"omega_num": 3, "energy_bin": 0.2}),
+        "hotcold": hotcold_dataset(cfg, settings=cfg["hotcold"], log=lambda s: None),
+    }
+    out = tmp_path_factory.mktemp("units")
+    for name, ds in made.items():
+        write_netcdf(ds, out / f"{name}.nc")
+    return {name: xr.load_dataset(out / f"{name}.nc") for name in made}
+
+
+@pytest.mark.parametrize("name", CONTRACT)
+def test_dimensional_variables_state_their_reduced_unit(built, name):
+    """Issue 19 item 5: no dimensional quantity says units "1".  The list of dimensional
+    variables is written by hand (conftest.DIMENSIONAL_VARIABLES), not read from the tables."""
+    from conftest import DIMENSIONAL_VARIABLES, assert_self_describing, unit_errors
+
+    from hotcold.datasets import REDUCED_UNITS
+
+    expected = DIMENSIONAL_VARIABLES[name]
+    assert set(expected.values()) <= REDUCED_UNITS
+    ds = built[name]
+    assert unit_errors(ds, expected) == []
+    assert_self_describing(ds)
+    for var in ds.variables.values():  # no second copy of the unit that could disagree
+        assert "reduced_units" not in var.attrs
+
+
+def test_xarray_plot_labels_show_the_reduced_unit(built):
+    """xarray's own labels (``label_from_attrs``, used by ``DataArray.plot``) end in the unit."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from xarray.plot.utils import label_from_attrs
+
+    loc, spec, hc = built["localization"], built["spectral"], built["hotcold"]
+    assert label_from_attrs(loc["xi"]).endswith("[length]")
+    assert label_from_attrs(hc["T"]).endswith("[energy]")
+    assert label_from_attrs(spec["T"]).endswith("[energy]")
+    assert label_from_attrs(hc["eps_th"]).endswith("[energy]")
+    fig, ax = plt.subplots()
+    try:
+        loc["xi"].plot(ax=ax)
+        assert ax.get_ylabel().endswith("[length]"), ax.get_ylabel()
+        assert ax.get_xlabel().endswith("[energy]"), ax.get_xlabel()
+        ax.clear()
+        spec["n_T"].plot(ax=ax)
+        assert ax.get_xlabel().endswith("[energy]"), ax.get_xlabel()
+        assert ax.get_ylabel().endswith("[1/length]"), ax.get_ylabel()
+    finally:
+        plt.close(fig)

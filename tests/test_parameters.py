@@ -50,9 +50,10 @@ def test_hotcold_dataset_stores_the_configured_parameters():
         assert ds[name].dims == ()
         assert float(ds[name]) == value
         assert ds[name].attrs["long_name"]
-        assert ds[name].attrs["units"] == "1"  # reduced units: the dimension is stated apart
-    assert ds["eps_F"].attrs["reduced_units"] == "energy"
-    assert ds["m"].attrs["reduced_units"] == "mass"
+    assert ds["eps_F"].attrs["units"] == "energy"  # the reduced unit, never "1"
+    assert ds["m"].attrs["units"] == "mass"
+    assert ds["w"].attrs["units"] == "energy^2 length"
+    assert ds["w2"].attrs["units"] == "energy^2 length^2"
 
 
 def test_every_parameter_has_a_dimension():

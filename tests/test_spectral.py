@@ -456,7 +456,7 @@ def test_variable_table_matches_dataset_and_contract():
     assert {name: ds[name].dims for name in contract} == contract  # docs/physics.md §2
     for name in ("S", "S_eq5", "n_T", "n_T_eq6"):  # docs/physics.md §2: results/spectral.nc
         assert sp.SPECTRAL_VARIABLES[name].units and sp.SPECTRAL_VARIABLES[name].long_name
-    assert ds["l_peak"].attrs["reduced_units"] == "length" and ds["l_peak"].attrs["units"] == "1"
+    assert ds["l_peak"].attrs["units"] == "length"
 
 
 @pytest.mark.parametrize(

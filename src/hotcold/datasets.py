@@ -8,11 +8,13 @@ the configuration subset that produced it, seeds and creation time, and a
 CF ``history`` line.
 
 Reduced units (hbar = k_B = 1; energies and lengths in the units set by ``m``
-and ``eps_F``) cannot be written as UDUNITS strings: a quantity of dimension
-``energy`` or ``1/length`` gets ``units = "1"`` (CF: a number in the stated
-unit system) plus ``reduced_units = "energy"`` (resp. ``"1/length"``), and the
-global attribute ``unit_system`` states the convention.  :func:`set_attrs`
-does this encoding, so callers keep writing the physical dimension.
+and ``eps_F``): a dimensional quantity's ``units`` is its reduced unit, spelled
+from the vocabulary :data:`REDUCED_UNITS` (``"energy"``, ``"length"``,
+``"1/(energy length)"``, ...); only a dimensionless quantity has ``units = "1"``.
+The global attribute ``unit_system`` states the convention.  These strings are
+not UDUNITS units, the one finding the CF checker reports (docs/physics.md §2.2);
+writing ``"1"`` instead would tell CF tools and xarray's plot labels that xi or T
+is dimensionless, which is false.
 
 Variable metadata is declared once per dataset, as a table
 ``{name: Var(dims, units, long_name, equation, ...)}`` next to the code that
@@ -67,15 +69,15 @@ CONVENTIONS = "CF-1.11"
 #: Global attribute stating the reduced-unit convention (config/README.md, "Units").
 UNIT_SYSTEM = (
     "reduced units: hbar = k_B = 1, energies and lengths in the units set by the particle "
-    "mass m and the Fermi energy (config keys m, fermi_energy); a dimensional quantity has "
-    "units = '1' and its dimension in the attribute reduced_units (e.g. 'energy', "
-    "'1/length')"
+    "mass m and the Fermi energy (config keys m, fermi_energy); a dimensional quantity's "
+    "units attribute is its reduced unit (e.g. 'energy', 'length', '1/(energy length)'; "
+    "not UDUNITS units), a dimensionless one has units = '1'"
 )
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 _DIMENSIONLESS = {"1", ""}
-#: The vocabulary of reduced units: every dimensional variable's ``reduced_units`` is one of
+#: The vocabulary of reduced units: every dimensional variable's ``units`` is one of
 #: these strings (one spelling per unit; ``D`` is the spatial dimension ``dim``).
 REDUCED_UNITS = frozenset(
     {
@@ -96,10 +98,13 @@ REDUCED_UNITS = frozenset(
 
 
 def cf_units(units: str) -> dict[str, str]:
-    """CF encoding of a reduced unit: ``{"units": "1"}`` plus ``reduced_units`` if dimensional.
+    """The ``units`` attribute of a reduced unit: the unit itself, ``"1"`` if dimensionless.
+
+    No separate ``reduced_units`` attribute: ``units`` is the one place a unit is
+    written (a second copy could disagree with it).
 
     >>> cf_units("energy")
-    {'units': '1', 'reduced_units': 'energy'}
+    {'units': 'energy'}
     >>> cf_units("1")
     {'units': '1'}
     """
@@ -108,7 +113,7 @@ def cf_units(units: str) -> dict[str, str]:
         return {"units": "1"}
     if units not in REDUCED_UNITS:
         raise ValueError(f"unit {units!r} is not in datasets.REDUCED_UNITS (one spelling per unit)")
-    return {"units": "1", "reduced_units": units}
+    return {"units": units}
 
 
 def set_attrs(
@@ -117,7 +122,8 @@ def set_attrs(
     """Attach CF attributes (and the paper's equation number) to a DataArray in place.
 
     ``units`` is the reduced dimension ("1", "energy", "length", "1/length^D", ...),
-    encoded by :func:`cf_units`.
+    checked by :func:`cf_units`; a ``reduced_units`` attribute of files written before
+    the units were stated in ``units`` is dropped.
     """
     da.attrs.pop("reduced_units", None)
     da.attrs.update(cf_units(units), long_name=long_name)

@@ -5,8 +5,8 @@ hold in one place:
 
 * series colours from the Okabe-Ito palette (distinguishable with the common
   colour-vision deficiencies), each paired with its own marker;
-* axis labels ``quantity [unit]`` from the dataset's ``reduced_units``
-  attribute (reduced units hbar = k_B = 1, stated in every caption);
+* axis labels ``quantity [unit]`` from the dataset's ``units`` attribute
+  (reduced units hbar = k_B = 1, stated in every caption);
 * flagged points (outside the formulas' regime, extrapolated inputs) drawn
   hollow and faint, never in the style of a result;
 * legends placed where they hide no data (checked against the display
@@ -114,7 +114,8 @@ def marker(i: int) -> str:
 
 
 def unit_of(da: xr.DataArray | None, default: str = "") -> str:
-    """Reduced unit of a variable: ``reduced_units`` if present, else a non-"1" ``units``."""
+    """Reduced unit of a variable: its non-"1" ``units`` (or, in files written before the
+    units attribute held the reduced unit, their ``reduced_units``)."""
     if da is None:
         return default
     u = da.attrs.get("reduced_units") or da.attrs.get("units") or default
