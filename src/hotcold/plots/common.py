@@ -266,6 +266,7 @@ def verdict(
     reference: ArrayLike,
     reference_stderr: ArrayLike | None = None,
     against: str = "the formula",
+    what: str = "points",
 ) -> str:
     """A verdict phrase with numbers: agreement with a reference within errors, or not.
 
@@ -275,6 +276,8 @@ def verdict(
         As in :func:`ratio_sigma`; one point or a set (summarized as ranges).
     against : str
         The reference's name, e.g. 'Eq. (6)'.
+    what : str
+        What the set's members are called ('points', 'models').
 
     Returns
     -------
@@ -301,20 +304,20 @@ def verdict(
             return f"agrees with {against} within errors ({pm}, {fmt_sigma(z[0])} sigma){untested}"
         return f"differs from {against}: {pm}, {_sigma_range(z)}{untested}"
     n = r.size
-    every = "both" if n == 2 else f"all {n}"
+    at = "at" if what == "points" else "for"
+    n_off = int((~agree).sum())
+    others = "the other one differs" if n_off == 1 else f"the other {n_off} differ"
+    every = f"{at} both {what}" if n == 2 else f"{at} all {n} {what}"
     if agree.all():
         return (
-            f"agrees with {against} within errors at {every} points (ratio {fmt_range(r)}, "
+            f"agrees with {against} within errors {every} (ratio {fmt_range(r)}, "
             f"at most {fmt_sigma(np.abs(z).max())} sigma){untested}"
         )
     if not agree.any():
-        return (
-            f"differs from {against} at {every} points: ratio {fmt_range(r)}, "
-            f"{_sigma_range(z)}{untested}"
-        )
+        return f"differs from {against} {every}: ratio {fmt_range(r)}, {_sigma_range(z)}{untested}"
     return (
-        f"agrees with {against} within errors at {int(agree.sum())} of {n} points "
-        f"(ratio {fmt_range(r[agree])}); the other {int((~agree).sum())} differ: ratio "
+        f"agrees with {against} within errors {at} {int(agree.sum())} of {n} {what} "
+        f"(ratio {fmt_range(r[agree])}); {others}: ratio "
         f"{fmt_range(r[~agree])}, {_sigma_range(z[~agree])}{untested}"
     )
 
