@@ -331,3 +331,36 @@ def verdict_paragraph(sentences: list[str]) -> str:
 def with_verdict(sentences: list[str], lines: str) -> str:
     """A figure's generated caption: the verdict paragraph, a blank line, the number list."""
     return verdict_paragraph(sentences) + "\n\n" + lines.strip("\n")
+
+
+def measured_top(sub: xr.Dataset, energy: ArrayLike) -> float:
+    """Largest energy with a measured xi_h (``xi_source`` = measured); NaN if none (2D)."""
+    if "xi_source" not in sub:
+        return np.nan
+    meas = style.flag_mask(sub["xi_source"], "measured")
+    e = np.asarray(energy, dtype=float)
+    return float(e[meas].max()) if meas.any() else np.nan
+
+
+def born_note(rows: list[tuple[str, np.ndarray, float]]) -> str:
+    """Sentence: which in-regime eps_th lie above the measured xi (set by the Born xi).
+
+    ``rows``: (model label, its in-regime eps_th, its largest measured energy).
+    """
+    parts, n_all, n_born = [], 0, 0
+    for label, eth, top in rows:
+        if not (eth.size and np.isfinite(top)):
+            continue
+        k = int((eth > top).sum())
+        n_all, n_born = n_all + eth.size, n_born + k
+        if k:
+            parts.append(f"{label} {k} of {eth.size} (measured xi up to eps = {top:.3g})")
+    if not n_all:
+        return ""
+    if not n_born:
+        return "Every in-regime 1D eps_th lies within the measured xi (no Born extrapolation)"
+    return (
+        f"{n_born} of {n_all} in-regime 1D eps_th lie above the largest measured energy, where "
+        "the hot-cold stage uses the Born xi (xi_source = born): they rest on that "
+        "extrapolation of xi, not on a measured xi: " + "; ".join(parts)
+    )
