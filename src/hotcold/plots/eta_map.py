@@ -258,7 +258,8 @@ def _marginal_note(ds: xr.Dataset, sub: xr.Dataset, label: str) -> str:
         f"{label} is marginal (eps_th_status = marginal at every T): with the Born xi_h = "
         "2 eps/(m w) of Eq. (2), proportional to eps, and the clean rho_h proportional to "
         "eps^(-1/2), eta_hc = abs(u) rho_h^2 xi_h T l_M n_T (Eqs. 1, 8, 9, 11, 12) does not "
-        "depend on eps (where xi is measured it approaches that constant from above), so the panel has one colour at each T{val}, {side} eta_c = {eta_c:g}) and "
+        "depend on eps (where xi is measured it approaches that constant from above), so "
+        f"the panel has one colour at each T{val}, {side} eta_c = {eta_c:g}) and "
         "no threshold exists (docs/physics.md section 1.4)"
     )
 
