@@ -234,7 +234,8 @@ def _fig1_anchor(loc: xr.Dataset, fam: str, d: float) -> tuple[float, ...]:
     if not meas.size:
         return nan
     i = meas[-1]
-    vals = (float(row[k].values[i]) for k in ("energy", "xi", "xi_stderr", "xi_born"))
+    keys = ("energy", "xi", "xi_stderr", "xi_born")
+    vals = (float(row[k].values[i]) if k in row.variables else np.nan for k in keys)
     return (*vals, float(np.nanmax(row["xi"].values[meas])))
 
 
@@ -245,7 +246,7 @@ def _fig1_verdict(ds: xr.Dataset, loc: xr.Dataset, sub: xr.Dataset, i_t: int) ->
     eth = float(sub["eps_th"].values[i_t])
     e = np.asarray(ds["energy"].values, dtype=float)
     out = []
-    if np.isfinite(e_top):
+    if np.isfinite(e_top) and np.isfinite(xb_top):
         out.append(
             f"Where xi was last measured (eps = {e_top:.3g}), it "
             + common.verdict(xi_top, se_top, xb_top, None, "the Born xi")
