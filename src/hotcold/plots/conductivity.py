@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from . import style  # noqa: E402
+from . import common, style  # noqa: E402
 from .common import (  # noqa: E402
     FLAG_KW,
     d_positive,
@@ -25,6 +25,7 @@ from .common import (  # noqa: E402
     families,
     finite,
     flagged,
+    measured_top,
     model_label,
     model_list,
     model_sub,
@@ -269,7 +270,8 @@ def plot_conductivity(ds: xr.Dataset) -> plt.Figure:
         )
     style.figure_legend(fig, *_conductivity_legend(ds, has_b), ncol=4)
     style.tidy(fig)
-    return style.set_caption(fig, _sigma_caption(info, left, notes))
+    cap = _sigma_caption(info, left, notes)
+    return style.set_caption(fig, common.with_verdict(_sigma_verdict(ds, models), cap))
 
 
 def _sigma_caption(info: list[dict], left: list[tuple], notes: list[str]) -> str:
@@ -308,3 +310,98 @@ def _sigma_caption(info: list[dict], left: list[tuple], notes: list[str]) -> str
             + "; ".join(model_label(f, d, dm) for dm, f, d in left)
         )
     return "\n".join(lines)
+
+
+def loglog_slope(x: np.ndarray, y: np.ndarray, se: np.ndarray | None) -> tuple[float, float]:
+    """Least-squares slope of ln y against ln x and its s.e. from the s.e. of y.
+
+    The slope is the unweighted fit of the caption (sum_i c_i ln y_i with
+    c_i = (X_i - mean X)/S_xx); its variance is sum_i c_i^2 (se_i/y_i)^2.
+    """
+    lx, ly = np.log(x), np.log(y)
+    c = (lx - lx.mean()) / np.sum((lx - lx.mean()) ** 2)
+    slope = float(np.sum(c * ly))
+    if se is None or not np.isfinite(se).all():
+        return slope, np.nan
+    return slope, float(np.sqrt(np.sum((c * se / y) ** 2)))
+
+
+def _continuum(ds: xr.Dataset, dim: int, fam: str, d: float) -> tuple:
+    """(slope, its s.e., in-regime eps_th, largest measured energy, ratio to Eq. 29, its s.e.)."""
+    sub = model_sub(ds, dim, fam, d)
+    t = np.asarray(ds["T"].values, dtype=float)
+    y = -np.asarray(sub["ln_sigma"].values, dtype=float)
+    good = finite(y) & (y > 0) & ~flagged(sub)
+    se = stderr_values(sub, "ln_sigma")
+    se = None if se is None else se[good]
+    sl = loglog_slope(1 / t[good], y[good], se) if good.sum() >= 2 else (np.nan, np.nan)
+    eth = np.asarray(sub["eps_th"].values, dtype=float)[good]
+    y29 = -np.asarray(sub["ln_sigma_eq29"].values, dtype=float)[good]
+    return sl, eth, measured_top(sub, ds["energy"].values), (y[good], se, y29)
+
+
+def _sigma_verdict(ds: xr.Dataset, models: list[tuple]) -> list[str]:
+    """Verdict of ``conductivity``: super-Arrhenius continuum, Eq. (29), T_c values and bounds."""
+    slopes, rows, two_d = [], [], []
+    for dim, fam, d in models:
+        (sl, sl_se), eth, top, y = _continuum(ds, dim, fam, d)
+        if np.isfinite(sl):
+            slopes.append((sl, sl_se))
+        if dim == 1:
+            rows.append((model_label(fam, d, dim) + ":", eth, top))
+        elif np.isfinite(y[2]).any():
+            two_d.append(f"{model_label(fam, d, dim)}: -ln sigma " + common.verdict(*y[:2], y[2],
+                         None, "Eq. (29)"))  # fmt: skip
+    out = []
+    if slopes:
+        a = np.array(slopes)
+        out.append(
+            "The continuum's log-log slope of -ln sigma against 1/T (in-regime points) "
+            + common.verdict(a[:, 0], a[:, 1], 1.0, None, "Arrhenius (slope 1)", "models")
+            + " (the ratio is the slope itself: super-Arrhenius where above 1, as in the "
+            "paper's Fig. 2), and -ln sigma is finite at every in-regime T: no transition"
+        )
+    born = common.born_note(rows)
+    return out + ([born] if born else []) + two_d + _tc_verdict(ds)
+
+
+def _tc_verdict(ds: xr.Dataset) -> list[str]:
+    """T_c: values (and whether they fall with xi_max), bounds written as bounds."""
+    if not ("T_c" in ds and "xi_max" in ds.dims):
+        return []
+    n_val, n_flag, falling, n_multi, bounds = 0, 0, 0, 0, []
+    for dim in (int(v) for v in ds["dim"].values):
+        for fam, d in model_list(ds, dim):
+            sub = model_sub(ds, dim, fam, d)
+            tc = np.asarray(sub["T_c"].values, dtype=float)
+            ok = finite(tc) & (tc > 0)
+            n_val += int(ok.sum())
+            if "T_c_regime" in sub:
+                n_flag += int((ok & (np.asarray(sub["T_c_regime"].values) != 0)).sum())
+            if ok.sum() >= 2:
+                n_multi += 1
+                falling += int(np.all(np.diff(tc[ok]) < 0))
+            ub = _upper_bound_all(sub)
+            for xm, b in zip(ds["xi_max"].values, ub, strict=True):
+                if np.isfinite(b):
+                    label = model_label(fam, d, dim)
+                    bounds.append(f"{label}: T_c(1e{np.log10(xm):.0f}) <= {b:.3g}")
+    out = [
+        f"T_c is a value at {n_val} (model, xi_max) cells ({n_flag} of them flagged outside "
+        f"the regime); it falls as xi_max grows in {falling} of the {n_multi} models with two "
+        "or more values (the continuum, xi_max to infinity, has no transition)"
+    ]
+    if bounds:
+        out.append(
+            f"{len(bounds)} T_c are only upper bounds (T_c_status = below_search: the window is "
+            "still open at the lowest searched T; drawn as down-triangles, never fitted): "
+            + "; ".join(bounds)
+        )
+    return out
+
+
+def _upper_bound_all(sub: xr.Dataset) -> np.ndarray:
+    """T_c_upper_bound over xi_max (NaN where T_c is a value or the dataset has no bounds)."""
+    if "T_c_upper_bound" not in sub:
+        return np.full(sub["T_c"].shape, np.nan)
+    return np.asarray(sub["T_c_upper_bound"].values, dtype=float)

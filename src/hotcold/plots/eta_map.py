@@ -222,7 +222,10 @@ def plot_eta_map(ds: xr.Dataset) -> plt.Figure:
     ]
     style.figure_legend(fig, handles, labels, ncol=3)
     style.tidy(fig)
-    return style.set_caption(fig, _eta_caption(info))
+    panels = [(dim, f, d) for dim in dims for f, d in cols[dim]]
+    return style.set_caption(
+        fig, common.with_verdict(_eta_verdict(ds, panels, info), _eta_caption(info))
+    )
 
 
 def _eta_caption(info: list[dict]) -> str:
@@ -242,3 +245,63 @@ def _eta_caption(info: list[dict]) -> str:
             f"in the linear variable and are drawn from log10_eta_hc)."
         )
     return "\n".join(lines)
+
+
+def _marginal_note(ds: xr.Dataset, sub: xr.Dataset, label: str) -> str:
+    """Why a panel is one colour: 1D white noise is marginal (eps_th_status), in words."""
+    lim = np.asarray(sub["eta_hc_limit"].values, dtype=float) if "eta_hc_limit" in sub else []
+    lim = np.asarray(lim)[np.isfinite(lim)]
+    val = f" (eta_hc_limit = {common.fmt_range(lim, '.2g')} here" if lim.size else " ("
+    eta_c = common.critical_eta(ds)
+    side = "below" if lim.size and lim.max() < eta_c else "against"
+    return (
+        f"{label} is marginal (eps_th_status = marginal at every T): with the Born xi_h = "
+        "2 eps/(m w) of Eq. (2), proportional to eps, and the clean rho_h proportional to "
+        "eps^(-1/2), eta_hc = abs(u) rho_h^2 xi_h T l_M n_T (Eqs. 1, 8, 9, 11, 12) does not "
+        "depend on eps (where xi is measured it approaches that constant from above), so "
+        f"the panel has one colour at each T{val}, {side} eta_c = {eta_c:g}) and "
+        "no threshold exists (docs/physics.md section 1.4)"
+    )
+
+
+def _eta_verdict(ds: xr.Dataset, panels: list[tuple], info: list[dict]) -> list[str]:
+    """Verdict of ``eta_map``: root vs grid, the marginal case, bounds and extrapolations."""
+    dev = [r["dev"] for r in info if np.isfinite(r["dev"])]
+    out = [
+        "This map tests the composition's own consistency, not a formula (eps_th against "
+        "the paper's asymptotes: see threshold): the root-found eps_th agrees with the grid "
+        f"contour eta_hc = eta_c within {100 * max(dev):.2g} % at most" if dev else
+        "No threshold to compare with the grid contour"
+    ]  # fmt: skip
+    counts: dict[str, list[str]] = {"marginal": [], "below_grid": [], "n_T": []}
+    rows = []
+    for (dim, fam, d), r in zip(panels, info, strict=True):
+        sub = common.model_sub(ds, dim, fam, d)
+        st = sub["eps_th_status"]
+        if style.flag_mask(st, "marginal").all():
+            out.append(_marginal_note(ds, sub, r["label"]))
+        nb = int(style.flag_mask(st, "below_grid").sum())
+        if nb:
+            counts["below_grid"].append(f"{r['label']} {nb}")
+        n_ext = int(style.flag_mask(sub["n_T_source"], "extrapolated").sum())
+        if n_ext:
+            counts["n_T"].append(f"{r['label']} {n_ext}")
+        if dim == 1:
+            eth = np.asarray(sub["eps_th"].values, dtype=float)
+            good = common.finite(eth) & ~common.flagged(sub)
+            rows.append((r["label"] + ":", eth[good], common.measured_top(sub, ds["energy"])))
+    if counts["below_grid"]:
+        out.append(
+            "Where eps_th_status = below_grid (eta_hc >= eta_c already at the lowest grid energy, "
+            f"{float(ds['energy'].values[0]):.4g}"
+            "): there eps_th is only an upper bound, eps_th <= that energy, and flagged: "
+            + "; ".join(counts["below_grid"])
+            + " temperatures"
+        )
+    out.append(common.born_note(rows) or "No 1D threshold in the regime")
+    out.append(
+        "n_T is extrapolated (flagged) at: " + "; ".join(counts["n_T"]) + " temperatures"
+        if counts["n_T"] else
+        "No n_T behind the map is extrapolated (1D: numerical, 2D: the closed form Eq. 22)"
+    )  # fmt: skip
+    return out

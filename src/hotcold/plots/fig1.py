@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from . import style  # noqa: E402
+from . import common, style  # noqa: E402
 from .common import (  # noqa: E402
     d_positive,
     families,
@@ -176,7 +176,8 @@ def plot_fig1(ds: xr.Dataset, loc: xr.Dataset) -> plt.Figure:
     for ax in (ax_a, ax_b, ax_c):
         style.place_legend(ax, fontsize=7)
     style.settle_legends(fig)
-    return style.set_caption(fig, _fig1_caption(ds, sub, i_t, meas_e, temp, eth, eth_se))
+    cap = _fig1_caption(ds, sub, i_t, meas_e, temp, eth, eth_se)
+    return style.set_caption(fig, common.with_verdict(_fig1_verdict(ds, loc, sub, i_t), cap))
 
 
 def _fig1_ylim(xi_m, e, lx, inr, eth: float) -> tuple[float, float]:
@@ -221,3 +222,56 @@ def _fig1_caption(ds, sub, i_t, meas_e, temp, eth, eth_se) -> str:
     else:
         parts.append("- no threshold at this temperature")
     return "\n".join(parts)
+
+
+def _fig1_anchor(loc: xr.Dataset, fam: str, d: float) -> tuple[float, ...]:
+    """At the model's highest measured energy: (eps, xi, s.e., xi_Born, largest measured xi)."""
+    nan = (np.nan,) * 5
+    if not (fam in families(loc) and d in [float(v) for v in loc["d"].values]):
+        return nan
+    row = loc.sel(family=fam, d=d)
+    meas = np.nonzero(np.asarray(row["xi_source"].values) == 0)[0]
+    if not meas.size:
+        return nan
+    i = meas[-1]
+    keys = ("energy", "xi", "xi_stderr", "xi_born")
+    vals = (float(row[k].values[i]) if k in row.variables else np.nan for k in keys)
+    return (*vals, float(np.nanmax(row["xi"].values[meas])))
+
+
+def _fig1_verdict(ds: xr.Dataset, loc: xr.Dataset, sub: xr.Dataset, i_t: int) -> list[str]:
+    """Verdict of ``fig1``: is xi(eps_th) measured or the Born extrapolation; the flags at T."""
+    fam, d = str(sub["family"].values), float(sub["d"])
+    e_top, xi_top, se_top, xb_top, xi_max = _fig1_anchor(loc, fam, d)
+    eth = float(sub["eps_th"].values[i_t])
+    e = np.asarray(ds["energy"].values, dtype=float)
+    out = []
+    if np.isfinite(e_top) and np.isfinite(xb_top):
+        out.append(
+            f"Where xi was last measured (eps = {e_top:.3g}), it "
+            + common.verdict(xi_top, se_top, xb_top, None, "the Born xi")
+        )
+    if np.isfinite(eth) and np.isfinite(e_top) and eth > e_top:
+        xi_th = float(np.exp(np.interp(np.log(eth), np.log(e), sub["ln_xi_h"].values)))
+        out.append(
+            f"xi(eps_th) = {xi_th:.3g} is a Born extrapolation, not a measurement: eps_th = "
+            f"{eth:.3g} is {eth / e_top:.3g}x the highest measured energy and xi(eps_th) is "
+            f"{xi_th / xi_max:.3g}x the largest measured xi ({xi_max:.2g})"
+        )
+    elif np.isfinite(eth):
+        out.append(f"eps_th = {eth:.3g} lies within the measured xi: no extrapolation")
+    st = sub["eps_th_status"]
+    names = str(st.attrs.get("flag_meanings", "")).split()
+    k = int(st.values[i_t])
+    reg = int(sub["regime"].values[i_t]) if "regime" in sub else 0
+    src = sub["n_T_source"]
+    n_t = [
+        m for m in str(src.attrs.get("flag_meanings", "")).split() if style.flag_mask(src, m)[i_t]
+    ]
+    out.append(
+        f"At this T, eps_th_status = {names[k] if 0 <= k < len(names) else k}, "
+        f"{'in the regime (regime = 0)' if reg == 0 else f'flagged (regime = {reg})'}, "
+        f"n_T {n_t[0] if n_t else 'of unknown source'}; the figure draws the paper's picture "
+        "and compares no formula beyond xi against Born"
+    )
+    return out

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from . import style  # noqa: E402
+from . import common, style  # noqa: E402
 from .common import (  # noqa: E402
     FLAG_KW,
     d_positive,
@@ -25,6 +25,7 @@ from .common import (  # noqa: E402
     fermi_energy,
     finite,
     flagged,
+    measured_top,
     model_label,
     model_list,
     model_sub,
@@ -190,4 +191,65 @@ def plot_threshold(ds: xr.Dataset) -> plt.Figure:
     for ax in axes[0]:
         style.place_legend(ax, outside="below")
     style.settle_legends(fig)
-    return style.set_caption(fig, "\n".join(f"- {s}" for s in notes))
+    lines = "\n".join(f"- {s}" for s in notes)
+    return style.set_caption(fig, common.with_verdict(_threshold_verdict(ds, panels), lines))
+
+
+def _in_regime_1d(ds: xr.Dataset, fam: str, d: float, eq: int) -> tuple[np.ndarray, ...]:
+    """eps_th, its s.e. and Eq. (eq) at the in-regime temperatures of one 1D model."""
+    sub = model_sub(ds, 1, fam, d)
+    eth = np.asarray(sub["eps_th"].values, dtype=float)
+    chi = np.asarray(sub["chi"].values, dtype=float)
+    good = finite(eth) & (chi > 1) & ~flagged(sub)
+    se = stderr_values(sub, "eps_th")
+    se = np.full(eth.shape, np.nan) if se is None else se
+    ref = np.asarray(sub[f"eps_th_eq{eq}"].values, dtype=float)
+    return eth[good], se[good], ref[good], measured_top(sub, ds["energy"].values)
+
+
+def _family_verdict(ds: xr.Dataset, fam: str, eq: int) -> tuple[str, list]:
+    """One 1D family against Eq. (14)/(15): the verdict and its Born-extrapolation rows."""
+    rows, vals = [], []
+    for d in d_positive(ds):
+        eth, se, ref, top = _in_regime_1d(ds, fam, d, eq)
+        rows.append((f"{fam}, d = {d:g}:", eth, top))
+        vals.append((eth, se, ref))
+    eth, se, ref = (np.concatenate([v[k] for v in vals]) for k in range(3))
+    text = f"1D {fam} (in-regime points of every d): eps_th " + common.verdict(
+        eth, se, ref, None, f"Eq. ({eq})"
+    )
+    if eth.size >= 2:
+        r = eth / ref
+        text += (
+            f". Eq. ({eq}) drops O(1) constants, so only a constant ratio would confirm it: "
+            f"the ratio varies by a factor {r.max() / r.min():.2g} over these points"
+        )
+    return text, rows
+
+
+def _threshold_verdict(ds: xr.Dataset, panels: list[tuple[str, int]]) -> list[str]:
+    """Verdict of ``threshold``: eps_th against Eqs. (14), (15), (28); extrapolations named."""
+    out, rows = [], []
+    for fam, eq in panels:
+        text, r = _family_verdict(ds, fam, eq)
+        out.append(text)
+        rows += r
+    born = common.born_note([(f"1D {a}", b, c) for a, b, c in rows])
+    if born:
+        out.append(born)
+    dims = [int(v) for v in ds["dim"].values]
+    for fam, d in model_list(ds, 2) if 2 in dims else []:
+        sub = model_sub(ds, 2, fam, d)
+        y = np.asarray(sub["eps_th"].values, dtype=float) - fermi_energy(ds)
+        y28 = np.asarray(sub["eps_th_eq28"].values, dtype=float) - fermi_energy(ds)
+        good = finite(y) & finite(y28) & ~flagged(sub)
+        if good.any():
+            se = stderr_values(sub, "eps_th")
+            v = common.verdict(y[good], None if se is None else se[good], y28[good], None,
+                               "Eq. (28)")  # fmt: skip
+            out.append(f"2D {model_label(fam, d)}: eps_th - eps_F {v}")
+    out.append(
+        "Hollow points are flagged (T not << Delta_c, strong disorder or extrapolated n_T) and "
+        "are not judged"
+    )
+    return out
