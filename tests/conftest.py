@@ -161,7 +161,8 @@ DIMENSIONAL_VARIABLES: dict[str, dict[str, str]] = {
             ("mott_slope", "mott_slope_stderr", "mott_intercept", "mott_intercept_stderr"), "length"
         ),
         **dict.fromkeys(("n_T", "n_T_stderr", "n_T_jackknife", "n_T_eq6"), "1/length"),
-        **dict.fromkeys(("n_T_measured", "n_T_measured_stderr"), "1/length"),
+        **dict.fromkeys(("n_T_measured", "n_T_measured_stderr", "n_T_systematic"), "1/length"),
+        **dict.fromkeys(("n_T_next_pass", "n_T_next_pass_stderr"), "1/length"),
         **dict.fromkeys(("rho_c", "rho_c_stderr"), "1/(energy length)"),
         **dict.fromkeys(("S", "S_stderr", "S_eq5"), "1/(energy^2 length^2)"),
     },

@@ -308,14 +308,15 @@ def _ed_size_problems(config: Mapping) -> list[str]:
                 sites, xi_c = math.inf, math.inf
         if sites <= MAX_ED_SITES:
             continue
-        gb = 8 * sites * (10 * sp["box_length"] + 50) / 1e9
+        box_xi = sites * float(sp["dx"]) / xi_c if math.isfinite(sites) else math.inf
+        gb = 8 * sites * (10 * box_xi + 50) / 1e9
         out.append(
             f"spectral.box_length: the exact-diagonalization box of the {family} d = {d} "
-            f"model ({_show(sp['box_length'])} Born xi_c, xi_c = {xi_c:.3g}, step "
+            f"model ({box_xi:.3g} Born xi_c, xi_c = {xi_c:.3g}, step "
             f"spectral.dx = {_show(sp['dx'])}) has {float(sites):.3g} sites (~{gb:.3g} GB of "
             f"eigenpairs; at most {MAX_ED_SITES:.0e}). Fix: a stronger disorder.w or smaller "
-            "disorder.d (shorter xi_c), a smaller spectral.box_length, a larger spectral.dx, "
-            "or dimensions: [2] (no 1D numerics)"
+            "disorder.d (shorter xi_c), a smaller spectral.box_length (fixed box) or "
+            "spectral.box_interior, a larger spectral.dx, or dimensions: [2] (no 1D numerics)"
         )
     return out
 
