@@ -529,3 +529,112 @@ def test_mott_figure_names_every_model_and_fits_only_its_range(small_run, figure
         x = np.asarray(line.get_xdata())
         assert x.min() >= np.min(xs) - 1e-12 and x.max() <= np.max(xs) + 1e-12
     assert "l_peak/Eq.(7)" in caption  # the comparison with Eq. (7) in numbers
+
+
+# ---------------------------------------------------------------------------
+# issue 19 item 6: small multiples by family beyond 8 models
+# ---------------------------------------------------------------------------
+
+
+def _nt_model(fam: str, d: float, scale: float) -> xr.Dataset:
+    """One synthetic model of a merged spectral dataset: n_T = scale * Eq. (6)."""
+    t = np.exp(-np.linspace(1.0, 3.0, 5))  # Delta_c = xi_c = 1
+    eq6 = 2 * np.pi**2 / 3 * t**2
+    flags = {"flag_values": [0, 1], "flag_meanings": "numerical extrapolated"}
+    ds = xr.Dataset(
+        {
+            "n_T": ("T", scale * eq6),
+            "n_T_stderr": ("T", 0.05 * eq6),
+            "n_T_eq6": ("T", eq6),
+            "n_T_source": ("T", np.zeros(5, np.int8), flags),
+            "Delta_c": ((), 1.0),
+            "xi_c": ((), 1.0),
+            "rho_c": ((), 1.0),
+            "is_model": ((), True),
+        },
+        coords={"T": t},
+    )
+    return ds.expand_dims(family=[fam], d=[d])
+
+
+def _sweep(fams, dvals) -> xr.Dataset:
+    """A merged (family, d) spectral dataset of len(fams) x len(dvals) models."""
+    rows = [
+        xr.concat([_nt_model(f, d, 0.5 + 0.1 * j) for j, d in enumerate(dvals)], dim="d")
+        for f in fams
+    ]
+    return xr.concat(rows, dim="family")
+
+
+def _panel_series(fig) -> dict[str, set[str]]:
+    """Title -> labels of the model series (errorbar containers) of each visible axes."""
+    return {
+        ax.get_title(): {c.get_label() for c in ax.containers}
+        for ax in fig.axes
+        if ax.get_visible()
+    }
+
+
+def test_twelve_models_get_one_panel_per_family():
+    """4 families x 3 d: one panel per family, each holding exactly that family's 3 series,
+    shared limits, and a caption sentence naming the layout."""
+    fams, dvals = ["lorentzian", "exponential", "gaussian", "spare"], [0.25, 0.5, 1.0]
+    fig = sp_plots.plot_thermal_density(_sweep(fams, dvals))
+    try:
+        series = _panel_series(fig)
+        assert len(series) == 4, series
+        for fam in fams:
+            (title,) = [t for t in series if t.startswith(fam)]
+            assert series[title] == {f"{fam} d={d:g}" for d in dvals}, (title, series[title])
+        axes = [ax for ax in fig.axes if ax.get_visible()]
+        assert len({ax.get_ylim() for ax in axes}) == len({ax.get_xlim() for ax in axes}) == 1
+        assert "one panel per family" in style.get_caption(fig)
+    finally:
+        plt.close(fig)
+
+
+def test_eight_models_stay_on_one_axes():
+    """At the threshold (8 models) the single shared axes and its caption are unchanged."""
+    assert style.MAX_SHARED_MODELS == 8
+    fig = sp_plots.plot_thermal_density(_sweep(["lorentzian", "exponential"], [0.1, 0.2, 0.4, 0.8]))
+    try:
+        assert len(fig.axes) == 1 and len(fig.axes[0].containers) == 8
+        assert "one panel per family" not in style.get_caption(fig)
+    finally:
+        plt.close(fig)
+
+
+def _more_d(ds: xr.Dataset, new: dict[float, float]) -> xr.Dataset:
+    """The merged dataset with extra d values, each a copy of an existing d's data."""
+    parts = [ds] + [ds.sel(d=[src]).assign_coords(d=[dn]) for dn, src in new.items()]
+    out = xr.concat(parts, dim="d", data_vars="minimal", coords="minimal", compat="override")
+    return out.sortby("d")
+
+
+@pytest.mark.parametrize("name", ["thermal_density", "mott_peak", "threshold"])
+def test_default_layout_is_kept_and_a_big_sweep_is_split(small_run, figures, name):
+    """The tiny run (5 models) keeps its axes; with 3 more d (9 models) the per-model axes
+    split into one panel per family, white noise in each, every model in its family's."""
+    fn, (key,) = FIGURES[name][0], FIGURES[name][1][:1]
+    ds = small_run[1][key]
+    n_before = len([ax for ax in figures[name].axes if ax.get_visible()])
+    assert n_before == {"thermal_density": 1, "mott_peak": 1, "threshold": 3}[name]
+    big = _more_d(ds, {0.25: 0.5, 0.375: 0.5, 1.0: 0.5})
+    fams = [f for f in big["family"].values if f != "white"]
+    fig = fn(big)
+    try:
+        axes = [ax for ax in fig.axes if ax.get_visible()]
+        assert len(axes) == n_before - 1 + len(fams)
+        panels = [ax for ax in axes if any(str(f) in ax.get_title() for f in fams)]
+        if name == "threshold":
+            panels = [ax for ax in panels if ax.get_title().startswith("2D")]
+        assert len(panels) == len(fams)
+        for ax in panels:
+            (fam,) = [str(f) for f in fams if str(f) in ax.get_title()]
+            labels = ax.get_legend_handles_labels()[1]
+            other = [str(f) for f in fams if str(f) != fam]
+            assert not any(o in lab for lab in labels for o in other), (fam, labels)
+            assert any("white" in lab for lab in labels) or name == "threshold", labels
+        assert "one panel per family" in style.get_caption(fig)
+    finally:
+        plt.close(fig)

@@ -259,29 +259,11 @@ def _mott_model(ax, k: int, lab: str, sub: xr.Dataset) -> tuple:
     return (lp[m] if m.any() else None), int(out.sum()), int(bad.sum()), line, float(np.nanmax(lnr))
 
 
-def plot_mott_peak(ds: xr.Dataset) -> plt.Figure:
-    """Mott-peak position l_peak/xi_c vs ln(Delta_c/omega), with Eq. (7) (2 ln(Delta_c/omega)).
-
-    Filled symbols with jackknife error bars: omega inside the fit range;
-    open: above it.  Grey crosses: ill-determined centroids (standard error
-    above half the value, or inside x_cut), drawn without their error bars
-    and excluded from the axis range.  Dotted: the weighted linear fit per
-    model; grey dashed: the same centroid estimator applied to Eq. (5) on
-    the same grid (its own bias).  The caption gives the measured slope
-    ratios from the dataset.
-    """
-    fig, ax = plt.subplots(figsize=(8.2, 4.6), constrained_layout=True)
-    shown, lmax, lines = [], 0.0, []
-    bad_n = n_out = 0
-    for k, (lab, sub) in enumerate(iter_models(ds)):
-        pts, n_o, n_b, line, lm = _mott_model(ax, k, lab, sub)
-        if pts is not None:
-            shown.append(pts)
-        n_out, bad_n, lmax = n_out + n_o, bad_n + n_b, max(lmax, lm)
-        lines.append(line)
+def _mott_references(ax: plt.Axes, ds: xr.Dataset, lmax: float, bad_n: int, n_out: int) -> None:
+    """Eq. (7), the centroid of Eq. (5) and the legend entries of the point styles."""
     xx = np.linspace(0, lmax, 50)
     ax.plot(xx, 2 * xx, "k-", lw=1.3, label=r"Eq. (7): $l_M = 2\xi_c\ln(\Delta_c/\omega)$")
-    sub0 = next(iter_models(ds))[1]
+    lab0, sub0 = next(iter_models(ds))
     if "l_peak_eq5" in sub0:
         lp5 = np.asarray(sub0["l_peak_eq5"].values, dtype=float) / _scalar(sub0, "xi_c")
         ok = np.isfinite(lp5)
@@ -291,18 +273,51 @@ def plot_mott_peak(ds: xr.Dataset) -> plt.Figure:
             "--",
             color="0.45",
             lw=1.1,
-            label=f"centroid of Eq. (5), {next(iter_models(ds))[0]}",
+            label=f"centroid of Eq. (5), {lab0}",
         )
     if bad_n:
         ax.plot([], [], "x", color="0.55", label="ill-determined (s.e. > 50 %)")
     if n_out:
         ax.plot([], [], "o", color="0.4", mfc="none", label="above the fit range (no bar)")
-    style.robust_ylim(ax, np.concatenate(shown + [2 * xx[[0, -1]]]) if shown else [0, 2 * lmax])
+
+
+def plot_mott_peak(ds: xr.Dataset) -> plt.Figure:
+    """Mott-peak position l_peak/xi_c vs ln(Delta_c/omega), with Eq. (7) (2 ln(Delta_c/omega)).
+
+    Filled symbols with jackknife error bars: omega inside the fit range;
+    open: above it.  Grey crosses: ill-determined centroids (standard error
+    above half the value, or inside x_cut), drawn without their error bars
+    and excluded from the axis range.  Dotted: the weighted linear fit per
+    model; grey dashed: the same centroid estimator applied to Eq. (5) on
+    the same grid (its own bias).  The caption gives the measured slope
+    ratios from the dataset.  Beyond :data:`~hotcold.plots.style.MAX_SHARED_MODELS`
+    models: one panel per family (:func:`~hotcold.plots.style.model_panels`).
+    """
+    models = list(iter_models(ds))
+    fig, panels = style.model_panels([style.model_key(s) for _, s in models], (8.2, 4.6))
+    shown, lmax, lines = [], 0.0, []
+    bad_n = n_out = 0
+    for k, (lab, sub) in enumerate(models):
+        for ax in style.panels_of(panels, *style.model_key(sub)):
+            pts, n_o, n_b, line, lm = _mott_model(ax, k, lab, sub)
+        if pts is not None:
+            shown.append(pts)
+        n_out, bad_n, lmax = n_out + n_o, bad_n + n_b, max(lmax, lm)
+        lines.append(line)
+    for p in panels.values():
+        _mott_references(p, ds, lmax, bad_n, n_out)
+    ax = next(iter(panels.values()))  # the panels share their axes
+    ends = 2 * np.array([0.0, lmax])
+    style.robust_ylim(ax, np.concatenate(shown + [ends]) if shown else [0, 2 * lmax])
     ax.set_ylim(bottom=0)
-    ax.set_xlabel(style.axis_label(r"$\ln(\Delta_c/\omega)$", ""))
-    ax.set_ylabel(style.axis_label(r"Mott-peak position $l_{peak}/\xi_c$", ""))
-    ax.set_title("Negative peak of S_omega(x) (centroid beyond x_cut) vs Eq. (7)", fontsize=9)
-    ratios = [_scalar(sub, "mott_slope_ratio") for _, sub in iter_models(ds)]
+    style.label_panels(
+        panels,
+        style.axis_label(r"$\ln(\Delta_c/\omega)$", ""),
+        style.axis_label(r"Mott-peak position $l_{peak}/\xi_c$", ""),
+    )
+    title = "Negative peak of S_omega(x) (centroid beyond x_cut) vs Eq. (7)"
+    (ax.set_title(title, fontsize=9) if "" in panels else fig.suptitle(title, fontsize=10))
+    ratios = [_scalar(sub, "mott_slope_ratio") for _, sub in models]
     ratios = [r for r in ratios if np.isfinite(r)]
     if ratios:
         lines.insert(
@@ -313,13 +328,14 @@ def plot_mott_peak(ds: xr.Dataset) -> plt.Figure:
         )
     top = ax.get_ylim()[1]
     n_off = sum(int(np.sum(np.asarray(v) > top)) for v in shown)
-    style.place_legend(ax, fontsize=8)
+    for p in panels.values():
+        style.place_legend(p, fontsize=8 if "" in panels else 7)
     style.settle_legends(fig)
     lines.append(
         f"{bad_n} ill-determined centroids drawn as crosses; {n_out} points above the fit "
         f"range hollow without bars; {n_off} fitted points above the axis"
     )
-    lines = "\n".join(f"- {s}" for s in lines)
+    lines = "\n".join(f"- {s}" for s in lines + [style.multiples_note(panels)] if s)
     return style.set_caption(fig, common.with_verdict(_mott_verdict(ds), lines))
 
 
@@ -338,6 +354,31 @@ def _nt_ratio(sub: xr.Dataset) -> tuple[np.ndarray, ...]:
     return lnr, g, se, flag
 
 
+def _nt_model(ax: plt.Axes, lab: str, sub: xr.Dataset) -> tuple[np.ndarray, ...]:
+    """One model's n_T/Eq.(6) on one axes; (ln(Delta_c/T) drawn, g well-determined, mask)."""
+    col, mk = style.style_of(sub)
+    lnr, g, se, flag = _nt_ratio(sub)
+    ok = np.isfinite(g) & np.isfinite(lnr)
+    good = ok & np.isfinite(se) & (se < np.abs(g))
+    for m, mfc, lb in ((good & ~flag, col, lab), (good & flag, "none", None)):
+        if m.any():
+            ax.errorbar(
+                lnr[m],
+                g[m],
+                yerr=se[m],
+                fmt=mk + "-",
+                ms=4.5,
+                lw=0.8,
+                color=col,
+                mfc=mfc,
+                capsize=2,
+                label=lb,
+            )
+    if (ok & ~good).any():
+        ax.plot(lnr[ok & ~good], g[ok & ~good], "x", color="0.55", ms=5)
+    return lnr[ok], g[good], good
+
+
 def plot_thermal_density(ds: xr.Dataset) -> plt.Figure:
     """n_T / Eq. (6) against ln(Delta_c/T), the variable of the low-T expansion.
 
@@ -345,47 +386,39 @@ def plot_thermal_density(ds: xr.Dataset) -> plt.Figure:
     Error bars: standard errors over realizations; open symbols: n_T
     extrapolated beyond the resolved range (``n_T_source``).  Points whose
     standard error exceeds their value are drawn as grey crosses without
-    bars.  The x-axis covers exactly the computed temperatures.
+    bars.  The x-axis covers exactly the computed temperatures.  Beyond
+    :data:`~hotcold.plots.style.MAX_SHARED_MODELS` models: one panel per
+    family (:func:`~hotcold.plots.style.model_panels`).
     """
-    fig, ax = plt.subplots(figsize=(7.6, 4.4), constrained_layout=True)
+    models = list(iter_models(ds))
+    fig, panels = style.model_panels([style.model_key(s) for _, s in models], (7.6, 4.4))
     xs, ys, lines = [], [], []
-    for lab, sub in iter_models(ds):
-        col, mk = style.style_of(sub)
-        lnr, g, se, flag = _nt_ratio(sub)
-        ok = np.isfinite(g) & np.isfinite(lnr)
-        good = ok & np.isfinite(se) & (se < np.abs(g))
-        for m, mfc, lb in ((good & ~flag, col, lab), (good & flag, "none", None)):
-            if m.any():
-                ax.errorbar(
-                    lnr[m],
-                    g[m],
-                    yerr=se[m],
-                    fmt=mk + "-",
-                    ms=4.5,
-                    lw=0.8,
-                    color=col,
-                    mfc=mfc,
-                    capsize=2,
-                    label=lb,
-                )
-        if (ok & ~good).any():
-            ax.plot(lnr[ok & ~good], g[ok & ~good], "x", color="0.55", ms=5)
-        xs.append(lnr[ok])
-        ys.append(g[good])
-        lines.append(_nt_line(lab, sub, lnr, g, se, good))
+    for lab, sub in models:
+        for ax in style.panels_of(panels, *style.model_key(sub)):
+            x, y, good = _nt_model(ax, lab, sub)
+        xs.append(x)
+        ys.append(y)
+        lines.append(_nt_line(lab, sub, *_nt_ratio(sub)[:3], good))
     x = np.concatenate(xs) if xs else np.array([0.0, 1.0])
+    ax = next(iter(panels.values()))  # the panels share their axes
     if x.size:
         span = max(x.max() - x.min(), 0.5)
         ax.set_xlim(x.min() - 0.04 * span, x.max() + 0.04 * span)
-    ax.axhline(1.0, color="k", lw=1.2, label=r"Eq. (6): $n_T = (2\pi^2/3)\,T^2/(\xi_c\Delta_c^2)$")
+    for p in panels.values():
+        p.axhline(
+            1.0, color="k", lw=1.2, label=r"Eq. (6): $n_T = (2\pi^2/3)\,T^2/(\xi_c\Delta_c^2)$"
+        )
     if any(y.size for y in ys):
         style.robust_ylim(ax, np.concatenate(ys + [np.array([0.0, 1.0])]))
-    ax.set_xlabel(style.axis_label(r"$\ln(\Delta_c/T)$", ""))
-    ax.set_ylabel(style.axis_label(r"$n_T$ / Eq. (6)", ""))
-    ax.set_title("Thermal-pair density from exact eigenpairs vs Eq. (6)", fontsize=9)
-    style.place_legend(ax, fontsize=8)
+    style.label_panels(
+        panels, style.axis_label(r"$\ln(\Delta_c/T)$", ""), style.axis_label(r"$n_T$ / Eq. (6)", "")
+    )
+    title = "Thermal-pair density from exact eigenpairs vs Eq. (6)"
+    (ax.set_title(title, fontsize=9) if "" in panels else fig.suptitle(title, fontsize=10))
+    for p in panels.values():
+        style.place_legend(p, fontsize=8 if "" in panels else 7)
     style.settle_legends(fig)
-    lines = "\n".join(f"- {s}" for s in lines)
+    lines = "\n".join(f"- {s}" for s in lines + [style.multiples_note(panels)] if s)
     return style.set_caption(fig, common.with_verdict(_thermal_verdict(ds), lines))
 
 

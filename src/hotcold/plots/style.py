@@ -36,6 +36,13 @@ __all__ = [
     "marker",
     "model_style",
     "style_of",
+    "MAX_SHARED_MODELS",
+    "model_key",
+    "family_panels",
+    "model_panels",
+    "panels_of",
+    "label_panels",
+    "multiples_note",
     "FAMILY_STYLE",
     "unit_of",
     "axis_label",
@@ -106,6 +113,120 @@ def style_of(sub: xr.Dataset) -> tuple[str, str]:
     fam = str(sub["family"].values) if "family" in sub.variables else sub.attrs.get("family", "")
     d = float(sub["d"].values) if "d" in sub.variables else float(sub.attrs.get("d", 0.0))
     return model_style(fam, d)
+
+
+#: Most models that one shared axes shows; beyond, the per-model figures switch to small
+#: multiples: one panel per family, d told apart by lightness (issue 19 item 6).
+MAX_SHARED_MODELS = 8
+
+
+def model_key(sub: xr.Dataset) -> tuple[str, float]:
+    """(family, d) of a per-model dataset; white noise (d = 0, any family) is ('white', 0.0)."""
+    fam = str(sub["family"].values) if "family" in sub.variables else sub.attrs.get("family", "")
+    d = float(sub["d"].values) if "d" in sub.variables else float(sub.attrs.get("d", 0.0))
+    return ("white", 0.0) if d == 0 or fam == "white" else (fam, d)
+
+
+def family_panels(models: Sequence[tuple[str, float]]) -> dict[str, list[tuple[str, float]]]:
+    """The panels of a per-model figure and the models each one shows.
+
+    Parameters
+    ----------
+    models : sequence of (str, float)
+        (family, d) of every model the figure draws (white noise: d = 0).
+
+    Returns
+    -------
+    dict
+        ``{"": models}`` (one shared axes) for at most :data:`MAX_SHARED_MODELS`
+        models; beyond, one entry per correlated family in order of appearance,
+        each holding white noise (its d -> 0 end, drawn in every panel) and
+        that family's d.
+    """
+    models = list(models)
+    fams = list(dict.fromkeys(f for f, d in models if not (d == 0 or f == "white")))
+    if len(models) <= MAX_SHARED_MODELS or not fams:
+        return {"": models}
+    white = [(f, d) for f, d in models if d == 0 or f == "white"]
+    return {fam: white + [(f, d) for f, d in models if f == fam and d != 0] for fam in fams}
+
+
+def model_panels(
+    models: Sequence[tuple[str, float]],
+    figsize: tuple[float, float],
+    panel: tuple[float, float] = (3.6, 3.0),
+) -> tuple[plt.Figure, dict[str, plt.Axes]]:
+    """A figure for a per-model plot: one axes, or one panel per family beyond 8 models.
+
+    Parameters
+    ----------
+    models : sequence of (str, float)
+        (family, d) of every model (:func:`family_panels`).
+    figsize : (float, float)
+        Size of the single-axes figure (the layout of at most 8 models).
+    panel : (float, float)
+        Size of one small-multiple panel (inches).
+
+    Returns
+    -------
+    (Figure, dict)
+        The figure and panel name -> axes (``""`` for the single axes).  The
+        panels share both axes (same limits); unused grid cells are hidden.
+    """
+    groups = family_panels(models)
+    if list(groups) == [""]:
+        fig, ax = plt.subplots(figsize=figsize, constrained_layout=True)
+        return fig, {"": ax}
+    n = len(groups)
+    nrow = int(np.ceil(n / 4))
+    ncol = int(np.ceil(n / nrow))
+    fig, axes = plt.subplots(
+        nrow,
+        ncol,
+        figsize=(panel[0] * ncol + 0.6, panel[1] * nrow + 0.8),
+        squeeze=False,
+        sharex=True,
+        sharey=True,
+        constrained_layout=True,
+    )
+    for k in range(n, nrow * ncol):  # an empty cell: the panel above shows the x ticks
+        axes[k // ncol, k % ncol].set_visible(False)
+        axes[k // ncol - 1, k % ncol].tick_params(labelbottom=True)
+    for fam, ax in zip(groups, axes.ravel(), strict=False):
+        ax.set_title(f"{fam} (lighter: larger d)", fontsize=9)
+    return fig, dict(zip(groups, axes.ravel(), strict=False))
+
+
+def panels_of(panels: dict[str, plt.Axes], family: str, d: float) -> list[plt.Axes]:
+    """The axes a model (family, d) is drawn on: white noise on every family's panel."""
+    if "" in panels:
+        return [panels[""]]
+    if d == 0 or family == "white":
+        return list(panels.values())
+    return [panels[family]] if family in panels else []
+
+
+def label_panels(panels: dict[str, plt.Axes], xlabel: str, ylabel: str) -> None:
+    """Axis labels where the tick labels show: bottom of each column, left of each row."""
+    for ax in panels.values():
+        spec = ax.get_subplotspec()
+        below_empty = not spec.is_last_row() and ax.xaxis.get_tick_params().get("labelbottom")
+        if "" in panels or spec.is_last_row() or below_empty:
+            ax.set_xlabel(xlabel)
+        if "" in panels or spec.is_first_col():
+            ax.set_ylabel(ylabel)
+
+
+def multiples_note(panels: dict[str, plt.Axes]) -> str:
+    """Caption sentence for the small-multiples layout ('' for the single axes)."""
+    if "" in panels:
+        return ""
+    return (
+        f"More than {MAX_SHARED_MODELS} models: one panel per family ({', '.join(panels)}) "
+        "with shared axes; within a panel d is told apart by lightness (darker: smaller d, "
+        "named in the panel's legend), and white noise (d = 0) is drawn in every panel as "
+        "the d -> 0 end of each family."
+    )
 
 
 def marker(i: int) -> str:

@@ -121,8 +121,27 @@ def _threshold_1d(ax: plt.Axes, ds: xr.Dataset, fam: str, eq: int) -> list[str]:
     return notes
 
 
-def _threshold_2d(ax, ds: xr.Dataset) -> list[str]:
-    """Panel (c): eps_th - eps_F against ln(Delta_c/T) with Eq. (28)."""
+def _threshold_2d_model(ax: plt.Axes, sub: xr.Dataset, lnr: np.ndarray, fam: str, d: float):
+    """One 2D model's points and its Eq. (28) line (same colour); its ratios to Eq. (28)."""
+    e_f = float(sub["eps_F"])
+    y = np.asarray(sub["eps_th"].values, dtype=float) - e_f
+    ok = finite(y) & (lnr > 0)
+    flag = flagged(sub)
+    col, mk = style.model_style(fam, d)
+    errorbar(ax, lnr, y, stderr_values(sub, "eps_th"), ok, flag, col, mk, model_label(fam, d))
+    y28 = np.asarray(sub["eps_th_eq28"].values, dtype=float) - e_f
+    o = finite(y28) & (lnr > 0)
+    ax.plot(lnr[o], y28[o], "-", color=col, lw=0.9)
+    r = np.asarray(sub["ratio_eq28"].values, dtype=float) if "ratio_eq28" in sub else y / y28
+    return r[ok & ~flag]
+
+
+def _threshold_2d(panels: dict[str, plt.Axes], ds: xr.Dataset) -> list[str]:
+    """Panel (c): eps_th - eps_F against ln(Delta_c/T) with Eq. (28).
+
+    One axes (``panels[""]``), or beyond :data:`~hotcold.plots.style.MAX_SHARED_MODELS`
+    models one per family (:func:`hotcold.plots.style.family_panels`).
+    """
     notes: list[str] = []
     e_f = fermi_energy(ds)
     k, left_out = 0, []
@@ -130,35 +149,42 @@ def _threshold_2d(ax, ds: xr.Dataset) -> list[str]:
         sub = model_sub(ds, 2, fam, d)
         lnr = np.log(float(sub["Delta_c"]) / ds["T"].values)
         y = np.asarray(sub["eps_th"].values, dtype=float) - e_f
-        ok = finite(y) & (lnr > 0)
-        flag = flagged(sub)
-        if not (ok & ~flag).any():
+        if not (finite(y) & (lnr > 0) & ~flagged(sub)).any():
             left_out.append(model_label(fam, d))
             continue
-        col, mk = style.model_style(fam, d)
-        se = stderr_values(sub, "eps_th")
-        errorbar(ax, lnr, y, se, ok, flag, col, mk, model_label(fam, d))
-        y28 = np.asarray(sub["eps_th_eq28"].values, dtype=float) - e_f
-        o = finite(y28) & (lnr > 0)
-        ax.plot(lnr[o], y28[o], "-", color=col, lw=0.9)
-        r = np.asarray(sub["ratio_eq28"].values, dtype=float) if "ratio_eq28" in sub else y / y28
-        notes.append(
-            f"2D {model_label(fam, d)}: (eps_th - eps_F)/Eq.(28) = {ratio_text(r[ok & ~flag])}"
-        )
+        for ax in style.panels_of(panels, fam, d):
+            r = _threshold_2d_model(ax, sub, lnr, fam, d)
+        notes.append(f"2D {model_label(fam, d)}: (eps_th - eps_F)/Eq.(28) = {ratio_text(r)}")
         k += 1
-    if k:
-        ax.plot([], [], "-", color="0.3", lw=0.9, label="Eq. (28) (line, same colour)")
-    else:
-        ax.text(0.5, 0.5, "no 2D point with T << Delta_c", ha="center", transform=ax.transAxes)
+    for name, ax in panels.items():
+        if k:
+            ax.plot([], [], "-", color="0.3", lw=0.9, label="Eq. (28) (line, same colour)")
+        else:
+            ax.text(0.5, 0.5, "no 2D point with T << Delta_c", ha="center", transform=ax.transAxes)
+        ax.set_xlabel(style.axis_label(r"$\ln(\Delta_c/T)$", ""))
+        ax.set_ylabel(style.axis_label(r"$\epsilon_{th} - \epsilon_F$", "energy"))
+        ax.set_title(
+            f"2D {name} (lighter: larger d): Eq. (28)" if name else "2D: Eq. (28)", fontsize=9
+        )
     if left_out:
         notes.append(
             "2D models left out (every point flagged high_T or strong disorder): "
             + "; ".join(left_out)
         )
-    ax.set_xlabel(style.axis_label(r"$\ln(\Delta_c/T)$", ""))
-    ax.set_ylabel(style.axis_label(r"$\epsilon_{th} - \epsilon_F$", "energy"))
-    ax.set_title("2D: Eq. (28)", fontsize=9)
     return notes
+
+
+def _threshold_axes(ds: xr.Dataset, n_1d: int) -> tuple[plt.Figure, np.ndarray, dict]:
+    """One row: the n_1d 1D panels, then the 2D panel (one per family beyond 8 models)."""
+    has_2d = 2 in [int(v) for v in ds["dim"].values]
+    groups = style.family_panels(model_list(ds, 2)) if has_2d else {}
+    n = max(n_1d + len(groups), 1)
+    fig, axes = plt.subplots(1, n, figsize=(4.3 * n, 3.9), squeeze=False, constrained_layout=True)
+    panels = dict(zip(groups, axes[0, n_1d:], strict=False))
+    for ax in list(panels.values())[1:]:  # small multiples: shared axes and limits
+        ax.sharex(axes[0, n_1d])
+        ax.sharey(axes[0, n_1d])
+    return fig, axes, panels
 
 
 def plot_threshold(ds: xr.Dataset) -> plt.Figure:
@@ -174,15 +200,13 @@ def plot_threshold(ds: xr.Dataset) -> plt.Figure:
     fams = families(ds)
     pairs = (("lorentzian", 14), ("exponential", 15))
     panels = [(f, q) for f, q in pairs if f in fams and 1 in dims]
-    n = len(panels) + (2 in dims)
-    fig, axes = plt.subplots(
-        1, max(n, 1), figsize=(4.3 * max(n, 1), 3.9), squeeze=False, constrained_layout=True
-    )
+    fig, axes, panels_2d = _threshold_axes(ds, len(panels))
+    n = len(panels) + len(panels_2d)
     notes: list[str] = []
     for ax, (fam, eq) in zip(axes[0], panels, strict=False):
         notes += _threshold_1d(ax, ds, fam, eq)
     if 2 in dims:
-        notes += _threshold_2d(axes[0, len(panels)], ds)
+        notes += _threshold_2d(panels_2d, ds)
     if n == 0:
         axes[0, 0].text(
             0.5, 0.5, "no model with an asymptote", ha="center", transform=axes[0, 0].transAxes
@@ -191,7 +215,8 @@ def plot_threshold(ds: xr.Dataset) -> plt.Figure:
     for ax in axes[0]:
         style.place_legend(ax, outside="below")
     style.settle_legends(fig)
-    lines = "\n".join(f"- {s}" for s in notes)
+    notes.append(style.multiples_note(panels_2d).replace("More than", "2D: more than"))
+    lines = "\n".join(f"- {s}" for s in notes if s)
     return style.set_caption(fig, common.with_verdict(_threshold_verdict(ds, panels), lines))
 
 
