@@ -190,8 +190,9 @@ SPECTRAL_VARIABLES: dict[str, Var] = {
     "n_T_systematic": Var(
         ("T",),
         "1/length",
-        "systematic error of n_T: the measured band-to-band difference at the boundaries of the "
-        "pass serving T (pass_overlap_difference) times n_T_measured; folded into n_T_stderr",
+        "systematic error of n_T: the part sqrt(max(delta^2 - s^2, 0)) of the band-to-band "
+        "difference delta +- s (pass_overlap_difference) at the boundaries of the pass serving T "
+        "that its error does not explain, times n_T_measured; folded into n_T_stderr",
     ),
     "n_T_next_pass": Var(
         ("T",),
@@ -233,15 +234,15 @@ SPECTRAL_VARIABLES: dict[str, Var] = {
     "pass_margin_over_xi_c": Var(
         ("pass",),
         "1",
-        "origin margin a of the pass / xi_c (n_T passes: the pair reach l_M + box_widths "
-        "sqrt(4 xi_c l_M) at the lowest T served)",
+        "origin margin a of the pass / xi_c (n_T passes: the pair reach l + box_widths "
+        "sqrt(4 xi_c l), l = max(l_M, x_cut), at the lowest T computed; S pass: spectral.margin)",
         "Eq. (5), (7)",
     ),
     "pass_overlap_difference": Var(
         ("pass",),
         "1",
-        "(n_T of the next wider pass - n_T of this pass)/n_T of this pass, mean over the "
-        "temperatures this pass serves (NaN: the widest pass, or S only)",
+        "(n_T of the next wider pass - n_T of this pass)/n_T of this pass at the highest "
+        "temperature this pass serves (NaN: the widest pass, or S only)",
     ),
     "pass_overlap_difference_stderr": Var(
         ("pass",), "1", "jackknife standard error of pass_overlap_difference"
@@ -355,18 +356,6 @@ class Geometry:
     def s_pass(self) -> Pass:
         """The pass on which S_omega(x) is computed."""
         return next(p for p in self.passes if p.with_s)
-
-    def margin_for(self, n_sites: int, log: Callable[[str], Any] | None = None) -> float:
-        """Origin margin [length] of a box of ``n_sites``: margin xi_c, at most L/4."""
-        box, margin = n_sites * self.dx, float(self.cfg["margin"]) * self.xi_c
-        if 2 * margin > 0.5 * box:
-            if log is not None:
-                log(
-                    f"WARNING: box L = {box:g} is only {box / self.xi_c:.3g} xi_c: margin reduced "
-                    f"from {margin:.4g} to L/4 = {box / 4:.4g}; results are dominated by the box"
-                )
-            margin = box / 4
-        return margin
 
     def estimate_args(self, p: Pass) -> tuple[tuple, dict[str, Any]]:
         """(positional, keyword) arguments of :func:`realization_estimate` for pass ``p``."""
@@ -704,7 +693,11 @@ def mott_peak_part(geo: Geometry, acc: Mapping[str, Any], xi_c_stderr: float):
 
 
 def thermal_part(
-    geo: Geometry, runs: Mapping[str, Mapping[str, Any]], xi_c_stderr: float, rho_c_stderr: float
+    geo: Geometry,
+    runs: Mapping[str, Mapping[str, Any]],
+    over: Mapping[str, Any],
+    xi_c_stderr: float,
+    rho_c_stderr: float,
 ):
     """n_T at the hot-cold temperatures (Eq. 3), flagged, with jackknife replicas.
 
@@ -720,7 +713,6 @@ def thermal_part(
     blocks = assemble_blocks(per_pass, t_grid.size, r)
     n_meas, se_meas = mean_stderr(blocks)
     loo = (blocks.sum(axis=0) - blocks) / (r - 1)
-    over = band_overlaps(per_pass, t_grid.size, r)
     sys_abs = band_systematic(geo.passes, over["difference"], t_grid.size) * np.abs(n_meas)
     se_tot, loo = fold_systematic(n_meas, loo, se_meas, sys_abs)
     eq6 = thermal_density_eq6(t_grid, geo.xi_c, geo.rho_c)
@@ -765,18 +757,18 @@ def thermal_part(
     return ds
 
 
-def passes_part(geo: Geometry, runs: Mapping[str, Mapping[str, Any]]):
+def passes_part(geo: Geometry, runs: Mapping[str, Mapping[str, Any]], over: Mapping[str, Any]):
     """What each pass was: box, realizations, window, states, pairs (wall time: the job log;
     a timing would break the bit-identity of the data)."""
     ps = geo.passes
-    diff = band_overlaps([(p, runs[p.name]["n_T"]) for p in ps], geo.t_grid.size, geo.n_blocks)
+    diff = over["difference"]
     nan3 = (np.nan, np.nan, 0)
     rows = {
         "pass_box_length_over_xi_c": [p.n_sites * geo.dx / geo.xi_c for p in ps],
         "pass_realizations": [p.n_real for p in ps],
         "pass_margin_over_xi_c": [p.margin / geo.xi_c for p in ps],
-        "pass_overlap_difference": [diff["difference"].get(p.name, nan3)[0] for p in ps],
-        "pass_overlap_difference_stderr": [diff["difference"].get(p.name, nan3)[1] for p in ps],
+        "pass_overlap_difference": [diff.get(p.name, nan3)[0] for p in ps],
+        "pass_overlap_difference_stderr": [diff.get(p.name, nan3)[1] for p in ps],
         "pass_window": [p.w_nt for p in ps],
         "pass_n_states_mean": [float(runs[p.name]["n_states"].mean()) for p in ps],
         "pass_n_pairs_mean": [float(runs[p.name]["n_pairs"].mean()) for p in ps],
@@ -913,12 +905,14 @@ def spectral_dataset(
     log(_describe(geo))
     runs = {p.name: run_pass(p, geo, pot, model, seed, workers, log) for p in geo.passes}
     acc = runs[geo.s_pass.name]
+    over = band_overlaps([(p, runs[p.name]["n_T"]) for p in geo.passes], geo.t_grid.size,
+                         geo.n_blocks)  # fmt: skip
     parts = [
         spectral_function_part(geo, acc),
         mott_peak_part(geo, acc, xi_c_stderr),
-        thermal_part(geo, runs, xi_c_stderr, rho_c_stderr),
+        thermal_part(geo, runs, over, xi_c_stderr, rho_c_stderr),
         parameters_part(geo, acc, xi_c_stderr, rho_c_stderr),
-        passes_part(geo, runs),
+        passes_part(geo, runs, over),
     ]
     ds = xr.merge(parts, combine_attrs="no_conflicts")
     return _annotate(ds, geo, sum(r["elapsed"] for r in runs.values()))

@@ -10,9 +10,8 @@ pairs within a few T of eps_F contribute (the window drops a fraction
 T is served by the pass with the narrowest window that covers it,
 W >= ``window_T`` T:
 
-* ``main``: the disorder stage's realizations (``spectral.box_length``,
-  ``spectral.realizations``) with W = window_T max(T served); the pass
-  for the highest temperatures;
+* ``main``: the disorder stage's realizations (``spectral.realizations``)
+  with W = window_T max(T served); the pass for the highest temperatures;
 * ``mott``: realizations generated here (``spectral.mott``: box, count),
   window energy_bin/2 + omega_max (Delta_c), for S_omega(x) only (when
   absent, S is computed on the main pass);
@@ -21,6 +20,17 @@ W >= ``window_T`` T:
   temperatures, where the eigensolver cost O(N k) per realization is small
   because k (states in the window) is, so many more box lengths are
   affordable.
+
+Boxes and the band-to-band check
+--------------------------------
+Every n_T pass is sized from the lowest temperature it computes
+(:func:`pair_reach`, :func:`box_from_reach`: a margin of one pair reach at
+each wall, ``box_interior`` reaches inside; the main pass with the Born xi_c
+and Delta_c, :func:`main_t_low`).  Each pass also computes the highest
+temperature of the next narrower pass (``Pass.overlap``);
+:func:`band_overlaps` measures the difference, :func:`band_systematic` keeps
+the part its error does not explain, :func:`fold_systematic` folds it into
+the error and the replicas (docs/physics.md §1.3).
 
 Jackknife blocks
 ----------------
