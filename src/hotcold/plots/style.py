@@ -5,8 +5,8 @@ hold in one place:
 
 * series colours from the Okabe-Ito palette (distinguishable with the common
   colour-vision deficiencies), each paired with its own marker;
-* axis labels ``quantity [unit]`` from the dataset's ``units`` attribute
-  (reduced units hbar = k_B = 1, stated in every caption);
+* axis labels ``quantity [unit]`` in the reduced units of the datasets'
+  ``units`` attributes (hbar = k_B = 1, stated in every caption; :func:`axis_label`);
 * flagged points (outside the formulas' regime, extrapolated inputs) drawn
   hollow and faint, never in the style of a result;
 * legends placed where they hide no data (checked against the display
@@ -44,7 +44,6 @@ __all__ = [
     "label_panels",
     "multiples_note",
     "FAMILY_STYLE",
-    "unit_of",
     "axis_label",
     "stderr_of",
     "flag_mask",
@@ -232,15 +231,6 @@ def multiples_note(panels: dict[str, plt.Axes]) -> str:
 def marker(i: int) -> str:
     """The i-th series marker (cycles after 8)."""
     return MARKERS[i % len(MARKERS)]
-
-
-def unit_of(da: xr.DataArray | None, default: str = "") -> str:
-    """Reduced unit of a variable: its non-"1" ``units`` (or, in files written before the
-    units attribute held the reduced unit, their ``reduced_units``)."""
-    if da is None:
-        return default
-    u = da.attrs.get("reduced_units") or da.attrs.get("units") or default
-    return "" if u == "1" else str(u)
 
 
 def axis_label(symbol: str, unit: str = "") -> str:
