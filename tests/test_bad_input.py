@@ -168,6 +168,11 @@ TABLE = [
     # regime problems, caught before any job (issue 19 item 7)
     ("strong disorder (k_F xi_c < 10)", _set("disorder.w", 3.0), "disorder.w"),
     ("ED lattice coarser than the Fermi wavelength", _set("spectral.dx", 1.0), "spectral.dx"),
+    (
+        "n_T unresolvable at the configured cost",
+        _set("temperatures", {"min": 2e-5, "max": 2e-4, "num": 4}),
+        "temperatures",
+    ),
 ]
 
 
@@ -251,6 +256,12 @@ CLI = [
     ("empty list", {}, ["--config", "dimensions=[]"], "dimensions"),
     ("typo", {"disorder": {"famlies": ["white"]}}, [], "disorder.famlies"),
     ("strong disorder", {}, ["--config", "disorder={w: 3.0}"], "disorder.w"),
+    (
+        "n_T unresolvable",
+        {},
+        ["--config", "temperatures={min: 2e-5, max: 2e-4, num: 4}"],
+        "temperatures",
+    ),
 ]
 
 

@@ -116,3 +116,28 @@ def test_doubling_every_box_changes_n_T_within_the_error_of_the_change(spectral_
         if np.any(np.abs(z[num]) > 3):
             bad[name] = np.round(z, 2)
     assert not bad, bad
+
+
+def test_preflight_error_bound_never_exceeds_the_measured_error(spectral_pair):
+    """The pre-flight bound (issue 19 item 7: "temperatures no pass can resolve") is below
+    the measured relative error of n_T at every served default point, so it can only stop
+    runs the spectral stage would not finish (measured: bound/error 0.04 .. 0.39)."""
+    from hotcold.sweep import ed_grid
+    from hotcold.validation import validate_config
+
+    single, _ = spectral_pair
+    config = validate_config(default_config())
+    ratios = []
+    for name, m in _models(single):
+        fam, d = str(m["family"].values), float(m["d"])
+        g = ed_grid(config, fam, d)
+        xi, dc, dx = float(m["xi_c"]), float(m["Delta_c"]), float(m["dx"])
+        t = m["T"].values
+        passes = th.plan_passes(
+            t, config["spectral"], (g["realizations"], g["sites"]), dx, xi, dc, True
+        )
+        bound = th.optimistic_rel_error(passes, t, xi, dc, dx)
+        rel = (m["n_T_measured_stderr"] / m["n_T_measured"]).values
+        ratios.append(bound / rel)
+        print(name, np.round(bound / rel, 2))
+    assert np.all(np.concatenate(ratios) < 1)

@@ -83,6 +83,8 @@ __all__ = [
     "band_systematic",
     "fold_systematic",
     "jump_scores",
+    "NT_ERROR_CONSTANT_MIN",
+    "optimistic_rel_error",
 ]
 
 #: ``n_T_source`` flag meanings (int8 values 0, 1).
@@ -264,6 +266,56 @@ def plan_passes(
         out.append(Pass("mott", "generated", 0, sites, n_mott, 1, w, True, (),
                         _s_margin(sites, dx, xi_c, cfg)))  # fmt: skip
     return out
+
+
+#: c in stderr/n_T = c / sqrt(V n_T), V = realizations x (box - 2 margin) the origin length
+#: of the pass serving T: measured 0.14 to 0.30 over the 84 default (model, T) points, median
+#: 0.22 (``benchmarks/calibrate_nt_error.py``); 0.1 leaves a margin below the smallest.
+NT_ERROR_CONSTANT_MIN = 0.1
+
+
+def optimistic_rel_error(
+    passes: Sequence[Pass],
+    t_grid: np.ndarray,
+    xi_c: float,
+    delta_c: float,
+    dx: float,
+    g_max: float = 1.0,
+) -> np.ndarray:
+    """A lower bound on the relative standard error of n_T at each T, before any job runs.
+
+    The jackknife error of n_T counts thermal pairs: stderr/n_T = c / sqrt(V n_T)
+    with V the origin length of the pass serving T (its realizations times
+    box - 2 margin) and c measured between 0.14 and 0.30.  With c = 0.1
+    (:data:`NT_ERROR_CONSTANT_MIN`) and n_T = g_max Eq. (6)
+    (the measured g = n_T/Eq. 6 is 0.13 to 0.7, docs/physics.md §1.3) this is
+    optimistic: a T whose bound exceeds ``spectral.rel_error_max`` cannot be
+    resolved at the configured cost.
+
+    Parameters
+    ----------
+    passes : sequence of Pass
+        The model's passes (:func:`plan_passes`).
+    t_grid : ndarray
+        Temperatures [energy].
+    xi_c, delta_c, dx : float
+        xi_c [length], Delta_c [energy], grid step [length].
+    g_max : float
+        Largest n_T/Eq. (6) assumed.
+
+    Returns
+    -------
+    ndarray (n_T,)
+        The bound (inf where no pass serves T).
+    """
+    t = np.asarray(t_grid, dtype=float)
+    vol = np.zeros(t.size)
+    for p in passes:
+        for i in p.t_index:
+            vol[i] = p.n_real * max(p.n_sites * dx - 2.0 * p.margin, 0.0)
+    eq6 = 2.0 * math.pi**2 / 3.0 / xi_c * (t / delta_c) ** 2
+    with np.errstate(divide="ignore"):
+        return NT_ERROR_CONSTANT_MIN / np.sqrt(vol * g_max * eq6)
 
 
 def _overlaps(t: np.ndarray, order: Sequence[str], served: Mapping[str, list[int]]):

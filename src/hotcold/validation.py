@@ -19,7 +19,14 @@ import numpy as np
 import yaml
 
 from .schema import fill_defaults, load_schema
-from .sweep import ed_grid, format_d, localization_energies, matrix_elements_settings, models
+from .sweep import (
+    ed_grid,
+    expand_grid,
+    format_d,
+    localization_energies,
+    matrix_elements_settings,
+    models,
+)
 
 __all__ = [
     "ConfigError",
@@ -361,6 +368,56 @@ def _regime_problems(config: Mapping) -> list[str]:
     return out
 
 
+def _resolution_problems(config: Mapping) -> list[str]:
+    """1D models whose n_T the spectral stage could not resolve at the configured cost.
+
+    Before any job: xi_c from Born (and 1.3 x Born, the measured excess allowed
+    for), the passes of :func:`hotcold.thermal.plan_passes`, and per T the
+    optimistic error bound :func:`hotcold.thermal.optimistic_rel_error`.  A model is a
+    problem only where the spectral stage would certainly stop: some T are
+    unresolved (bound > ``spectral.rel_error_max``) and fewer than two resolved
+    ones lie at ln(Delta_c/T) >= ``spectral.extrapolation_L_min`` to fit g.
+    """
+    from .schema import schema_defaults
+    from .theory import clean_dos, xi_born
+    from .thermal import optimistic_rel_error, plan_passes
+
+    sp = {**schema_defaults("spectral"), **dict(config["spectral"])}
+    m, e_f, w = float(config["m"]), float(config["fermi_energy"]), float(config["disorder"]["w"])
+    t = np.asarray(expand_grid(config["temperatures"]), dtype=float)
+    rel_max, l_min = float(sp["rel_error_max"]), float(sp["extrapolation_L_min"])
+    out = []
+    for family, d in models(config):
+        g = ed_grid(config, family, float(d))
+        xi0 = float(xi_born(e_f, family, m, w, float(d)))
+        bounds, fit_ok = [], np.zeros(t.size, bool)
+        for xi_c in (xi0, 1.3 * xi0):
+            delta_c = 1.0 / (float(clean_dos(e_f, m)) * xi_c)
+            shape = (g["realizations"], g["sites"])
+            passes = plan_passes(t, sp, shape, g["dx"], xi_c, delta_c, True)
+            b = optimistic_rel_error(passes, t, xi_c, delta_c, g["dx"])
+            bounds.append(b)
+            fit_ok |= (b <= rel_max) & (np.log(delta_c / t) >= l_min)
+        bound = np.minimum(*bounds)
+        bad = bound > rel_max
+        if not bad.any() or fit_ok.sum() >= 2:
+            continue
+        shown = ", ".join(
+            f"{ti:.3g} ({100 * bi:.0f} %)" for ti, bi in zip(t[bad], bound[bad], strict=True)
+        )
+        out.append(
+            f"temperatures: the {family} d = {d} model cannot resolve n_T at {int(bad.sum())} of "
+            f"{t.size} temperatures at the configured cost: T = {shown}, the relative error "
+            f"n_T would have at best (thermal-pair count of the box and realizations), above "
+            f"spectral.rel_error_max = {_show(rel_max)}; and only {int(fit_ok.sum())} "
+            f"resolvable T lie at ln(Delta_c/T) >= spectral.extrapolation_L_min = "
+            f"{_show(l_min)} to extrapolate from (2 needed). Fix: more realizations "
+            "(spectral.realizations, or spectral.bands[*].blocks of the band serving these T), "
+            "a larger spectral.box_interior, or higher temperatures"
+        )
+    return out
+
+
 def _cross_field_problems(config: Mapping) -> list[str]:
     """Rules between keys (min < max pairs, grids, caps); the schema checks single keys."""
     # 1D: the spectral stage evaluates the numerical n_T at every temperature (§1.3),
@@ -392,6 +449,8 @@ def _cross_field_problems(config: Mapping) -> list[str]:
     if 1 in config["dimensions"]:
         out += _ed_size_problems(config)
         out += _regime_problems(config)
+        if not out:  # the estimate needs valid grids and a model in the regime
+            out += _resolution_problems(config)
     dis = config["disorder"]
     if set(dis["families"]) == {"white"} and any(d > 0 for d in dis["d"]):
         out.append(
