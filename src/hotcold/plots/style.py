@@ -191,7 +191,9 @@ def grid_shape(n: int) -> tuple[int, int]:
     return nrow, int(np.ceil(n / nrow))
 
 
-def family_grid(parent, groups: dict[str, list]) -> dict[str, plt.Axes]:
+def family_grid(
+    parent, groups: dict[str, list], title: str = "{family} (lighter: larger d)"
+) -> dict[str, plt.Axes]:
     """One panel per family of :func:`family_panels` in a figure or sub-figure.
 
     Parameters
@@ -200,6 +202,8 @@ def family_grid(parent, groups: dict[str, list]) -> dict[str, plt.Axes]:
         Where the grid goes (a sub-figure when the figure holds other panels too).
     groups : dict
         :func:`family_panels` beyond :data:`MAX_SHARED_MODELS` models.
+    title : str
+        Panel title, ``{family}`` replaced by the family's name.
 
     Returns
     -------
@@ -214,7 +218,7 @@ def family_grid(parent, groups: dict[str, list]) -> dict[str, plt.Axes]:
         axes[k // ncol, k % ncol].set_visible(False)
         axes[k // ncol - 1, k % ncol].tick_params(labelbottom=True)
     for fam, ax in zip(groups, axes.ravel(), strict=False):
-        ax.set_title(f"{fam} (lighter: larger d)", fontsize=9)
+        ax.set_title(title.format(family=fam), fontsize=9)
     return dict(zip(groups, axes.ravel(), strict=False))
 
 
