@@ -289,8 +289,9 @@ def plot_conductivity(ds: xr.Dataset) -> plt.Figure:
     cap = _sigma_caption(info, left, notes)
     multiples = [p for p in tc_panels if "" not in p]
     if multiples:  # per-family T_c panels, each with its own legend naming d
+        fig.canvas.draw()  # the final layout, once: legends inside axes do not change it
         for ax in (ax for p in multiples for ax in p.values()):
-            style.place_legend(ax, fontsize=7)
+            style.place_legend(ax, fontsize=7, draw=False)
         style.settle_legends(fig)
         note = style.multiples_note(multiples[0])
         cap += "\n- " + note.replace("More than", "T_c panels: more than")

@@ -573,8 +573,9 @@ def plot_asymptotics(ds: xr.Dataset) -> plt.Figure:
         left[""].legend(fontsize=7, loc="upper left")
         right[""].legend(fontsize=7, loc="lower right")
     else:
+        fig.canvas.draw()  # the final layout, once: legends inside axes do not change it
         for ax in (*left.values(), *right.values()):
-            style.place_legend(ax, fontsize=7)
+            style.place_legend(ax, fontsize=7, draw=False)
         style.settle_legends(fig)
     lines = "- deepest numerical point per model: " + "; ".join(notes)
     if not single:
