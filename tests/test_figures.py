@@ -611,30 +611,139 @@ def _more_d(ds: xr.Dataset, new: dict[float, float]) -> xr.Dataset:
     return out.sortby("d")
 
 
-@pytest.mark.parametrize("name", ["thermal_density", "mott_peak", "threshold"])
+#: Figures that split beyond 8 models: function, dataset, and which of the tiny run's
+#: visible axes are per-model axes that split (title -> bool) and how many there are.
+SPLIT = {
+    "thermal_density": (sp_plots.plot_thermal_density, "spectral", lambda t: True, 1),
+    "mott_peak": (sp_plots.plot_mott_peak, "spectral", lambda t: True, 1),
+    "threshold": (threshold.plot_threshold, "hotcold", lambda t: t.startswith("2D"), 1),
+    "asymptotics": (sp_plots.plot_asymptotics, "spectral", lambda t: True, 2),
+    "conductivity": (conductivity.plot_conductivity, "hotcold", lambda t: "T_c" in t, None),
+}
+
+
+@pytest.mark.parametrize("name", SPLIT)
 def test_default_layout_is_kept_and_a_big_sweep_is_split(small_run, figures, name):
     """The tiny run (5 models) keeps its axes; with 3 more d (9 models) the per-model axes
     split into one panel per family, white noise in each, every model in its family's."""
-    fn, (key,) = FIGURES[name][0], FIGURES[name][1][:1]
+    fn, key, splits, k = SPLIT[name]
     ds = small_run[1][key]
-    n_before = len([ax for ax in figures[name].axes if ax.get_visible()])
-    assert n_before == {"thermal_density": 1, "mott_peak": 1, "threshold": 3}[name]
+    before = figures[name] if name in figures else fn(ds)
+    axes = [ax for ax in before.axes if ax.get_visible()]
+    per_model = [ax for ax in axes if splits(ax.get_title())]
+    k = k or ds.sizes["dim"]  # conductivity: one T_c panel per dimension
+    assert len(per_model) == k and len(axes) == {"threshold": 3, "conductivity": len(axes)}.get(
+        name, k
+    ), [ax.get_title() for ax in axes]
     big = _more_d(ds, {0.25: 0.5, 0.375: 0.5, 1.0: 0.5})
     fams = [f for f in big["family"].values if f != "white"]
     fig = fn(big)
     try:
-        axes = [ax for ax in fig.axes if ax.get_visible()]
-        assert len(axes) == n_before - 1 + len(fams)
-        panels = [ax for ax in axes if any(str(f) in ax.get_title() for f in fams)]
-        if name == "threshold":
-            panels = [ax for ax in panels if ax.get_title().startswith("2D")]
-        assert len(panels) == len(fams)
+        after = [ax for ax in fig.axes if ax.get_visible()]
+        if name != "conductivity":  # there the -ln sigma panels grow with the models
+            assert len(after) == len(axes) - k + k * len(fams)
+        panels = [ax for ax in after if any(str(f) in ax.get_title() for f in fams)]
+        panels = [ax for ax in panels if splits(ax.get_title())]
+        assert len(panels) == k * len(fams), [ax.get_title() for ax in after]
         for ax in panels:
             (fam,) = [str(f) for f in fams if str(f) in ax.get_title()]
             labels = ax.get_legend_handles_labels()[1]
             other = [str(f) for f in fams if str(f) != fam]
             assert not any(o in lab for lab in labels for o in other), (fam, labels)
-            assert any("white" in lab for lab in labels) or name == "threshold", labels
+            white = name not in ("threshold", "conductivity") or (
+                name == "conductivity" and _white_has_tc(big, ax.get_title())
+            )
+            assert any("white" in lab for lab in labels) or not white, labels
         assert "one panel per family" in style.get_caption(fig)
+    finally:
+        plt.close(fig)
+        if name not in figures:
+            plt.close(before)
+
+
+def _white_has_tc(ds: xr.Dataset, title: str) -> bool:
+    """Whether white noise has a T_c value in the dimension a T_c panel's title names."""
+    dim = int(title.split("D", 1)[0])
+    tc = ds["T_c"].sel(dim=dim, family="white", d=0.0)
+    return bool(np.isfinite(tc.values).any())
+
+
+# asymptotics: 12 models of 4 families, white noise, the threshold at 8
+
+
+def _asym_model(fam: str, d: float, scale: float) -> xr.Dataset:
+    """One synthetic model for ``asymptotics``: n_T (:func:`_nt_model`) and l_peak."""
+    om = np.array([0.02, 0.05, 0.1])
+    lp = scale * 2 * np.log(1 / om)  # Delta_c = xi_c = 1: Eq. (7) = 2 ln(1/omega)
+    ds = _nt_model(fam, d, scale).isel(family=0, d=0, drop=True)
+    ds = ds.assign(
+        l_peak=("omega", lp),
+        l_peak_stderr=("omega", 0.05 * lp),
+        l_peak_eq5=("omega", 0.9 * 2 * np.log(1 / om)),
+        mott_fit_omega_max=((), 0.2),
+    ).assign_coords(omega=om)
+    return ds.expand_dims(family=[fam], d=[d])
+
+
+def _asym_sweep(fams, dvals, white: bool = True) -> xr.Dataset:
+    """A merged (family, d) dataset: white noise once (family 'white', d = 0) if ``white``."""
+    cells = {(f, d): _asym_model(f, d, 0.4 + 0.05 * j) for f in fams for j, d in enumerate(dvals)}
+    if white:
+        cells[("white", 0.0)] = _asym_model("white", 0.0, 0.3)
+    merged = xr.combine_by_coords(list(cells.values()), join="outer", combine_attrs="override")
+    return merged.assign(is_model=merged["n_T"].notnull().any("T"))
+
+
+def _colours(ax, refs=("#000000", "#737373")) -> set[str]:
+    """Colours of the data lines of an axes (marker edge where a marker is drawn)."""
+    from matplotlib.colors import to_hex
+
+    out = set()
+    for ln in ax.get_lines():
+        if ln.get_transform() != ax.transData or len(ln.get_xdata()) == 0:
+            continue  # axhline/axvline, legend-only entries
+        marked = ln.get_marker() not in (None, "None", "", " ")
+        out.add(to_hex(ln.get_markeredgecolor() if marked else ln.get_color()))
+    return out - set(refs)
+
+
+def test_asymptotics_twelve_models_one_panel_per_family_and_side():
+    """4 families x 3 d and white noise: each side becomes a row of 4 family panels; each
+    panel draws exactly its family's 3 models and white noise; rows share their axes."""
+    fams, dvals = ["lorentzian", "exponential", "gaussian", "spare"], [0.25, 0.5, 1.0]
+    fig = sp_plots.plot_asymptotics(_asym_sweep(fams, dvals))
+    try:
+        axes = [ax for ax in fig.axes if ax.get_visible()]
+        assert len(axes) == 2 * len(fams)
+        white = style.model_style("white", 0.0)[0]
+        for row in (axes[: len(fams)], axes[len(fams) :]):
+            assert sorted(ax.get_title().split()[0] for ax in row) == sorted(fams)
+            for ax in row:
+                fam = ax.get_title().split()[0]
+                want = {style.model_style(fam, d)[0] for d in dvals} | {white}
+                assert _colours(ax) == want, (fam, _colours(ax), want)
+            assert len({ax.get_ylim() for ax in row}) == len({ax.get_xlim() for ax in row}) == 1
+            assert row[0].get_ylabel() and not row[1].get_ylabel()  # label_panels
+            assert all(ax.get_xlabel() for ax in row)
+        caption = style.get_caption(fig)
+        assert "one panel per family (" in caption
+        assert "Verdict" in caption and caption.count("g(") == 13  # every model's note, once
+    finally:
+        plt.close(fig)
+
+
+def test_asymptotics_eight_models_stay_on_two_axes():
+    """8 models (no white noise): the two shared axes, caption without the multiples note;
+    the same sweep with white noise (9 models) splits."""
+    fams, dvals = ["lorentzian", "exponential", "gaussian", "spare"], [0.25, 0.5]
+    fig = sp_plots.plot_asymptotics(_asym_sweep(fams, dvals, white=False))
+    try:
+        assert len(fig.axes) == 2 and len(fig.axes[0].containers) == 8
+        assert "one panel per family" not in style.get_caption(fig)
+    finally:
+        plt.close(fig)
+    fig = sp_plots.plot_asymptotics(_asym_sweep(fams, dvals))
+    try:
+        assert len([ax for ax in fig.axes if ax.get_visible()]) == 2 * len(fams)
     finally:
         plt.close(fig)

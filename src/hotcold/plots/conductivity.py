@@ -130,52 +130,74 @@ def _tc_bounds(ax, sub: xr.Dataset, x: np.ndarray, dc: float, col: str) -> int:
     return int(m.sum())
 
 
-def _tc_panel(ax, ds: xr.Dataset, dim: int) -> list[str]:
-    """T_c/Delta_c against xi_max/xi_c (hue and marker: family, lightness: d), with errors."""
+def _tc_model(ax, sub: xr.Dataset, xm: np.ndarray, fam: str, d: float, dim: int) -> list[str]:
+    """One model's T_c/Delta_c against xi_max/xi_c: values with errors, bounds as triangles.
+
+    Returns its caption notes (upper bounds; the log-log slope through the found values).
+    """
+    notes = []
+    dc, xc = float(sub["Delta_c"]), float(sub["xi_c"])
+    tc = np.asarray(sub["T_c"].values, dtype=float)
+    ok = finite(tc) & (tc > 0)
+    col, mk = style.model_style(fam, d)
+    n_bounds = _tc_bounds(ax, sub, xm / xc, dc, col)
+    if n_bounds:
+        notes.append(
+            f"{dim}D {model_label(fam, d)}: {n_bounds} xi_max with only an upper bound "
+            "on T_c (hollow down-triangles: the window is open at the lowest searched T)"
+        )
+    if not ok.any():
+        return notes
+    se = stderr_values(sub, "T_c")
+    flag = tc >= dc / np.e
+    if "T_c_regime" in sub:
+        flag |= np.asarray(sub["T_c_regime"].values) != 0
+    errorbar(
+        ax,
+        xm / xc,
+        tc / dc,
+        None if se is None else se / dc,
+        ok,
+        flag,
+        col,
+        mk,
+        model_label(fam, d),
+    )
+    ax.plot((xm / xc)[ok], (tc / dc)[ok], "-", color=col, lw=0.7, alpha=0.6)
+    if (ok & ~flag).sum() >= 2:
+        p = np.polyfit(np.log(xm[ok & ~flag]), np.log(tc[ok & ~flag]), 1)[0]
+        notes.append(f"{dim}D {model_label(fam, d)}: T_c ~ xi_max^({p:.2f}) in the regime")
+    return notes
+
+
+def _tc_panel(panels: dict, ds: xr.Dataset, dim: int) -> list[str]:
+    """T_c/Delta_c against xi_max/xi_c (hue and marker: family, lightness: d), with errors.
+
+    ``panels``: one axes (``{"": ax}``, white noise not drawn), or beyond
+    :data:`~hotcold.plots.style.MAX_SHARED_MODELS` models one per family
+    (:func:`hotcold.plots.style.family_panels`), white noise in each as its d -> 0 end.
+    """
     notes = []
     xm = ds["xi_max"].values
     for fam, d in model_list(ds, dim):
-        if d == 0:
+        if d == 0 and "" in panels:
             continue
         sub = model_sub(ds, dim, fam, d)
-        dc, xc = float(sub["Delta_c"]), float(sub["xi_c"])
-        tc = np.asarray(sub["T_c"].values, dtype=float)
-        ok = finite(tc) & (tc > 0)
-        col, mk = style.model_style(fam, d)
-        n_bounds = _tc_bounds(ax, sub, xm / xc, dc, col)
-        if n_bounds:
-            notes.append(
-                f"{dim}D {model_label(fam, d)}: {n_bounds} xi_max with only an upper bound "
-                "on T_c (hollow down-triangles: the window is open at the lowest searched T)"
-            )
-        if not ok.any():
-            continue
-        se = stderr_values(sub, "T_c")
-        flag = tc >= dc / np.e
-        if "T_c_regime" in sub:
-            flag |= np.asarray(sub["T_c_regime"].values) != 0
-        errorbar(
-            ax,
-            xm / xc,
-            tc / dc,
-            None if se is None else se / dc,
-            ok,
-            flag,
-            col,
-            mk,
-            model_label(fam, d),
-        )
-        ax.plot((xm / xc)[ok], (tc / dc)[ok], "-", color=col, lw=0.7, alpha=0.6)
-        if (ok & ~flag).sum() >= 2:
-            p = np.polyfit(np.log(xm[ok & ~flag]), np.log(tc[ok & ~flag]), 1)[0]
-            notes.append(f"{dim}D {model_label(fam, d)}: T_c ~ xi_max^({p:.2f}) in the regime")
-    ax.axhline(1 / np.e, color="0.3", ls="--", lw=0.9)
-    if ax.get_lines():
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-    ax.set_xlabel(style.axis_label(r"$\xi_{max}/\xi_c$", ""))
-    ax.set_ylabel(style.axis_label(r"$T_c/\Delta_c$", ""))
-    ax.set_title(rf"{dim}D: $T_c(\xi_{{max}})$, bounded $\xi$", fontsize=8.5)
+        for ax in style.panels_of(panels, fam, d):
+            model_notes = _tc_model(ax, sub, xm, fam, d, dim)
+        notes += model_notes
+    for ax in panels.values():
+        ax.axhline(1 / np.e, color="0.3", ls="--", lw=0.9)
+        if ax.get_lines():
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+    style.label_panels(
+        panels,
+        style.axis_label(r"$\xi_{max}/\xi_c$", ""),
+        style.axis_label(r"$T_c/\Delta_c$", ""),
+    )
+    if "" in panels:
+        panels[""].set_title(rf"{dim}D: $T_c(\xi_{{max}})$, bounded $\xi$", fontsize=8.5)
     return notes
 
 
@@ -224,7 +246,10 @@ def plot_conductivity(ds: xr.Dataset) -> plt.Figure:
     its first point, and the bounded-xi model for each xi_max (dashed, one
     colour each), with 1/T_c(xi_max) as a dotted vertical line of the same
     colour (band: ``T_c_stderr``); below T_c the bounded sigma vanishes.
-    Last panels: T_c/Delta_c against xi_max/xi_c per dimension.  Models
+    Last panels: T_c/Delta_c against xi_max/xi_c per dimension (found values
+    with error bars, upper bounds as hollow down-triangles, never fitted);
+    beyond :data:`~hotcold.plots.style.MAX_SHARED_MODELS` models one T_c panel
+    per family and dimension, shared axes, white noise in each.  Models
     without any in-regime point are left out (named in the caption).
 
     Parameters
@@ -241,24 +266,15 @@ def plot_conductivity(ds: xr.Dataset) -> plt.Figure:
     models, left = _split_models(ds, dims)
     has_b = "ln_sigma_bounded" in ds and "xi_max" in ds.dims and ds["xi_max"].size > 0
     tc_dims = [dm for dm in dims if has_b]
-    n = len(models) + len(tc_dims)
-    ncol = min(4 if n <= 8 else 5, max(n, 1))
-    nrow = int(np.ceil(max(n, 1) / ncol))
-    fig, axes = plt.subplots(
-        nrow, ncol, figsize=(3.2 * ncol, 2.75 * nrow + 1.0), squeeze=False, constrained_layout=True
-    )
-    flat = list(axes.ravel())
+    fig, flat, tc_panels = _conductivity_axes(ds, len(models), tc_dims)
     info = [_sigma_panel(flat[k], ds, *m) for k, m in enumerate(models)]
     for k in range(len(models)):
         ax = flat[k]
         ax.set_xlabel(style.axis_label("1/T", "1/energy"))
         ax.set_ylabel(r"$-\ln\sigma = (\epsilon_{th}-\epsilon_F)/T$")
     notes = []
-    for j, dim in enumerate(tc_dims):
-        ax = flat[len(models) + j]
-        notes += _tc_panel(ax, ds, dim)
-    for ax in flat[n:]:
-        ax.set_visible(False)
+    for dim, panels in zip(tc_dims, tc_panels, strict=True):
+        notes += _tc_panel(panels, ds, dim)
     if not models and not tc_dims:
         flat[0].set_visible(True)
         flat[0].text(
@@ -271,7 +287,61 @@ def plot_conductivity(ds: xr.Dataset) -> plt.Figure:
     style.figure_legend(fig, *_conductivity_legend(ds, has_b), ncol=4)
     style.tidy(fig)
     cap = _sigma_caption(info, left, notes)
+    multiples = [p for p in tc_panels if "" not in p]
+    if multiples:  # per-family T_c panels, each with its own legend naming d
+        fig.canvas.draw()  # the final layout, once: legends inside axes do not change it
+        for ax in (ax for p in multiples for ax in p.values()):
+            style.place_legend(ax, fontsize=7, draw=False)
+        style.settle_legends(fig)
+        note = style.multiples_note(multiples[0])
+        cap += "\n- " + note.replace("More than", "T_c panels: more than")
     return style.set_caption(fig, common.with_verdict(_sigma_verdict(ds, models), cap))
+
+
+def _conductivity_axes(
+    ds: xr.Dataset, n_models: int, tc_dims: list[int]
+) -> tuple[plt.Figure, list, list[dict]]:
+    """The figure, its axes (the n_models -ln sigma panels first) and the T_c panels per dim.
+
+    At most :data:`~hotcold.plots.style.MAX_SHARED_MODELS` models: one grid, the T_c
+    panel of each dimension after the model panels (``{"": ax}``).  Beyond: the model
+    panels in a grid, then per dimension a row of family panels
+    (:func:`hotcold.plots.style.family_grid`, shared axes) in a sub-figure of its own.
+    """
+    groups = style.family_panels(model_list(ds, tc_dims[0])) if tc_dims else {"": []}
+    if list(groups) == [""]:
+        n = n_models + len(tc_dims)
+        ncol = min(4 if n <= 8 else 5, max(n, 1))
+        nrow = int(np.ceil(max(n, 1) / ncol))
+        fig, axes = plt.subplots(
+            nrow,
+            ncol,
+            figsize=(3.2 * ncol, 2.75 * nrow + 1.0),
+            squeeze=False,
+            constrained_layout=True,
+        )
+        flat = list(axes.ravel())
+        for ax in flat[n:]:
+            ax.set_visible(False)
+        return fig, flat, [{"": flat[n_models + j]} for j in range(len(tc_dims))]
+    ncol = min(5, max(n_models, 1))
+    nrow = int(np.ceil(n_models / ncol))
+    t_rows, t_cols = style.grid_shape(len(groups))
+    heights = ([2.75 * nrow] if n_models else []) + [2.75 * t_rows + 0.3] * len(tc_dims)
+    fig = plt.figure(figsize=(3.2 * max(ncol, t_cols), sum(heights) + 1.0), constrained_layout=True)
+    subs = list(fig.subfigures(len(heights), 1, squeeze=False, height_ratios=heights).ravel())
+    flat = []
+    if n_models:
+        flat = list(subs.pop(0).subplots(nrow, ncol, squeeze=False).ravel())
+        for ax in flat[n_models:]:
+            ax.set_visible(False)
+    tc_panels = []
+    for dim, sub in zip(tc_dims, subs, strict=True):
+        sub.suptitle(rf"{dim}D: $T_c(\xi_{{max}})$, bounded $\xi$", fontsize=9)
+        tc_panels.append(
+            style.family_grid(sub, groups, f"{dim}D T_c: {{family}} (lighter: larger d)")
+        )
+    return fig, flat, tc_panels
 
 
 def _sigma_caption(info: list[dict], left: list[tuple], notes: list[str]) -> str:

@@ -457,6 +457,73 @@ def _asymptotic_g(sub: xr.Dataset) -> tuple[np.ndarray, ...]:
     return lnr, g, se, (np.zeros(g.shape, bool) if ext is None else np.asarray(ext, bool))
 
 
+def _asymptotic_g_model(ax: plt.Axes, lab: str, sub: xr.Dataset) -> str:
+    """One model in a left panel: g = n_T/Eq.(6), hollow where extrapolated, the g fit.
+
+    Returns the caption note of its deepest numerical point ('' if none).
+    """
+    col, mk = style.style_of(sub)
+    lnr, g, se, ext = _asymptotic_g(sub)
+    num = ~ext & np.isfinite(g)
+    ax.errorbar(lnr[num], g[num], yerr=se[num], fmt=mk, ms=4.5, color=col, capsize=2, lw=1,
+                label=lab)  # fmt: skip
+    if ext.any():
+        ax.errorbar(lnr[ext], g[ext], yerr=se[ext], fmt=mk, ms=4.5, color=col, mfc="none",
+                    capsize=2, lw=0.8)  # fmt: skip
+    if "g_fit" in sub and np.all(np.isfinite(sub["g_fit"].values)):
+        a, b = (float(v) for v in sub["g_fit"].values)
+        xx = np.linspace(max(lnr[num].max() * 0.6, 1.0), lnr.max() * 1.1, 40)
+        ax.plot(xx, a + b / xx, ":", color=col, lw=1)
+    if not num.any():
+        return ""
+    i = int(np.argmax(np.where(num, lnr, -np.inf)))
+    return f"{lab}: g({lnr[i]:.2f}) = {style.fmt_pm(g[i], se[i])}"
+
+
+def _asymptotic_l(sub: xr.Dataset) -> tuple[np.ndarray, ...]:
+    """ln(Delta_c/omega), l_peak/Eq.(7), its s.e. and l_peak_eq5/Eq.(7) (NaN if absent)."""
+    xi = _scalar(sub, "xi_c")
+    lno = np.log(1.0 / np.asarray(sub["omega"].values, dtype=float))
+    ratio = np.asarray(sub["l_peak"].values, dtype=float) / (2 * xi * lno)
+    rse = np.asarray(sub["l_peak_stderr"].values, dtype=float) / (2 * xi * lno)
+    r5 = np.full(lno.shape, np.nan)
+    if "l_peak_eq5" in sub:
+        r5 = np.asarray(sub["l_peak_eq5"].values, dtype=float) / (2 * xi * lno)
+    return lno, ratio, rse, r5
+
+
+def _asymptotic_l_model(ax: plt.Axes, sub: xr.Dataset, label: str | None = None) -> None:
+    """One model in a right panel: l_peak/Eq.(7) where its s.e. is below 0.5."""
+    col, mk = style.style_of(sub)
+    lno, ratio, rse, _ = _asymptotic_l(sub)
+    ok = np.isfinite(ratio) & np.isfinite(rse) & (rse < 0.5)
+    ax.errorbar(lno[ok], ratio[ok], yerr=rse[ok], fmt=mk, ms=4.5, color=col, capsize=2, lw=1,
+                label=label)  # fmt: skip
+
+
+def _asymptotic_eq5(ax: plt.Axes, sub: xr.Dataset) -> None:
+    """The centroid estimator applied to Eq. (5), relative to Eq. (7) (dashed grey)."""
+    if "l_peak_eq5" in sub:
+        lno, _, _, r5 = _asymptotic_l(sub)
+        m5 = np.isfinite(r5)
+        ax.plot(lno[m5], r5[m5], "--", color="0.45", lw=1.1, label="estimator on Eq. (5)")
+
+
+def _asymptotic_axes(models: list) -> tuple[plt.Figure, dict, dict]:
+    """The figure and its left (g) and right (l_peak) panels: one pair of axes, or beyond
+    :data:`~hotcold.plots.style.MAX_SHARED_MODELS` models a row of family panels each."""
+    groups = style.family_panels([style.model_key(s) for _, s in models])
+    if list(groups) == [""]:
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10.0, 4.4), constrained_layout=True)
+        return fig, {"": ax1}, {"": ax2}
+    nrow, ncol = style.grid_shape(len(groups))
+    fig = plt.figure(figsize=(3.6 * ncol + 0.6, 2 * 3.0 * nrow + 1.2), constrained_layout=True)
+    top, bottom = fig.subfigures(2, 1)
+    top.suptitle(r"Thermal-pair density: $g = n_T/$Eq. (6)", fontsize=10)
+    bottom.suptitle(r"Mott-peak position: $l_{peak}/$Eq. (7)", fontsize=10)
+    return fig, style.family_grid(top, groups), style.family_grid(bottom, groups)
+
+
 def plot_asymptotics(ds: xr.Dataset) -> plt.Figure:
     """How (and whether) the numerics approach Eq. (6) and Eq. (7) (issue 9 item 2).
 
@@ -467,48 +534,52 @@ def plot_asymptotics(ds: xr.Dataset) -> plt.Figure:
     against ln(Delta_c/omega), with the same estimator on Eq. (5) (dashed:
     1 means no estimator bias).  The lines at 1 are Eqs. (6), (7); their
     regime is ln >> 1.  Nothing is forced: the caption gives the measured
-    values at the deepest resolved point of each model.
+    values at the deepest resolved point of each model.  Beyond
+    :data:`~hotcold.plots.style.MAX_SHARED_MODELS` models each side becomes a
+    row of family panels (white noise in each, shared axes per row).
     """
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10.0, 4.4), constrained_layout=True)
+    models = list(iter_models(ds))
+    fig, left, right = _asymptotic_axes(models)
+    single = "" in left
     notes = []
-    for k, (lab, sub) in enumerate(iter_models(ds)):
-        col, mk = style.style_of(sub)
-        lnr, g, se, ext = _asymptotic_g(sub)
-        num = ~ext & np.isfinite(g)
-        ax1.errorbar(lnr[num], g[num], yerr=se[num], fmt=mk, ms=4.5, color=col, capsize=2,
-                     lw=1, label=lab)  # fmt: skip
-        if ext.any():
-            ax1.errorbar(lnr[ext], g[ext], yerr=se[ext], fmt=mk, ms=4.5, color=col, mfc="none",
-                         capsize=2, lw=0.8)  # fmt: skip
-        if "g_fit" in sub and np.all(np.isfinite(sub["g_fit"].values)):
-            a, b = (float(v) for v in sub["g_fit"].values)
-            xx = np.linspace(max(lnr[num].max() * 0.6, 1.0), lnr.max() * 1.1, 40)
-            ax1.plot(xx, a + b / xx, ":", color=col, lw=1)
-        if num.any():
-            i = int(np.argmax(np.where(num, lnr, -np.inf)))
-            notes.append(f"{lab}: g({lnr[i]:.2f}) = {style.fmt_pm(g[i], se[i])}")
-        xi = _scalar(sub, "xi_c")
-        lno = np.log(1.0 / np.asarray(sub["omega"].values, dtype=float))
-        ratio = np.asarray(sub["l_peak"].values, dtype=float) / (2 * xi * lno)
-        rse = np.asarray(sub["l_peak_stderr"].values, dtype=float) / (2 * xi * lno)
-        ok = np.isfinite(ratio) & np.isfinite(rse) & (rse < 0.5)
-        ax2.errorbar(lno[ok], ratio[ok], yerr=rse[ok], fmt=mk, ms=4.5, color=col, capsize=2, lw=1)
-        if k == 0 and "l_peak_eq5" in sub:
-            r5 = np.asarray(sub["l_peak_eq5"].values, dtype=float) / (2 * xi * lno)
-            m5 = np.isfinite(r5)
-            ax2.plot(lno[m5], r5[m5], "--", color="0.45", lw=1.1, label="estimator on Eq. (5)")
-    for ax in (ax1, ax2):
+    for k, (lab, sub) in enumerate(models):
+        key = style.model_key(sub)
+        for ax in style.panels_of(left, *key):
+            note = _asymptotic_g_model(ax, lab, sub)
+        if note:
+            notes.append(note)
+        for ax in style.panels_of(right, *key):
+            _asymptotic_l_model(ax, sub, None if single else lab)
+            if k == 0 and single:
+                _asymptotic_eq5(ax, sub)
+    if not single and models:  # the estimator's reference in every panel
+        for ax in right.values():
+            _asymptotic_eq5(ax, models[0][1])
+    for ax in (*left.values(), *right.values()):
         ax.axhline(1.0, color="k", lw=1.2)
         ax.set_ylim(bottom=0)
-    ax1.plot([], [], "k-", label="Eq. (6)")
-    ax1.plot([], [], "o", color="0.4", mfc="none", label="extrapolated (flagged)")
-    ax1.set_xlabel(style.axis_label(r"$\ln(\Delta_c/T)$", ""))
-    ax1.set_ylabel(style.axis_label(r"$n_T/$Eq. (6)", ""))
-    ax2.set_xlabel(style.axis_label(r"$\ln(\Delta_c/\omega)$", ""))
-    ax2.set_ylabel(style.axis_label(r"$l_{peak}/(2\xi_c\ln(\Delta_c/\omega))$", ""))
-    ax1.legend(fontsize=7, loc="upper left")
-    ax2.legend(fontsize=7, loc="lower right")
+    for ax in left.values():
+        ax.plot([], [], "k-", label="Eq. (6)")
+        ax.plot([], [], "o", color="0.4", mfc="none", label="extrapolated (flagged)")
+    style.label_panels(
+        left, style.axis_label(r"$\ln(\Delta_c/T)$", ""), style.axis_label(r"$n_T/$Eq. (6)", "")
+    )
+    style.label_panels(
+        right,
+        style.axis_label(r"$\ln(\Delta_c/\omega)$", ""),
+        style.axis_label(r"$l_{peak}/(2\xi_c\ln(\Delta_c/\omega))$", ""),
+    )
+    if single:
+        left[""].legend(fontsize=7, loc="upper left")
+        right[""].legend(fontsize=7, loc="lower right")
+    else:
+        fig.canvas.draw()  # the final layout, once: legends inside axes do not change it
+        for ax in (*left.values(), *right.values()):
+            style.place_legend(ax, fontsize=7, draw=False)
+        style.settle_legends(fig)
     lines = "- deepest numerical point per model: " + "; ".join(notes)
+    if not single:
+        lines += "\n- " + style.multiples_note(left)
     return style.set_caption(fig, common.with_verdict(_asymptotic_verdict(ds), lines))
 
 

@@ -40,6 +40,8 @@ __all__ = [
     "model_key",
     "family_panels",
     "model_panels",
+    "grid_shape",
+    "family_grid",
     "panels_of",
     "label_panels",
     "multiples_note",
@@ -176,24 +178,48 @@ def model_panels(
     if list(groups) == [""]:
         fig, ax = plt.subplots(figsize=figsize, constrained_layout=True)
         return fig, {"": ax}
-    n = len(groups)
-    nrow = int(np.ceil(n / 4))
-    ncol = int(np.ceil(n / nrow))
-    fig, axes = plt.subplots(
-        nrow,
-        ncol,
-        figsize=(panel[0] * ncol + 0.6, panel[1] * nrow + 0.8),
-        squeeze=False,
-        sharex=True,
-        sharey=True,
-        constrained_layout=True,
+    nrow, ncol = grid_shape(len(groups))
+    fig = plt.figure(
+        figsize=(panel[0] * ncol + 0.6, panel[1] * nrow + 0.8), constrained_layout=True
     )
+    return fig, family_grid(fig, groups)
+
+
+def grid_shape(n: int) -> tuple[int, int]:
+    """(rows, columns) of n small-multiple panels: at most 4 per row, rows filled evenly."""
+    nrow = int(np.ceil(n / 4))
+    return nrow, int(np.ceil(n / nrow))
+
+
+def family_grid(
+    parent, groups: dict[str, list], title: str = "{family} (lighter: larger d)"
+) -> dict[str, plt.Axes]:
+    """One panel per family of :func:`family_panels` in a figure or sub-figure.
+
+    Parameters
+    ----------
+    parent : Figure or SubFigure
+        Where the grid goes (a sub-figure when the figure holds other panels too).
+    groups : dict
+        :func:`family_panels` beyond :data:`MAX_SHARED_MODELS` models.
+    title : str
+        Panel title, ``{family}`` replaced by the family's name.
+
+    Returns
+    -------
+    dict
+        Family -> axes (:func:`grid_shape`), titled with the family; the panels
+        share both axes (same limits) and unused grid cells are hidden.
+    """
+    n = len(groups)
+    nrow, ncol = grid_shape(n)
+    axes = parent.subplots(nrow, ncol, squeeze=False, sharex=True, sharey=True)
     for k in range(n, nrow * ncol):  # an empty cell: the panel above shows the x ticks
         axes[k // ncol, k % ncol].set_visible(False)
         axes[k // ncol - 1, k % ncol].tick_params(labelbottom=True)
     for fam, ax in zip(groups, axes.ravel(), strict=False):
-        ax.set_title(f"{fam} (lighter: larger d)", fontsize=9)
-    return fig, dict(zip(groups, axes.ravel(), strict=False))
+        ax.set_title(title.format(family=fam), fontsize=9)
+    return dict(zip(groups, axes.ravel(), strict=False))
 
 
 def panels_of(panels: dict[str, plt.Axes], family: str, d: float) -> list[plt.Axes]:
