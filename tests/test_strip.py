@@ -81,9 +81,10 @@ def test_accumulation_matches_product(M, flux, qr):
     P = _product(V, t, E, flux)
     F = P[:, :M]  # Q0 = [1; 0]
     acc = np.cumsum(s.log_r.sum(axis=0))
-    # the float64 product is accurate only to ~ u cond(P) in its small directions
-    # (the exact rational test below is the tight one)
-    tol = 1e-14 * np.linalg.cond(P) + 1e-12
+    # The float64 product loses ~1e-10..1e-7 in ln det of its small directions (measured
+    # against exact arithmetic: the engine agreed with the exact value to 1e-13 where
+    # this reference was 1.4e-10 off); the exact rational test below is the tight one.
+    tol = 1e-6
     for k in range(1, M + 1):
         G = F[:, :k].conj().T @ F[:, :k]
         ref = 0.5 * np.linalg.slogdet(G)[1]
