@@ -43,6 +43,11 @@ For the block-tridiagonal H of a strip (slices along x, open ends, periodic
 y), Sylvester's law of inertia gives the number of eigenvalues below E as the
 sum of the negative inertia of the Schur-complement pivots
 D_0 = H_00 - E, D_i = (H_ii - E) - t^2 D_{i-1}^{-1} (:func:`idos_strip`).
+Each pivot is factorized by LAPACK Bunch-Kaufman (?sytrf / ?hetrf, its
+negative inertia read off D) and inverted from the factors (?sytri /
+?hetri), lower triangles only.  Measured on one core: 17 / 40 / 155 us per
+slice and energy at M = 32 / 64 / 128 (real), 28 / 92 / 490 us with flux
+(complex); numpy's eigvalsh alone costs 94 / 262 / 1320 us.
 """
 
 from __future__ import annotations
@@ -546,9 +551,12 @@ def idos_strip(
 
     Boundary error: with n_warmup = 0 the open ends in x add the Weyl
     term -k/(2 pi L_x) to n (k = sqrt(2 m E), L_x = n_slices a), an
-    O(1/n_slices) bias.  With a warm-up of several mean free paths (clean:
-    several 1/k) the end terms of the two strips cancel, leaving a bias
-    that decays with n_warmup, divided by n_slices.
+    O(1/n_slices) bias.  With a warm-up the end terms of the full strip and
+    of its first n_warmup slices cancel on average; what is left is the
+    integer rounding of the count of each open k_y channel, at most
+    (open channels)/(n_slices M a^2) in a clean strip, averaged out by
+    disorder beyond a mean free path.  Take n_warmup of several mean free
+    paths (several localization lengths would be safer still).
 
     The error is the blocked jackknife (:func:`hotcold.stats.blocked_jackknife`)
     over the n_slices/block_slices blocks of consecutive slices; blocks must
