@@ -13,6 +13,7 @@ from hotcold.lattice2d import (
     choose_a,
     clean_idos_strip,
     density_label,
+    energy_at_label,
     idos_strip,
     lattice_covariance,
     strip_pivot_counts,
@@ -173,6 +174,26 @@ def test_density_label_clean_limit():
     bound = 2 * modes / (3000 * M * model.a**2 * 0.2)
     assert np.all(np.abs(lab.rho - rho0) <= bound), (lab.rho, rho0, bound)
     assert np.all(bound < 0.2 * rho0)
+
+
+def test_energy_at_label_inverts_the_label():
+    """Clean: E(eps) = the bulk formula's inverse (within the channel rounding); weak white
+    noise: the label of the returned E, remeasured on the same slices, is eps within 0.1 s.e."""
+    M, kw = 24, dict(seed=4, n_slices=4000, block_slices=500, dE=0.1)
+    clean = LatticeModel2D("white", 0.0, 0.0, 1.0, 0.25)
+    r = energy_at_label(clean, M, 1.0, **kw)
+    grid = np.linspace(0.5, 1.5, 100001)
+    e0 = np.interp(1 / (2 * np.pi), clean_idos_strip(M, clean.t, grid, a=clean.a), grid)
+    ey = 2 * clean.t * (1 - np.cos(2 * np.pi * np.arange(M) / M))
+    rho0 = np.gradient(clean_idos_strip(M, clean.t, grid, a=clean.a), grid)
+    bound = np.count_nonzero(ey < e0) / (4000 * M * clean.a**2) / np.interp(e0, grid, rho0)
+    assert abs(r.energy - e0) < bound, (r.energy, e0, bound)
+    assert r.shift == pytest.approx(r.energy - 1.0)
+    weak = LatticeModel2D("white", 0.3, 0.0, 1.0, 0.25)
+    r = energy_at_label(weak, M, 1.0, **kw)
+    lab = density_label(weak, M, [r.energy], **kw)
+    assert r.energy_stderr > 0 and abs(lab.eps[0] - 1.0) < 0.1 * lab.eps_stderr[0]
+    assert r.energy < e0  # disorder pulls the states down (Re Sigma < 0 below mid-band)
 
 
 # ---------------------------------------------------------------------------

@@ -766,6 +766,23 @@ class LabelEnergy:
     n_passes: int
 
 
+def _monotone_root(f, e0: float, step: float, xtol: float) -> float:
+    """Root of a non-decreasing f: bracket from e0 +- step outward, then Brent to xtol."""
+    from scipy.optimize import brentq
+
+    lo, hi = e0 - step, e0 + step
+    flo, fhi = f(lo), f(hi)
+    while flo > 0:
+        lo, hi, fhi = lo - 2 * step, lo, flo
+        flo = f(lo)
+    while fhi < 0:
+        lo, hi, flo = hi, hi + 2 * step, fhi
+        fhi = f(hi)
+    if flo == 0 or fhi == 0:
+        return lo if flo == 0 else hi
+    return float(brentq(f, lo, hi, xtol=xtol))
+
+
 def energy_at_label(
     model: LatticeModel2D,
     M: int,
@@ -788,8 +805,6 @@ def energy_at_label(
     gives its jackknife error, the same linear step on every
     leave-one-block-out replica.
     """
-    from scipy.optimize import brentq
-
     if not (np.isfinite(eps) and eps > 0):
         raise ValueError(f"target label eps must be finite and > 0, got {eps}")
     warm = block_slices if n_warmup is None else n_warmup
@@ -817,15 +832,7 @@ def energy_at_label(
     grid = np.linspace(0.0, 8.0 * model.t, 20001)
     e0 = float(np.interp(n_target, clean_idos_strip(M, model.t, grid, a=model.a), grid))
     step = max(0.25 * eps, 4.0 * model.m * model.w2, 4.0 * dE)
-    lo, hi = e0 - step, e0 + step
-    flo, fhi = f(lo), f(hi)
-    while flo > 0:
-        lo, hi, fhi = lo - 2 * step, lo, flo
-        flo = f(lo)
-    while fhi < 0:
-        lo, hi, flo = hi, hi + 2 * step, fhi
-        fhi = f(hi)
-    e_b = brentq(f, lo, hi, xtol=xtol) if flo < 0 < fhi else (lo if flo == 0 else hi)
+    e_b = _monotone_root(f, e0, step, xtol)
     dens, _ = _label_pass(model, M, np.array([e_b]), seed, n_slices, block_slices, dE, warm)
     passes += 1
 
