@@ -529,6 +529,48 @@ def _xi_jackknife(block_gmin: np.ndarray, a: float) -> tuple[float, float]:
     return float(full), float(se)
 
 
+def _pilot(source, M, t, E, flux, n_qr, qr, pilot_slices, warmup_xi, block_slices):
+    """Pilot and warm-up of :func:`strip_lyapunov`: the propagator past the warm-up and the
+    block length (n_qr from the clean bound, then from the measured gamma_1)."""
+    v0 = np.asarray(source.take(pilot_slices), dtype=np.float64)
+    nq0 = choose_n_qr(gamma_max_bound(t, E, 4.0 * float(v0.std())), qr)
+    prop = _Propagator(M, t, E, flux, nq0 if n_qr is None else int(n_qr), qr, None, 0)
+    logs = prop.run(v0)
+    half = logs[logs.shape[0] // 2 :]  # second half: past the initial transient
+    span = max(1, min(pilot_slices, half.shape[0] * prop.n_qr))
+    g_pilot = half.sum(axis=0) / span
+    if n_qr is None:
+        prop.n_qr = choose_n_qr(float(g_pilot.max()), qr)
+    g_min = float(g_pilot.min())
+    xi_slices = 1.0 / (2.0 * g_min) if g_min > 0 else float(pilot_slices)
+    nq = prop.n_qr
+    if block_slices is None:
+        block_slices = max(64 * nq, int(math.ceil(20.0 * xi_slices)))
+    block_slices = int(-(-int(block_slices) // nq) * nq)
+    extra = int(math.ceil(warmup_xi * xi_slices)) - pilot_slices  # rest of the warm-up
+    if extra > 0:
+        prop.run(source.take(-(-extra // nq) * nq))
+    return prop, block_slices
+
+
+def _measure(prop, source, M, a, rel_error, max_slices, block_slices):
+    """Blocks of :func:`strip_lyapunov` until the target error or the cap: the per-block
+    sums of the exponents, the block count, xi_M, its stderr and whether the cap was hit."""
+    max_blocks = max(_MIN_BLOCKS, int(max_slices // block_slices))
+    block_sums = np.zeros((max_blocks, M))
+    n_b = 0
+    xi = se = math.nan
+    while True:
+        block_sums[n_b] = prop.run(source.take(block_slices)).sum(axis=0)
+        n_b += 1
+        if n_b >= _MIN_BLOCKS:
+            xi, se = _xi_jackknife(block_sums[:n_b, M - 1] / block_slices, a)
+            if np.isfinite(xi) and se <= rel_error * xi:
+                return block_sums, n_b, xi, se, False
+            if n_b >= max_blocks:
+                return block_sums, n_b, xi, se, True
+
+
 def strip_lyapunov(
     source: PotentialSource,
     M: int,
@@ -586,43 +628,12 @@ def strip_lyapunov(
     if not (a > 0):
         raise ValueError(f"lattice step a must be > 0, got {a}")
     with _blas_one_thread():
-        # Pilot: conservative n_qr from the clean bound, then measure gamma_1 and gamma_min.
-        v0 = np.asarray(source.take(pilot_slices), dtype=np.float64)
-        nq0 = choose_n_qr(gamma_max_bound(t, E, 4.0 * float(v0.std())), qr)
-        prop = _Propagator(M, t, E, flux, nq0 if n_qr is None else int(n_qr), qr, None, 0)
-        logs = prop.run(v0)
-        half = logs[logs.shape[0] // 2 :]  # second half: past the initial transient
-        span = max(1, min(pilot_slices, half.shape[0] * prop.n_qr))
-        g_pilot = half.sum(axis=0) / span
-        if n_qr is None:
-            prop.n_qr = choose_n_qr(float(g_pilot.max()), qr)
-        g_min = float(g_pilot.min())
-        xi_slices = 1.0 / (2.0 * g_min) if g_min > 0 else float(pilot_slices)
-        nq = prop.n_qr
-        if block_slices is None:
-            block_slices = max(64 * nq, int(math.ceil(20.0 * xi_slices)))
-        block_slices = int(-(-int(block_slices) // nq) * nq)
-        # Rest of the warm-up.
-        extra = int(math.ceil(warmup_xi * xi_slices)) - pilot_slices
-        if extra > 0:
-            prop.run(source.take(-(-extra // nq) * nq))
+        prop, block_slices = _pilot(source, M, t, E, flux, n_qr, qr, pilot_slices, warmup_xi,
+                                    block_slices)  # fmt: skip
         warmup = prop.x
-        # Measurement in blocks.
-        max_blocks = max(_MIN_BLOCKS, int(max_slices // block_slices))
-        block_sums = np.zeros((max_blocks, M))
-        n_b = 0
-        xi = se = math.nan
-        cap_hit = False
-        while True:
-            block_sums[n_b] = prop.run(source.take(block_slices)).sum(axis=0)
-            n_b += 1
-            if n_b >= _MIN_BLOCKS:
-                xi, se = _xi_jackknife(block_sums[:n_b, M - 1] / block_slices, a)
-                if np.isfinite(xi) and se <= rel_error * xi:
-                    break
-                if n_b >= max_blocks:
-                    cap_hit = True
-                    break
+        block_sums, n_b, xi, se, cap_hit = _measure(
+            prop, source, M, a, rel_error, max_slices, block_slices
+        )
     n_slices = n_b * block_slices
     gamma = block_sums[:n_b].sum(axis=0) / n_slices / a
     return StripResult(
@@ -631,7 +642,7 @@ def strip_lyapunov(
         gamma=gamma,
         n_slices=n_slices,
         cap_hit=cap_hit,
-        n_qr=nq,
+        n_qr=prop.n_qr,
         warmup_slices=warmup,
         block_slices=block_slices,
         n_blocks=n_b,
