@@ -74,7 +74,7 @@ def spectral(config: Mapping[str, Any], family: str, d: str | float) -> dict[str
     bench_pair_integrals.py): 0.02 s + 2e-7 s per site (potential, Sturm counts), 1e-7 s
     per site-state (bisection, eigenvectors), 2e-9 s per pair-site (n_T), 4e-8 s per S
     pair-site (FFT); x3 for a loaded node.  The default gaussian d = 0.5 job (boxes from
-    the pair reach): runtime 20 min estimated, 49 s measured on 2 cores (a generous bound).
+    the pair reach): runtime 20 min estimated, 51 s measured on 2 cores (a generous bound).
     """
     from .thermal import plan_passes
 
