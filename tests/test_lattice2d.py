@@ -278,16 +278,17 @@ def test_strip_stream_reproducible(family, d):
 
 
 def test_choose_a_ladder():
-    """a from the ladder 2^-j: the largest with k a <= 0.5 and a <= d/4; stable under small
+    """a from the ladder 2^-j: the largest with k a <= 0.25 and a <= d/4; stable under small
     changes of k_max."""
     k = np.sqrt(2.0)  # m = 1, eps = 1
-    assert choose_a(k) == 0.25
-    assert choose_a(1.05 * k) == choose_a(0.95 * k) == 0.25
-    assert choose_a(k, 0.5) == 0.125
+    assert choose_a(k) == 0.125
+    assert choose_a(1.05 * k) == choose_a(0.95 * k) == 0.125
+    assert choose_a(k, 0.25) == 0.0625
+    assert choose_a(k, ka_max=0.5) == 0.25
     for kk, dd in [(0.3, 0.0), (3.7, 0.0), (1.0, 0.13), (10.0, 2.0)]:
         a = choose_a(kk, dd)
-        assert kk * a <= 0.5 and (dd == 0 or a <= dd / 4)
-        assert kk * 2 * a > 0.5 or (dd > 0 and 2 * a > dd / 4)
+        assert kk * a <= 0.25 and (dd == 0 or a <= dd / 4)
+        assert kk * 2 * a > 0.25 or (dd > 0 and 2 * a > dd / 4)
 
 
 def test_bad_input():

@@ -91,6 +91,7 @@ REDUCED_UNITS = frozenset(
         "1/(energy length)",
         "1/(energy length^D)",
         "1/(energy^2 length^2)",
+        "1/(energy length^2)",
         "energy^2 length",
         "energy^2 length^2",
     }
