@@ -2,6 +2,8 @@
 matplotlib Figure.
 
 * :mod:`~hotcold.plots.localization`: xi(eps) against Eq. (2) and the Born asymptote;
+* :mod:`~hotcold.plots.localization2d`: xi_2D(eps) from strips, its scaling collapse, Eq. (20),
+  the density shift;
 * :mod:`~hotcold.plots.spectral`: S_omega(x), the Mott peak, n_T(T), the asymptotics;
 * :mod:`~hotcold.plots.matrix_elements`: V^H, V^ex (Eq. 10) against Eqs. (11)/(12), cancellation;
 * :mod:`~hotcold.plots.eta_map`: log10(eta_hc/eta_c) over (eps - eps_F, T);
