@@ -25,6 +25,7 @@ report: os.path.join(workflow.basedir, "workflow", "report", "workflow.rst")
 include: "workflow/rules/common.smk"
 include: "workflow/rules/disorder.smk"
 include: "workflow/rules/localization.smk"
+include: "workflow/rules/localization2d.smk"
 include: "workflow/rules/spectral.smk"
 include: "workflow/rules/hotcold.smk"
 include: "workflow/rules/figures.smk"

@@ -23,18 +23,13 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from hotcold.lattice2d import LatticeModel2D, StripPotential
 from hotcold.strip import qr_flops, stencil_flops, strip_lyapunov
 
 
-class WhiteSource:
-    """i.i.d. normal V(x, y), variance w2/a^2 [energy^2]."""
-
-    def __init__(self, M: int, w2: float, a: float, seed: int) -> None:
-        self.M, self.scale = M, np.sqrt(w2) / a
-        self.rng = np.random.default_rng(np.random.SeedSequence(seed))
-
-    def take(self, n: int) -> np.ndarray:
-        return self.scale * self.rng.standard_normal((n, self.M))
+def white_source(M: int, w2: float, a: float, seed: int) -> StripPotential:
+    """The default 2D white-noise disorder of a strip (i.i.d. N(0, w2/a^2)), m = 1."""
+    return StripPotential(LatticeModel2D("white", w2, 0.0, 1.0, a), M, seed)
 
 
 def plain_seconds_per_slice(M: int, t: float, E: float, V: np.ndarray, n_qr: int = 8) -> float:
@@ -81,17 +76,17 @@ def main() -> None:
     rows = []
     with threadpool_limits(limits=1, user_api="blas"):
         mm = matmul_gflops()
-        strip_lyapunov(WhiteSource(8, w2, a, 0), 8, t, E, a=a, rel_error=0.5)  # JIT warm-up
+        strip_lyapunov(white_source(8, w2, a, 0), 8, t, E, a=a, rel_error=0.5)  # JIT warm-up
         for M in args.sizes:
             t0 = time.perf_counter()
             r = strip_lyapunov(
-                WhiteSource(M, w2, a, 1), M, t, E, a=a, rel_error=args.rel, max_slices=cap
+                white_source(M, w2, a, 1), M, t, E, a=a, rel_error=args.rel, max_slices=cap
             )
             sec = time.perf_counter() - t0
             total = r.n_slices + r.warmup_slices
             per = sec / total
             flops = stencil_flops(M) + qr_flops(M) / r.n_qr
-            V = WhiteSource(M, w2, a, 2).take(n_plain)
+            V = white_source(M, w2, a, 2).take(n_plain)
             plain = plain_seconds_per_slice(M, t, E, V)
             rows.append((M, r, sec, per, plain, flops / per / 1e9))
     print(f"numpy 1024x1024 matmul, 1 thread: {mm:.1f} GFLOP/s")

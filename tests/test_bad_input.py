@@ -168,6 +168,40 @@ TABLE = [
     # regime problems, caught before any job (issue 19 item 7)
     ("strong disorder (k_F xi_c < 10)", _set("disorder.w", 3.0), "disorder.w"),
     ("ED lattice coarser than the Fermi wavelength", _set("spectral.dx", 1.0), "spectral.dx"),
+    # the 2D localization stage (issue 20), enabled
+    (
+        "2D lattice too coarse for k a",
+        _set("localization2d", {"enabled": True, "a": 0.5}),
+        "localization2d.a",
+    ),
+    (
+        "2D lattice too coarse for d",
+        _set(
+            "localization2d",
+            {"enabled": True, "a": 0.125, "models": [{"family": "gaussian", "d": 0.25}]},
+        ),
+        "localization2d.a",
+    ),
+    (
+        "2D strips too narrow for any point",
+        _set("localization2d", {"enabled": True, "widths": [2.0]}),
+        "localization2d.widths",
+    ),
+    (
+        "2D strip of fewer than 2 sites",
+        _set("localization2d", {"enabled": True, "widths": [0.1, 4.0]}),
+        "localization2d.widths",
+    ),
+    (
+        "2D label below the band",
+        _set("localization2d", {"enabled": True, "energies": [0.0, 1.0]}),
+        "localization2d.energies[0]",
+    ),
+    (
+        "2D flux with no effect",
+        _set("localization2d", {"enabled": True, "flux": 1.0}),
+        "localization2d.flux",
+    ),
     (
         "n_T unresolvable at the configured cost",
         _set("temperatures", {"min": 2e-5, "max": 2e-4, "num": 4}),

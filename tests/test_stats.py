@@ -179,3 +179,22 @@ def test_localization_batches_are_the_blocked_jackknife():
     np.testing.assert_allclose(rep, reps, rtol=1e-13)
     assert mean == pytest.approx(full, rel=1e-14)
     assert batch_stderr(x, 5)[1] == pytest.approx(float(se), rel=1e-12)
+
+
+def test_weighted_line_errors_match_the_closed_form():
+    """Slope error of a weighted line against the textbook formula
+    sigma_b^2 = S / (S Sxx - Sx^2), S = sum 1/s^2 (exact data: chi2 = 0, no rescaling),
+    and the chi2 rescaling when the scatter exceeds the stated errors."""
+    from hotcold.stats import weighted_line_errors
+
+    x = np.array([0.0, 1.0, 2.0, 4.0])
+    s = np.array([0.1, 0.2, 0.1, 0.3])
+    y = 2.0 * x + 1.0
+    b, se, chi2, dof = weighted_line_errors(x, y, s)
+    w = 1 / s**2
+    expected = np.sqrt(w.sum() / (w.sum() * (w * x**2).sum() - (w * x).sum() ** 2))
+    assert b == pytest.approx(2.0) and se == pytest.approx(expected) and dof == 2
+    assert chi2 == pytest.approx(0.0, abs=1e-20)
+    noisy = y + np.array([1.0, -1.0, 1.0, -1.0])  # far beyond the errors
+    _, se2, chi2b, _ = weighted_line_errors(x, noisy, s)
+    assert chi2b > 2 and se2 == pytest.approx(expected * np.sqrt(chi2b / 2))

@@ -39,10 +39,12 @@ import xarray as xr
 
 from .datasets import Var, apply_table, flag_attrs
 from .lattice2d import LatticeModel2D, StripPotential, choose_a, energy_at_label, lattice_seed
+from .stats import weighted_line_errors
 from .strip import strip_lyapunov
 
 __all__ = [
     "SOURCES_2D",
+    "COLLAPSE_P_MIN",
     "VARS",
     "StripXi",
     "label_and_strips",
@@ -52,6 +54,8 @@ __all__ = [
     "localization2d_dataset",
 ]
 
+#: Smallest chi-square p-value of an accepted scaling collapse.
+COLLAPSE_P_MIN = 1e-3
 #: ``xi_source`` flag meanings of the 2D localization stage (int8 0, 1, 2).
 SOURCES_2D = ("strip_direct", "scaling", "unconverged")
 
@@ -261,6 +265,10 @@ VARS = {
     "xi_scaling_stderr": Var(("eps",), "length", "standard error of xi_scaling (fit covariance)"),
     "collapse_chi2": Var((), "1", "chi-square of the scaling collapse of Lambda = xi_M/W"),
     "collapse_dof": Var((), "1", "degrees of freedom of the scaling collapse"),
+    "collapse_coef": Var(("coef",), "1", "c_j of the collapse 1/Lambda = x + sum_j c_j (ln x)^j"),
+    "dlnxi_deps": Var((), "1/energy", "slope d ln xi/d eps of xi (weighted fit)", "20"),
+    "dlnxi_deps_stderr": Var((), "1/energy", "standard error of dlnxi_deps (fit covariance)"),
+    "pi_tau": Var((), "1/energy", "pi tau at the labels (Eq. 20's slope, tau of Eq. 21)", "20, 21"),
     "ln_xi_eq20": Var(("eps",), "1", "ln(xi/length unit) of Eq. (20), tau of Eq. (21)", "20, 21"),
     "transport_time": Var(("eps",), "1/energy", "weak-disorder transport time tau", "21"),
     "a": Var((), "length", "lattice step a"),
@@ -282,13 +290,19 @@ def _collapse_flags(points: list[StripXi], direct: list[dict], degree: int) -> d
 
     n = len(points)
     out = {"xi_scaling": np.full(n, np.nan), "xi_scaling_stderr": np.full(n, np.nan),
-           "collapse_chi2": math.nan, "collapse_dof": 0}  # fmt: skip
+           "collapse_chi2": math.nan, "collapse_dof": 0,
+           "collapse_coef": np.full(degree + 1, np.nan)}  # fmt: skip
     if n >= 2 and points[0].widths.size >= 2:
         fit = scaling_collapse([p.widths * p.a for p in points], [p.xi_M for p in points],
                                [p.xi_M_stderr for p in points], degree)  # fmt: skip
         out.update(xi_scaling=fit["xi"], xi_scaling_stderr=fit["xi_stderr"],
-                   collapse_chi2=fit["chi2"], collapse_dof=fit["dof"])  # fmt: skip
-        good = fit["success"] and fit["dof"] > 0 and chi2_dist.sf(fit["chi2"], fit["dof"]) > 1e-3
+                   collapse_chi2=fit["chi2"], collapse_dof=fit["dof"],
+                   collapse_coef=fit["coef"])  # fmt: skip
+        good = (
+            fit["success"]
+            and fit["dof"] > 0
+            and chi2_dist.sf(fit["chi2"], fit["dof"]) > COLLAPSE_P_MIN
+        )
         for k, dr in enumerate(direct):
             if dr["xi_source"] != 0 and good:
                 dr.update(xi=float(fit["xi"][k]), xi_stderr=float(fit["xi_stderr"][k]),
@@ -352,6 +366,11 @@ def localization2d_dataset(
     col = {k: np.array([getattr(p, k) for p in points]) for k in fields}
     dr = {k: np.array([x[k] for x in direct]) for k in direct[0]}
     fam, m, w2, d = model.family, model.m, model.w2, model.d
+    tau = 1.0 / transport_rate_2d(e, fam, m, w2, d)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope, slope_se, _, _ = weighted_line_errors(
+            e, np.log(dr["xi"]), dr["xi_stderr"] / dr["xi"]
+        )
     data = {
         "energy": ("eps", col["energy"]), "energy_stderr": ("eps", col["energy_stderr"]),
         "shift": ("eps", col["energy"] - e), "shift_stderr": ("eps", col["energy_stderr"]),
@@ -364,8 +383,11 @@ def localization2d_dataset(
         "xi_scaling": ("eps", coll["xi_scaling"]),
         "xi_scaling_stderr": ("eps", coll["xi_scaling_stderr"]),
         "collapse_chi2": ((), coll["collapse_chi2"]), "collapse_dof": ((), coll["collapse_dof"]),
+        "collapse_coef": ("coef", coll["collapse_coef"]),
+        "dlnxi_deps": ((), slope), "dlnxi_deps_stderr": ((), slope_se),
+        "pi_tau": ((), float(np.mean(np.pi * tau))),
         "ln_xi_eq20": ("eps", ln_xi_2d(e, fam, m, w2, d)),
-        "transport_time": ("eps", 1.0 / transport_rate_2d(e, fam, m, w2, d)),
+        "transport_time": ("eps", tau),
         "a": ((), model.a), "flux": ((), model.flux),
     }  # fmt: skip
     ds = xr.Dataset(data, coords={"eps": e, "width": np.asarray(sites, float) * model.a})

@@ -19,6 +19,7 @@ __all__ = [
     "localization",
     "spectral",
     "matrix_elements",
+    "localization2d",
     "local",
     "threads",
     "rule_resources",
@@ -126,6 +127,35 @@ def matrix_elements(settings: Mapping[str, Any], family: str, d: str | float) ->
     }
 
 
+def localization2d(config: Mapping[str, Any]) -> dict[str, int]:
+    """Resources of one model's 2D localization job (the same for every model).
+
+    Memory: frames and pivots of the widest strip (a few M^2 numbers), 500 MB.
+    Time: per label, ~15 passes of ``label_slices`` at the label width, and
+    every strip at most ``max_slices`` slices; 2e-8 M^2 s per slice (M = 128:
+    2.5e-4 s, against 1.4e-4 s measured by benchmarks/bench_strip.py), x2 for a
+    loaded node.
+    """
+    import math
+
+    from .lattice2d import choose_a
+    from .sweep import localization2d_settings
+
+    s = localization2d_settings(config)
+    k = math.sqrt(2.0 * float(config["m"]) * max(s["energies"]))
+    a = s["a"] or min(choose_a(k, mo["d"], ka_max=s["ka_max"]) for mo in s["models"])
+    sites = [max(2, round(w / a)) for w in s["widths"]]
+    label = max(2, round(s["label_width"] / a))
+    per_eps = 15 * s["label_slices"] * 2e-8 * label**2 + sum(
+        s["max_slices"] * 2e-8 * mm**2 for mm in sites
+    )
+    return {
+        "mem_mb": 500 + int(16 * 4 * max(sites + [label]) ** 2 / 1e6),
+        "runtime": 10 + int(2 * len(s["energies"]) * per_eps / 60),
+        "threads": 1,
+    }
+
+
 def local(rule: str) -> dict[str, int]:
     """Resources of the rules run on the submitting node (merges, hotcold, figures)."""
     return {"mem_mb": 2000, "runtime": 30, "threads": HOTCOLD_WORKERS if rule == "hotcold" else 1}
@@ -168,6 +198,8 @@ def rule_resources(
         return disorder(config, family, d)
     if rule == "localization":
         return localization(config, cores)
+    if rule == "localization2d":
+        return localization2d(config)
     if rule == "spectral":
         return spectral(config, family, d)
     if rule == "matrix_elements":

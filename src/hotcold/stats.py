@@ -53,6 +53,7 @@ __all__ = [
     "measured_else",
     "weighted_lstsq",
     "weighted_line",
+    "weighted_line_errors",
     "loo_refit_stderr",
     "power_law_exponent",
     "fit_power_law",
@@ -261,6 +262,29 @@ def weighted_line(x: np.ndarray, y: np.ndarray, sigma: np.ndarray) -> tuple[floa
         return np.nan, np.nan
     coef = weighted_lstsq(np.vstack([x[ok], np.ones(ok.sum())]).T, y[ok], sigma[ok])
     return float(coef[0]), float(coef[1])
+
+
+def weighted_line_errors(
+    x: np.ndarray, y: np.ndarray, sigma: np.ndarray
+) -> tuple[float, float, float, int]:
+    """Slope of y = slope x + c (weights 1/sigma^2), its standard error, chi^2 and dof.
+
+    The error is the covariance of the weighted fit, sqrt([(X^T W X)^-1]_00),
+    scaled by sqrt(chi^2/dof) where that exceeds 1.  Finite points with
+    sigma > 0 only; NaN (and dof 0) for fewer than 2.
+    """
+    x, y, sigma = (np.asarray(v, dtype=float) for v in (x, y, sigma))
+    ok = np.isfinite(x) & np.isfinite(y) & np.isfinite(sigma) & (sigma > 0)
+    n = int(ok.sum())
+    if n < 2:
+        return math.nan, math.nan, math.nan, 0
+    design = np.vstack([x[ok], np.ones(n)]).T
+    coef = weighted_lstsq(design, y[ok], sigma[ok])
+    chi2 = float(np.sum(((design @ coef - y[ok]) / sigma[ok]) ** 2))
+    cov = np.linalg.inv(design.T @ (design / sigma[ok, None] ** 2))
+    dof = n - 2
+    scale = math.sqrt(max(1.0, chi2 / dof)) if dof > 0 else 1.0
+    return float(coef[0]), float(math.sqrt(cov[0, 0]) * scale), chi2, dof
 
 
 def loo_refit_stderr(

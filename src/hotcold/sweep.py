@@ -25,6 +25,9 @@ __all__ = [
     "matrix_elements_models",
     "matrix_elements_energies",
     "matrix_elements_targets",
+    "localization2d_settings",
+    "localization2d_models",
+    "localization2d_targets",
 ]
 
 
@@ -136,4 +139,31 @@ def matrix_elements_targets(settings: Mapping[str, Any], config: Mapping[str, An
         return []
     return ["results/matrix_elements.nc"] + [
         f"results/figures/matrix_elements.{ext}" for ext in ("pdf", "png")
+    ]
+
+
+def localization2d_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``localization2d`` section with defaults, the label grid expanded [energy]."""
+    s = {**schema_defaults("localization2d"), **dict(config.get("localization2d") or {})}
+    s["energies"] = expand_grid(s["energies"]).tolist()
+    s["widths"] = [float(w) for w in s["widths"]]
+    s["models"] = [{"family": str(mo["family"]), "d": float(mo["d"])} for mo in s["models"]]
+    return s
+
+
+def localization2d_models(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(family, d wildcard) of every model of the 2D localization stage (white for d = 0)."""
+    out = [
+        ("white" if mo["d"] == 0 else mo["family"], format_d(mo["d"])) for mo in settings["models"]
+    ]
+    return list(dict.fromkeys(out))
+
+
+def localization2d_targets(settings: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
+    """Targets of the 2D localization stage in the default job (none when disabled or without
+    dimension 2)."""
+    if not (settings["enabled"] and 2 in config["dimensions"]):
+        return []
+    return ["results/localization2d.nc"] + [
+        f"results/figures/localization_2d.{ext}" for ext in ("pdf", "png")
     ]

@@ -497,10 +497,91 @@ def validate_config(config: dict, schema: Mapping | None = None) -> dict:
         errors += _schema_problem(err, schema)
     if not errors:
         fill_defaults(config, schema)
-        errors = _cross_field_problems(config) or matrix_elements_problems(config)
+        errors = (
+            _cross_field_problems(config)
+            or matrix_elements_problems(config)
+            or localization2d_problems(config)
+        )
     if errors:
         raise ConfigError(list(dict.fromkeys(errors)))
     return config
+
+
+def _lattice2d_problems(s: Mapping[str, Any], m: float) -> list[str]:
+    """The lattice of the 2D stage: resolves k at the highest label and every d; strips of
+    at least 2 sites."""
+    from .lattice2d import choose_a
+
+    out, e_max = [], max(s["energies"])
+    k = math.sqrt(2.0 * m * e_max)
+    for mo in s["models"]:
+        d = float(mo["d"])
+        a = s["a"] or choose_a(k, d, ka_max=s["ka_max"])
+        if s["a"] and k * a > s["ka_max"] * (1 + 1e-12):
+            out.append(
+                f"localization2d.a: {_show(a)} gives k a = {k * a:.3g} at the highest label "
+                f"eps = {e_max:g}, above localization2d.ka_max = {_show(s['ka_max'])}: the lattice "
+                f"is too coarse for the continuum. Fix: a <= {s['ka_max'] / k:.3g}, or a: null"
+            )
+        if s["a"] and d > 0 and a > d / 4:
+            out.append(
+                f"localization2d.a: {_show(a)} does not resolve d = {d:g} of the {mo['family']} "
+                f"model (a <= d/4 needed). Fix: a <= {d / 4:g}, or a: null"
+            )
+        for w in list(s["widths"]) + [s["label_width"]]:
+            if round(w / a) < 2:
+                key = "label_width" if w == s["label_width"] else "widths"
+                out.append(
+                    f"localization2d.{key}: W = {w:g} is fewer than 2 sites of a = {a:g}. "
+                    f"Fix: W >= {2 * a:g}"
+                )
+    return out
+
+
+def localization2d_problems(config: Mapping[str, Any]) -> list[str]:
+    """Problems of the 2D localization stage's configuration (enabled only), one line each.
+
+    Labels above the band bottom, a lattice fine enough for k a and d/a, strips
+    of at least 2 sites, strips wide enough that some point can be measured
+    (a direct point, or at least two widths for the collapse), a flux that
+    does something, and at least 8 jackknife blocks for the label.
+    """
+    from .sweep import localization2d_settings
+    from .theory import ln_xi_2d
+
+    if not (config.get("localization2d") or {}).get("enabled"):
+        return []
+    out = _grid_problems("localization2d.energies", config["localization2d"].get("energies",
+                         [1.0]), positive=True)  # fmt: skip
+    if out:
+        return out
+    s = localization2d_settings(config)
+    m, w2 = float(config["m"]), float(config["disorder"]["w2"])
+    out += _lattice2d_problems(s, m)
+    if len(s["widths"]) < 2:
+        for mo in s["models"]:
+            xi = math.exp(float(ln_xi_2d(min(s["energies"]), mo["family"], m, w2, mo["d"])))
+            if max(s["widths"]) < 3 * xi:
+                out.append(
+                    f"localization2d.widths: one strip of W = {max(s['widths']):g} cannot give "
+                    f"xi_2D of the {mo['family']} d = {mo['d']:g} model: no direct point (Eq. 20 "
+                    f"xi = {xi:.3g} at eps = {min(s['energies']):g} needs W >= 3 xi) and no "
+                    "scaling collapse (2 widths at least). Fix: several widths, e.g. [4, 8, 16]"
+                )
+    flux = float(s["flux"])
+    if flux != 0 and flux == round(flux):
+        out.append(
+            f"localization2d.flux: {_show(flux)} flux quanta per plaquette are gauge-equivalent "
+            "to no flux (every Peierls phase is 1). Fix: a fractional flux (e.g. 0.05) for "
+            "broken time reversal (Eq. 30), or 0"
+        )
+    if s["label_slices"] < 8 * s["label_block"]:
+        out.append(
+            f"localization2d.label_slices: {s['label_slices']} gives fewer than 8 jackknife "
+            f"blocks of label_block = {s['label_block']}. Fix: label_slices >= "
+            f"{8 * s['label_block']}"
+        )
+    return out
 
 
 def matrix_elements_problems(config: Mapping[str, Any]) -> list[str]:

@@ -106,11 +106,12 @@ def hotcold_inputs(wildcards):
 
 
 def all_targets():
-    names = [n for n in FIGURES if ONE_D or n in ("eta_map", "threshold", "conductivity")]
+    names = [n for n in FIGURES if n not in OPTIONAL_FIGURES
+             and (ONE_D or n in ("eta_map", "threshold", "conductivity"))]
     data = ["results/localization.nc", "results/spectral.nc"] if ONE_D else []
     return data + ["results/hotcold.nc"] + [
         f"results/figures/{n}.{ext}" for n in names for ext in ("pdf", "png")
-    ] + ME_TARGETS  # workflow/rules/matrix_elements.smk
+    ] + ME_TARGETS + LOC2D_TARGETS  # workflow/rules/matrix_elements.smk, localization2d.smk
 
 
 def ed_grid(wildcards):

@@ -21,7 +21,11 @@ FIGURES = {
                      "4. Conductivity (the paper's Fig. 2)"),
     "fig1": (["results/hotcold.nc", "results/localization.nc"], "fig1", "plot_fig1",
              "5. Hot and cold electrons (the paper's Fig. 1)"),
+    # only with localization2d.enabled (LOC2D_TARGETS, workflow/rules/localization2d.smk)
+    "localization_2d": (["results/localization2d.nc"], "localization2d", "plot_localization_2d",
+                        "1. Localization length"),
 }
+OPTIONAL_FIGURES = ("localization_2d",)  # requested by their stage's targets, not by default
 
 
 def figure_outputs(name, category):

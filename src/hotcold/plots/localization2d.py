@@ -24,16 +24,17 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from ..localization2d import COLLAPSE_P_MIN, SOURCES_2D  # noqa: E402
 from . import common, style  # noqa: E402
 
 __all__ = ["plot_localization_2d", "P_COLLAPSE", "ARROW"]
 
-#: A collapse is accepted when its chi-square p-value exceeds this (as in
-#: :func:`hotcold.localization2d._collapse_flags`, which sets ``xi_source = scaling``).
-P_COLLAPSE = 1e-3
+#: A collapse is accepted when its chi-square p-value exceeds this (the stage's own rule,
+#: which sets ``xi_source = scaling``).
+P_COLLAPSE = COLLAPSE_P_MIN
 #: Length of a lower bound's upward arrow in ln xi.
 ARROW = 0.35
-_SOURCES = ("strip_direct", "scaling", "unconverged")
+_SOURCES = SOURCES_2D
 
 
 def _models(ds: xr.Dataset) -> list[tuple[str, float]]:

@@ -1,0 +1,31 @@
+"""Rule `localization2d`: density labels, strip xi_M and xi_2D of one 2D model (physics.md §1.2)."""
+
+from hotcold.datasets import finalize, write_netcdf
+from hotcold.jobs import job_log
+from hotcold.localization2d import SOURCES_2D, lattice_for, localization2d_dataset
+
+p, s = snakemake.params, snakemake.params.settings
+with job_log(snakemake.log[0], rule=snakemake.rule) as log:
+    mo = p.model
+    model = lattice_for(mo["family"], mo["w2"], mo["d"], mo["m"], max(s["energies"]), s)
+    sites = [max(2, round(w / model.a)) for w in s["widths"]]
+    log(f"{mo['family']} d={mo['d']:g}: lattice a = {model.a:g} (t = {model.t:g}), strips of "
+        f"{sites} sites, labels eps = {s['energies']}")  # fmt: skip
+    ds = localization2d_dataset(model, s["energies"], s["widths"], s, p.seed, log)
+    for e, x, se, src in zip(ds.eps.values, ds.xi.values, ds.xi_stderr.values,
+                             ds.xi_source.values, strict=True):  # fmt: skip
+        log(f"  eps={e:g}: xi_2D = {x:.4g} +- {se:.3g} ({SOURCES_2D[src]})")
+    log(f"  collapse chi2 = {float(ds.collapse_chi2):.3g} for {int(ds.collapse_dof)} dof; "
+        f"d ln xi/d eps = {float(ds.dlnxi_deps):.3g} +- {float(ds.dlnxi_deps_stderr):.2g} vs "
+        f"pi tau = {float(ds.pi_tau):.3g} (Eq. 20)")  # fmt: skip
+    finalize(
+        ds,
+        f"hotcold 2D localization (strips), {mo['family']} d={mo['d']:g}",
+        config={"model": mo, "localization2d": s},
+        seeds={
+            "seed": p.seed,
+            "streams": "SeedSequence(seed, spawn_key=(101, crc32(family), "
+            "d bits, purpose, eps bits[, M]))",
+        },  # fmt: skip
+    )
+    write_netcdf(ds, snakemake.output[0])
