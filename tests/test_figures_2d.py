@@ -159,3 +159,17 @@ def test_no_lower_bound_without_unconverged_labels():
     plt.close(fig)
     assert "lower bound" not in cap and "0 unconverged" in cap
     assert "no finite xi_2D" not in cap
+
+
+def test_without_any_xi_the_left_panel_shows_the_strips():
+    """No model with a finite xi_2D: the left panel draws Lambda = xi_M/W against W (every
+    (eps, width) of the model) instead of an empty collapse."""
+    models = {("lorentzian", 0.5): MODELS[("lorentzian", 0.5)]}
+    fig = plot_localization_2d(_dataset(models))
+    try:
+        ax = fig.axes[0]
+        pts = np.concatenate([np.asarray(c[0].get_xdata()) for c in ax.containers])
+        assert pts.size == EPS.size * W.size and set(pts) == set(W)
+        assert "strip width" in ax.get_xlabel()
+    finally:
+        plt.close(fig)

@@ -110,6 +110,7 @@ def label_and_strips(
     label_width: int = 64,
     label_slices: int = 40_000,
     label_block: int = 1000,
+    log: Callable[[str], None] | None = None,
 ) -> StripXi:
     """Lattice energy of the label ``eps``, then xi_M there for every width.
 
@@ -127,6 +128,8 @@ def label_and_strips(
         Target relative error of each xi_M and its cost cap [slices].
     label_width, label_slices, label_block : int
         Strip of the IDOS: width [sites], counted slices, slices per jackknife block.
+    log : callable, optional
+        Progress lines (after the label and after each strip).
 
     Returns
     -------
@@ -141,6 +144,9 @@ def label_and_strips(
         n_slices=label_slices,
         block_slices=label_block,
     )
+    if log:
+        log(f"    eps={eps:g}: label E = {lab.energy:.4f} +- {lab.energy_stderr:.4f} "
+            f"({lab.n_passes} passes of {label_slices} slices, {label_width} sites)")  # fmt: skip
     xi, se, cap = [], [], []
     for M in widths:
         src = StripPotential(model, int(M), lattice_seed(seed, model, "strip2d", 2, key, int(M)))
@@ -151,6 +157,9 @@ def label_and_strips(
         xi.append(res.xi_M)
         se.append(res.xi_M_stderr)
         cap.append(res.cap_hit)
+        if log:
+            log(f"    eps={eps:g}: M = {int(M)}: xi_M = {res.xi_M:.4g} +- {res.xi_M_stderr:.2g} "
+                f"({res.n_slices} slices{', cost cap' if res.cap_hit else ''})")  # fmt: skip
     return StripXi(
         float(eps), lab.energy, lab.energy_stderr, lab.rho, lab.rho_stderr,
         np.asarray(widths, dtype=int), np.asarray(xi), np.asarray(se), np.asarray(cap), model.a,
@@ -319,6 +328,7 @@ def _measure(model, eps, sites, settings, seed, log) -> list[StripXi]:
             model, float(e), sites, seed=seed, rel_error=float(settings["rel_error"]),
             max_slices=int(settings["max_slices"]), label_width=lw,
             label_slices=int(settings["label_slices"]), label_block=int(settings["label_block"]),
+            log=log,
         )  # fmt: skip
         points.append(p)
         shown = ", ".join(f"{x:.3f}+-{s:.3f}" for x, s in zip(p.xi_M, p.xi_M_stderr, strict=True))

@@ -119,6 +119,17 @@ def _collapse_panel(ax, sub: xr.Dataset, col: str, mk: str) -> bool:
     return bool(xs)
 
 
+def _raw_strips(ax, sub: xr.Dataset, col: str, mk: str) -> None:
+    """Lambda = xi_M/W against W, one dotted line per eps (no xi_2D to scale W by)."""
+    w = np.asarray(sub["width"].values, dtype=float)
+    lam = np.asarray(sub["xi_M"].transpose("eps", "width").values, dtype=float) / w
+    lam_se = np.asarray(sub["xi_M_stderr"].transpose("eps", "width").values, dtype=float) / w
+    for row, se in zip(lam, lam_se, strict=True):
+        ok = np.isfinite(row) & (row > 0)
+        ax.errorbar(w[ok], row[ok], yerr=np.nan_to_num(se[ok]), fmt=mk, color=col, mfc="none",
+                    ms=4, capsize=2, lw=0.8, ls=":", zorder=3)  # fmt: skip
+
+
 def _xi_panel(ax, sub: xr.Dataset, col: str, mk: str) -> None:
     """ln xi against eps: filled strip_direct, hollow scaling, lower bounds as up-triangles."""
     e = np.asarray(sub["eps"].values, dtype=float)
@@ -225,10 +236,12 @@ def plot_localization_2d(ds: xr.Dataset) -> plt.Figure:
         dashed |= drew and not _collapse_state(sub)[1] and "coef" in sub.dims
         _xi_panel(axes[1], sub, col, mk)
         _shift_panel(axes[2], sub, col, mk)
-    if not any_drawn:
-        axes[0].text(0.5, 0.5, "no finite xi_2D:\nnothing to collapse\n(see caption)",
-                     ha="center", va="center", transform=axes[0].transAxes, fontsize=9)  # fmt: skip
     _axes_labels(axes)
+    if not any_drawn:  # no xi_2D to scale by: the raw strips, Lambda against W
+        for f, d in models:
+            _raw_strips(axes[0], ds.sel(family=f, d=d), *style.model_style(f, d))
+        axes[0].set_xlabel(style.axis_label("strip width $W$", "length"))
+        axes[0].set_title("no xi_2D to collapse: the strips, Lambda against W", fontsize=9)
     style.figure_legend(fig, *_legend(ds, models, dashed), ncol=2)
     style.tidy(fig)
     return style.set_caption(fig, _caption(ds, models))
