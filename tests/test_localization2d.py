@@ -188,3 +188,55 @@ def test_stage_runs_and_is_reproducible(tmp_path):
     log = (tmp_path / "a" / "results/logs/localization2d/white/d0.log").read_text()
     assert "lattice a = 0.25" in log and "xi_2D" in log
     assert (tmp_path / "a" / "results/figures/localization_2d.rst").exists()
+
+
+def _strip_dataset(scale: float = 0.5, rel: float = 0.05):
+    """A merged 2D localization dataset of white noise whose xi_2D is ``scale`` x Eq. (20)
+    at every label (rel. error ``rel``) and rho = 0.9 m/2pi (2 % error)."""
+    import xarray as xr
+
+    from hotcold.theory import ln_xi_2d
+
+    eps = np.array([0.8, 1.0, 1.5, 2.0])
+    xi = scale * np.exp(ln_xi_2d(eps, "white", 1.0, 1.5, 0.0))
+    rho = np.full(eps.size, 0.9 / (2 * np.pi))
+    ds = xr.Dataset(
+        {
+            "xi": ("eps", xi),
+            "xi_stderr": ("eps", rel * xi),
+            "xi_source": ("eps", np.zeros(eps.size, np.int8)),
+            "rho": ("eps", rho),
+            "rho_stderr": ("eps", 0.02 * rho),
+        },  # fmt: skip
+        coords={"eps": eps},
+    )
+    out = ds.expand_dims(family=["white"], d=[0.0])
+    out["is_model"] = (("family", "d"), np.array([[True]]))
+    return out
+
+
+def test_hotcold_2d_uses_the_strips_with_errors():
+    """With the 2D stage's dataset the 2D composition takes xi_c and rho_c from it (exact at a
+    label: log-log interpolation passes through the nodes), eps_th gets an error from the
+    +-1 sigma pairs, and models the dataset lacks keep the closed forms unchanged."""
+    from conftest import default_config
+
+    from hotcold.hotcold import hotcold_dataset
+    from hotcold.validation import validate_config
+
+    cfg = validate_config(default_config())
+    cfg["dimensions"] = [2]
+    closed = hotcold_dataset(cfg, settings=cfg["hotcold"], log=lambda s: None)
+    strips = hotcold_dataset(cfg, settings=cfg["hotcold"], log=lambda s: None,
+                             localization2d=_strip_dataset())  # fmt: skip
+    w_c, w_s = (ds.sel(dim=2, family="white", d=0.0) for ds in (closed, strips))
+    assert float(w_s["xi_c"]) == pytest.approx(0.5 * float(w_c["xi_c"]), rel=1e-12)
+    assert float(w_s["rho_c"]) == pytest.approx(0.9 / (2 * np.pi), rel=1e-12)
+    assert int(w_s["xi_c_source"]) == 0 and int(w_c["xi_c_source"]) != 0
+    found = np.isfinite(w_s["eps_th"].values)
+    assert found.any() and np.all(w_s["eps_th_stderr"].values[found] > 0)
+    assert np.all(w_c["eps_th_stderr"].values[np.isfinite(w_c["eps_th"].values)] == 0)
+    other = dict(dim=2, family="gaussian", d=0.5)
+    np.testing.assert_array_equal(closed.sel(**other)["eps_th"].values,
+                                  strips.sel(**other)["eps_th"].values)  # fmt: skip
+    assert "localization2d dataset" in strips.attrs["measured_inputs"]

@@ -183,7 +183,7 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
     "xi_source": _flag(
         D3E,
         ("measured", "born"),
-        "origin of xi_h and rho_h",
+        "origin of xi_h and rho_h (2D: born = the closed forms Eq. 20/30 and m/2pi)",
         "docs/physics.md §1.2 (measured | Born, Eq. 2 convention)",
         comment="2D: always the weak-disorder Eq. (20)/(30) ('born')",
     ),
@@ -192,7 +192,10 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
     "Delta_c": Var(D3, "energy", "cold level spacing 1/(rho_c xi_c^D)", "Sec. II"),
     "kF_xi_c": Var(D3, "1", "k_F xi_c (weak disorder needs >> 1)", "docs/physics.md §1.4 regime"),
     "xi_c_source": _flag(
-        D3, ("measured", "born"), "origin of xi_c and rho_c", "physics.md §1.2 (measured | Born)"
+        D3,
+        ("measured", "born"),
+        "origin of xi_c and rho_c (2D: born = Eq. 20/30, m/2pi)",
+        "physics.md §1.2 (measured | Born)",
     ),
     "tau_c": Var(
         D3,
@@ -1147,7 +1150,13 @@ def hotcold_dataset(
         disorder_2d="2D correlator: radially symmetric, 2D power spectrum = same function of |q| "
         "as in 1D with w -> w2 (w2 exp(-|q|d), w2/(1+q^2 d^2), w2 exp(-q^2 d^2))",
         measured_inputs="1D: "
-        + ("none (Born xi, clean rho)" if localization is None else "localization dataset"),
+        + ("none (Born xi, clean rho)" if localization is None else "localization dataset")
+        + "; 2D: "
+        + (
+            "strip xi_2D and rho = dn/dE at density labels (localization2d dataset)"
+            if engine_datasets.get("localization2d") is not None
+            else "none (Eqs. 20/30, m/2pi)"
+        ),
         numerical_n_T=", ".join(nt_used) or "none (Eq. 6)",
         errors="jackknife replicas of the measured inputs (see the *_stderr variables)",
         eta_c=sw.eta_c,

@@ -39,6 +39,8 @@ __all__ = [
     "ENGINES",
     "stage_inputs",
     "REPLICA_GROUPS",
+    "PAIR_GROUPS",
+    "strip_inputs",
     "LOCALIZATION_REPLICAS",
     "SPECTRAL_REPLICAS",
     "spectral_n_t",
@@ -46,7 +48,10 @@ __all__ = [
     "jackknife_stderr",
 ]
 
-REPLICA_GROUPS = ("full", "localization", "spectral", "matrix_elements")
+REPLICA_GROUPS = ("full", "localization", "spectral", "matrix_elements", "localization2d")
+#: Groups whose replicas are +-1 sigma pairs (consecutive), not jackknife replicas: each
+#: pair adds ((x+ - x-)/2)^2 to the variance.
+PAIR_GROUPS = ("matrix_elements", "localization2d")
 LOCALIZATION_REPLICAS = ("xi_jackknife", "dos_jackknife")
 SPECTRAL_REPLICAS = ("n_T_jackknife",)
 MATRIX_ELEMENTS = ("V_hc_numerical", "V_hc_numerical_stderr", "V_hc_eq11")
@@ -280,9 +285,50 @@ def closed_form_inputs(
     return StageInputs([base], np.array(["full"]), "closed_form")
 
 
+def _strip_nodes(sub: xr.Dataset, m: float, shift: tuple[float, float] = (0.0, 0.0)):
+    """(ln eps, ln xi, ln rho, measured) nodes of one 2D model at its labels with a finite
+    xi_2D (strip_direct or scaling); ``shift`` moves ln xi and ln rho by that many of their
+    relative errors (the +-1 sigma replicas).  None for fewer than two such labels."""
+    e = np.asarray(sub["eps"].values, dtype=float)
+    xi = np.asarray(sub["xi"].values, dtype=float)
+    rho = np.asarray(sub["rho"].values, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xi = xi * np.exp(shift[0] * np.asarray(sub["xi_stderr"].values, dtype=float) / xi)
+        rho = rho * np.exp(shift[1] * np.asarray(sub["rho_stderr"].values, dtype=float) / rho)
+    rho = np.where(np.isfinite(rho) & (rho > 0), rho, m / (2.0 * np.pi))
+    return measured_nodes(e, xi, rho, np.zeros(e.shape, int), m)
+
+
+def strip_inputs(
+    base: ModelInputs, family: str, datasets: Datasets, temps: np.ndarray, v_hc: str
+) -> StageInputs:
+    """2D adapter: xi_2D and rho = dn/dE of the strip stage (``datasets['localization2d']``).
+
+    Energies are density labels (docs/physics.md §1.2): inside the measured
+    labels xi and rho are interpolated log-log (``xi_source`` measured), outside
+    them Eq. (20)/(30) and m/2pi (the closed forms, flagged as theory); n_T stays
+    Eq. (22).  Errors: +-1 sigma pairs of ln xi and of ln rho (group
+    ``localization2d``), each coherent over the labels.  Without the dataset
+    (the stage not run): :func:`closed_form_inputs`.
+    """
+    loc2d = datasets.get("localization2d")
+    if loc2d is None:
+        return closed_form_inputs(base, family, datasets, temps, v_hc)
+    for sub in pick_models(loc2d, family, base.d):
+        nodes = _strip_nodes(sub, base.m)
+        if nodes is None:
+            continue
+        full = dataclasses.replace(base, measured=nodes)
+        pairs = [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)]
+        reps = [dataclasses.replace(base, measured=_strip_nodes(sub, base.m, sh)) for sh in pairs]
+        groups = np.array(["full"] + ["localization2d"] * len(reps))
+        return StageInputs([full, *reps], groups, "measured")
+    return StageInputs([base], np.array(["full"]), "closed_form", missing=True)
+
+
 #: The adapter of each spatial dimension's engine: (inputs without measurements,
 #: sweep family label, stage datasets by name, T, v_hc) -> StageInputs.
-ENGINES = {1: transfer_matrix_inputs, 2: closed_form_inputs}
+ENGINES = {1: transfer_matrix_inputs, 2: strip_inputs}
 
 
 def stage_inputs(
@@ -325,7 +371,7 @@ def stage_inputs(
 def jackknife_stderr(x: xr.DataArray, groups: np.ndarray) -> xr.DataArray:
     """Jackknife standard error over ``replica``: groups' variances summed (independent).
 
-    The 'matrix_elements' group is a +-1 sigma pair: variance ((x+ - x-)/2)^2.
+    The groups of :data:`PAIR_GROUPS` hold +-1 sigma pairs: each adds ((x+ - x-)/2)^2.
     Computed on x / max|x| (no underflow of the squares for tiny values such as n_h).
     """
     var = xr.zeros_like(x.isel(replica=0, drop=True), dtype=float)
@@ -338,8 +384,9 @@ def jackknife_stderr(x: xr.DataArray, groups: np.ndarray) -> xr.DataArray:
             if len(idx) < 2:
                 continue
             sel = y.isel(replica=idx)
-            if g == "matrix_elements":
-                var = var + (0.5 * (sel.isel(replica=0) - sel.isel(replica=1))) ** 2
+            if g in PAIR_GROUPS:
+                for k in range(0, len(idx) - 1, 2):
+                    var = var + (0.5 * (sel.isel(replica=k) - sel.isel(replica=k + 1))) ** 2
                 continue
             jk = jackknife_variance(sel.values, axis=sel.get_axis_num("replica"), skipna=True)
             var = var + sel.isel(replica=0, drop=True).copy(data=jk)

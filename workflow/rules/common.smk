@@ -95,11 +95,13 @@ ONE_D = 1 in config["dimensions"]
 
 
 def hotcold_inputs(wildcards):
-    """Measured 1D inputs of the hotcold stage (none when only dim = 2 is swept); the
-    matrix elements only with hotcold.v_hc: numerical (docs/physics.md §2.1)."""
+    """Measured inputs of the hotcold stage: 1D localization and spectral (when dim 1 is
+    swept), the matrix elements only with hotcold.v_hc: numerical (docs/physics.md §2.1),
+    the 2D strips with localization2d.enabled (docs/physics.md §1.2)."""
+    out = {"localization2d": "results/localization2d.nc"} if LOC2D_TARGETS else {}
     if not ONE_D:
-        return {}
-    out = {"localization": "results/localization.nc", "spectral": "results/spectral.nc"}
+        return out
+    out |= {"localization": "results/localization.nc", "spectral": "results/spectral.nc"}
     if (config.get("hotcold") or {}).get("v_hc", "closed_form") == "numerical":
         out["matrix_elements"] = "results/matrix_elements.nc"
     return out
