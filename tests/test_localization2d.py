@@ -261,3 +261,18 @@ def test_strip_error_bars_match_the_seed_to_seed_scatter():
     spread = se.std() / se.mean()
     print(f"scatter/reported = {ratio:.2f} (allowed {lo - spread:.2f} .. {hi + spread:.2f})")
     assert lo - spread < ratio < hi + spread
+
+
+@pytest.mark.parametrize(
+    "eps,width", [(1.0, 4.0), (1.0, 8.0), (1.0, 16.0), (2.0, 8.0), (1.5, 32.0)]
+)
+def test_open_channels_count_the_clean_strips_propagating_modes(eps, width):
+    """The collapse's channel count equals the number of zero Lyapunov exponents of the clean
+    lattice strip at the same energy (a = 0.0625: lattice corrections far from a mode edge)."""
+    from hotcold.localization2d import open_channels
+    from hotcold.strip import clean_exponents
+
+    a = 0.0625
+    M, t = round(width / a), 1.0 / (2 * a**2)
+    zeros = int(np.sum(clean_exponents(M, t, eps) == 0))
+    assert open_channels(eps, width, 1.0) == zeros

@@ -50,6 +50,7 @@ __all__ = [
     "label_and_strips",
     "xi_2d_direct",
     "scaling_collapse",
+    "open_channels",
     "lattice_for",
     "localization2d_dataset",
 ]
@@ -275,6 +276,7 @@ VARS = {
     "collapse_chi2": Var((), "1", "chi-square of the scaling collapse of Lambda = xi_M/W"),
     "collapse_dof": Var((), "1", "degrees of freedom of the scaling collapse"),
     "collapse_coef": Var(("coef",), "1", "c_j of the collapse 1/Lambda = x + sum_j c_j (ln x)^j"),
+    "collapse_used": Var(_EW, "1", "1 where the strip enters the scaling collapse"),
     "dlnxi_deps": Var((), "1/energy", "slope d ln xi/d eps of xi (weighted fit)", "20"),
     "dlnxi_deps_stderr": Var((), "1/energy", "standard error of dlnxi_deps (fit covariance)"),
     "pi_tau": Var((), "1/energy", "pi tau at the labels (Eq. 20's slope, tau of Eq. 21)", "20, 21"),
@@ -293,29 +295,47 @@ def lattice_for(family: str, w2: float, d: float, m: float, eps_max: float,
     return LatticeModel2D(family, w2, d, m, float(a), float(settings.get("flux", 0.0)))
 
 
-def _collapse_flags(points: list[StripXi], direct: list[dict], degree: int) -> dict[str, Any]:
-    """xi per energy: strip_direct where converged, else the collapse's where it fits."""
+def open_channels(eps: float, width: float, m: float) -> int:
+    """Open channels of a clean periodic strip at the label eps: the transverse modes
+    k_y = 2 pi j/W with |k_y| < k = sqrt(2 m eps), N = 2 floor(k W/(2 pi)) + 1."""
+    return 2 * int(math.floor(math.sqrt(2.0 * m * eps) * width / (2.0 * math.pi))) + 1
+
+
+def _collapse_flags(
+    points: list[StripXi], direct: list[dict], degree: int, min_channels: int, m: float
+) -> dict[str, Any]:
+    """xi per energy: strip_direct where converged, else the collapse's where it fits.
+
+    Strips with fewer than ``min_channels`` open channels at their label are left out
+    of the collapse (quasi-1D: their xi_M follows the channel count, not W/xi_2D);
+    ``collapse_used`` marks the (eps, width) points fitted.
+    """
     from scipy.stats import chi2 as chi2_dist
 
     n = len(points)
+    used = np.array([[open_channels(p.eps, w * p.a, m) >= min_channels for w in p.widths]
+                     for p in points])  # fmt: skip
     out = {"xi_scaling": np.full(n, np.nan), "xi_scaling_stderr": np.full(n, np.nan),
-           "collapse_chi2": math.nan, "collapse_dof": 0,
+           "collapse_chi2": math.nan, "collapse_dof": 0, "collapse_used": used,
            "collapse_coef": np.full(degree + 1, np.nan)}  # fmt: skip
-    if n >= 2 and points[0].widths.size >= 2:
-        fit = scaling_collapse([p.widths * p.a for p in points], [p.xi_M for p in points],
-                               [p.xi_M_stderr for p in points], degree)  # fmt: skip
-        out.update(xi_scaling=fit["xi"], xi_scaling_stderr=fit["xi_stderr"],
-                   collapse_chi2=fit["chi2"], collapse_dof=fit["dof"],
-                   collapse_coef=fit["coef"])  # fmt: skip
-        good = (
-            fit["success"]
-            and fit["dof"] > 0
-            and chi2_dist.sf(fit["chi2"], fit["dof"]) > COLLAPSE_P_MIN
-        )
-        for k, dr in enumerate(direct):
-            if dr["xi_source"] != 0 and good:
-                dr.update(xi=float(fit["xi"][k]), xi_stderr=float(fit["xi_stderr"][k]),
-                          xi_source=1)  # fmt: skip
+    rows = [k for k in range(n) if used[k].sum() >= 2]
+    if len(rows) < 2:
+        return out
+    fit = scaling_collapse(
+        [points[k].widths[used[k]] * points[k].a for k in rows],
+        [points[k].xi_M[used[k]] for k in rows],
+        [points[k].xi_M_stderr[used[k]] for k in rows],
+        degree,
+    )
+    out["xi_scaling"][rows], out["xi_scaling_stderr"][rows] = fit["xi"], fit["xi_stderr"]
+    out.update(collapse_chi2=fit["chi2"], collapse_dof=fit["dof"], collapse_coef=fit["coef"])
+    good = (
+        fit["success"] and fit["dof"] > 0 and chi2_dist.sf(fit["chi2"], fit["dof"]) > COLLAPSE_P_MIN
+    )
+    for j, k in enumerate(rows):
+        if direct[k]["xi_source"] != 0 and good:
+            direct[k].update(xi=float(fit["xi"][j]), xi_stderr=float(fit["xi_stderr"][j]),
+                             xi_source=1)  # fmt: skip
     return out
 
 
@@ -356,7 +376,7 @@ def localization2d_dataset(
         Strip widths W [length] (M = round(W/a) sites).
     settings : mapping
         ``rel_error``, ``max_slices``, ``label_width`` [length], ``label_slices``,
-        ``label_block``, ``collapse_degree``.
+        ``label_block``, ``collapse_degree``, ``collapse_min_channels``.
     seed : int
     log : callable
 
@@ -370,7 +390,8 @@ def localization2d_dataset(
     sites = [max(2, round(w / model.a)) for w in widths]
     points = _measure(model, eps, sites, settings, seed, log)
     direct = [xi_2d_direct(p) for p in points]
-    coll = _collapse_flags(points, direct, int(settings["collapse_degree"]))
+    coll = _collapse_flags(points, direct, int(settings["collapse_degree"]),
+                           int(settings["collapse_min_channels"]), model.m)  # fmt: skip
     e = np.asarray(eps, dtype=float)
     fields = ("energy", "energy_stderr", "rho", "rho_stderr", "xi_M", "xi_M_stderr", "cap_hit")
     col = {k: np.array([getattr(p, k) for p in points]) for k in fields}
@@ -394,6 +415,7 @@ def localization2d_dataset(
         "xi_scaling_stderr": ("eps", coll["xi_scaling_stderr"]),
         "collapse_chi2": ((), coll["collapse_chi2"]), "collapse_dof": ((), coll["collapse_dof"]),
         "collapse_coef": ("coef", coll["collapse_coef"]),
+        "collapse_used": (_EW, coll["collapse_used"].astype(np.int8)),
         "dlnxi_deps": ((), slope), "dlnxi_deps_stderr": ((), slope_se),
         "pi_tau": ((), float(np.mean(np.pi * tau))),
         "ln_xi_eq20": ("eps", ln_xi_2d(e, fam, m, w2, d)),
