@@ -71,6 +71,8 @@ __all__ = [
     "A_LADDER_BASE",
     "LatticeModel2D",
     "choose_a",
+    "lattice_step",
+    "sites_across",
     "lattice_seed",
     "lattice_covariance",
     "StripPotential",
@@ -236,6 +238,19 @@ def choose_a(
         bound = min(bound, a_over_d_max * d)
     j = max(0, math.ceil(math.log2(A_LADDER_BASE / bound) - 1e-12))
     return A_LADDER_BASE * 2.0**-j
+
+
+def lattice_step(
+    eps_max: float, m: float, d: float, a: float | None = None, ka_max: float = 0.25
+) -> float:
+    """Lattice step of a 2D model measured up to the label ``eps_max`` [length]: ``a`` where
+    given, else :func:`choose_a` at k = sqrt(2 m eps_max) with ``ka_max``."""
+    return float(a) if a else choose_a(math.sqrt(2.0 * m * eps_max), d, ka_max=ka_max)
+
+
+def sites_across(width: float, a: float) -> int:
+    """Sites M = round(W/a) of a strip of width W on step a (the pre-flight checks M >= 2)."""
+    return int(round(width / a))
 
 
 def lattice_seed(

@@ -38,7 +38,14 @@ import numpy as np
 import xarray as xr
 
 from .datasets import Var, apply_table, flag_attrs
-from .lattice2d import LatticeModel2D, StripPotential, choose_a, energy_at_label, lattice_seed
+from .lattice2d import (
+    LatticeModel2D,
+    StripPotential,
+    energy_at_label,
+    lattice_seed,
+    lattice_step,
+    sites_across,
+)
 from .stats import weighted_line_errors
 from .strip import strip_lyapunov
 
@@ -291,8 +298,8 @@ def lattice_for(family: str, w2: float, d: float, m: float, eps_max: float,
                 settings: Mapping[str, Any]) -> LatticeModel2D:  # fmt: skip
     """The lattice model of a 2D continuum model: a = settings['a'] or :func:`choose_a` at
     the largest energy's wavevector sqrt(2 m eps_max) with ``ka_max``."""
-    a = settings.get("a") or choose_a(math.sqrt(2.0 * m * eps_max), d, ka_max=settings["ka_max"])
-    return LatticeModel2D(family, w2, d, m, float(a), float(settings.get("flux", 0.0)))
+    a = lattice_step(eps_max, m, d, settings.get("a"), settings["ka_max"])
+    return LatticeModel2D(family, w2, d, m, a, float(settings.get("flux", 0.0)))
 
 
 def open_channels(eps: float, width: float, m: float) -> int:
@@ -341,7 +348,7 @@ def _collapse_flags(
 
 def _measure(model, eps, sites, settings, seed, log) -> list[StripXi]:
     """:func:`label_and_strips` at every label, logged."""
-    lw = max(2, round(float(settings["label_width"]) / model.a))
+    lw = sites_across(float(settings["label_width"]), model.a)
     points = []
     for e in eps:
         p = label_and_strips(
@@ -387,7 +394,13 @@ def localization2d_dataset(
     """
     from .theory import ln_xi_2d, transport_rate_2d
 
-    sites = [max(2, round(w / model.a)) for w in widths]
+    sites = [sites_across(w, model.a) for w in [*widths, settings["label_width"]]]
+    if min(sites) < 2:
+        raise ValueError(
+            f"strip widths {list(widths)} and label_width {settings['label_width']} need at "
+            f"least 2 sites of a = {model.a:g} each (W >= {2 * model.a:g})"
+        )
+    sites = sites[:-1]
     points = _measure(model, eps, sites, settings, seed, log)
     direct = [xi_2d_direct(p) for p in points]
     coll = _collapse_flags(points, direct, int(settings["collapse_degree"]),

@@ -136,16 +136,15 @@ def localization2d(config: Mapping[str, Any]) -> dict[str, int]:
     2.5e-4 s, against 1.4e-4 s measured by benchmarks/bench_strip.py), x2 for a
     loaded node.
     """
-    import math
 
-    from .lattice2d import choose_a
+    from .lattice2d import lattice_step, sites_across
     from .sweep import localization2d_settings
 
     s = localization2d_settings(config)
-    k = math.sqrt(2.0 * float(config["m"]) * max(s["energies"]))
-    a = s["a"] or min(choose_a(k, mo["d"], ka_max=s["ka_max"]) for mo in s["models"])
-    sites = [max(2, round(w / a)) for w in s["widths"]]
-    label = max(2, round(s["label_width"] / a))
+    m, e_max = float(config["m"]), max(s["energies"])
+    a = min(lattice_step(e_max, m, mo["d"], s["a"], s["ka_max"]) for mo in s["models"])
+    sites = [sites_across(w, a) for w in s["widths"]]
+    label = sites_across(s["label_width"], a)
     per_eps = 15 * s["label_slices"] * 2e-8 * label**2 + sum(
         s["max_slices"] * 2e-8 * mm**2 for mm in sites
     )

@@ -510,13 +510,13 @@ def validate_config(config: dict, schema: Mapping | None = None) -> dict:
 def _lattice2d_problems(s: Mapping[str, Any], m: float) -> list[str]:
     """The lattice of the 2D stage: resolves k at the highest label and every d; strips of
     at least 2 sites."""
-    from .lattice2d import choose_a
+    from .lattice2d import lattice_step, sites_across
 
     out, e_max = [], max(s["energies"])
     k = math.sqrt(2.0 * m * e_max)
     for mo in s["models"]:
         d = float(mo["d"])
-        a = s["a"] or choose_a(k, d, ka_max=s["ka_max"])
+        a = lattice_step(e_max, m, d, s["a"], s["ka_max"])
         if s["a"] and k * a > s["ka_max"] * (1 + 1e-12):
             out.append(
                 f"localization2d.a: {_show(a)} gives k a = {k * a:.3g} at the highest label "
@@ -529,7 +529,7 @@ def _lattice2d_problems(s: Mapping[str, Any], m: float) -> list[str]:
                 f"model (a <= d/4 needed). Fix: a <= {d / 4:g}, or a: null"
             )
         for w in list(s["widths"]) + [s["label_width"]]:
-            if round(w / a) < 2:
+            if sites_across(w, a) < 2:
                 key = "label_width" if w == s["label_width"] else "widths"
                 out.append(
                     f"localization2d.{key}: W = {w:g} is fewer than 2 sites of a = {a:g}. "

@@ -2,13 +2,14 @@
 
 from hotcold.datasets import finalize, write_netcdf
 from hotcold.jobs import job_log
+from hotcold.lattice2d import sites_across
 from hotcold.localization2d import SOURCES_2D, lattice_for, localization2d_dataset
 
 p, s = snakemake.params, snakemake.params.settings
 with job_log(snakemake.log[0], rule=snakemake.rule) as log:
     mo = p.model
     model = lattice_for(mo["family"], mo["w2"], mo["d"], mo["m"], max(s["energies"]), s)
-    sites = [max(2, round(w / model.a)) for w in s["widths"]]
+    sites = [sites_across(w, model.a) for w in s["widths"]]
     log(f"{mo['family']} d={mo['d']:g}: lattice a = {model.a:g} (t = {model.t:g}), strips of "
         f"{sites} sites, labels eps = {s['energies']}")  # fmt: skip
     ds = localization2d_dataset(model, s["energies"], s["widths"], s, p.seed, log)
