@@ -24,17 +24,13 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from ..localization2d import COLLAPSE_P_MIN, SOURCES_2D  # noqa: E402
+from ..localization2d import COLLAPSE_P_MIN  # noqa: E402
 from . import common, style  # noqa: E402
 
-__all__ = ["plot_localization_2d", "P_COLLAPSE", "ARROW"]
+__all__ = ["plot_localization_2d", "ARROW"]
 
-#: A collapse is accepted when its chi-square p-value exceeds this (the stage's own rule,
-#: which sets ``xi_source = scaling``).
-P_COLLAPSE = COLLAPSE_P_MIN
 #: Length of a lower bound's upward arrow in ln xi.
 ARROW = 0.35
-_SOURCES = SOURCES_2D
 
 
 def _models(ds: xr.Dataset) -> list[tuple[str, float]]:
@@ -78,7 +74,7 @@ def _collapse_state(sub: xr.Dataset) -> tuple[str, bool]:
     if not (np.isfinite(chi2) and np.isfinite(dof) and dof > 0):
         return "no collapse", False
     p = float(chi2_dist.sf(chi2, dof))
-    return f"chi2/dof = {chi2:.3g}/{dof:g} (p = {p:.2g})", p > P_COLLAPSE
+    return f"chi2/dof = {chi2:.3g}/{dof:g} (p = {p:.2g})", p > COLLAPSE_P_MIN
 
 
 def _collapse_curve(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -182,7 +178,7 @@ def _legend(ds: xr.Dataset, models, dashed: bool) -> tuple[list, list[str]]:
     ]
     if dashed:
         handles.append(Line2D([], [], color="0.3", lw=1.1, ls="--"))
-        labels.append(f"dashed: rejected collapse (p <= {P_COLLAPSE:g})")
+        labels.append(f"dashed: rejected collapse (p <= {COLLAPSE_P_MIN:g})")
     return handles, labels
 
 
