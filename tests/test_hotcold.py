@@ -209,10 +209,12 @@ def test_2d_threshold_slope_tends_to_eq28(ds2):
     cfg["xi_max"] = []
     dc = 2 * np.pi / np.exp(2 * float(theory.ln_xi_2d(1.0, "white", 1.0, 2.0, 0.0)))
     lns = np.linspace(10, 70, 31)  # ln(Delta_c/T)
-    cfg["temperatures"] = list(dc * np.exp(-lns))
+    cfg["temperatures_2d"] = list(np.exp(-lns))  # in units of the model's Delta_c
     ds = hotcold_dataset(cfg, settings={"energy_max": 1e4, "energy_num": 2000}, **QUIET)
     s = ds.sel(dim=2, family="white", d=0.0)
+    s = s.isel(T=np.flatnonzero(s.T_on_grid.values))
     assert float(s.Delta_c) == pytest.approx(dc, rel=1e-12)
+    assert np.allclose(np.log(float(s.Delta_c) / s.T.values), lns[::-1], rtol=0, atol=1e-9)
     assert np.all(s.eps_th_status.values == st("found"))
     e = s.eps_th.values[::-1]  # ascending ln(Delta_c/T)
     local = np.diff(e) / np.diff(lns)
@@ -405,20 +407,23 @@ def test_strong_disorder_flag():
 
 def test_no_unexplained_nan(ds1, ds2):
     for ds in (ds1, ds2[0]):
-        model = ds.is_model.broadcast_like(ds.eps_th).values
+        model = (ds.is_model & ds.T_on_grid).broadcast_like(ds.eps_th).values
         nan = np.isnan(ds.eps_th.values)
         ok_nan = np.isin(
             ds.eps_th_status.values,
             [st(k) for k in ("none", "marginal", "beyond_grid", "invalid_T")],
         )
         assert np.array_equal(nan[model], ok_nan[model])
-        assert not np.any(np.isnan(ds.eta_hc.values[ds.is_model.broadcast_like(ds.eta_hc).values]))
-        # the cells that hold no model are missing, flags included
+        on = (ds.is_model & ds.T_on_grid).broadcast_like(ds.eta_hc).values
+        assert not np.any(np.isnan(ds.eta_hc.values[on]))
+        # the cells that hold no model, or a T off the model's grid, are missing, flags included
         assert nan[~model].all() and (ds.eps_th_status.values[~model] == NO_MODEL_FLAG).all()
 
 
 def test_unitary_2d_threshold_lower(ds2):
     ds, cfg = ds2
+    cfg = dict(cfg, temperatures_2d=None)  # the same T in both classes (Delta_c differs)
+    ds = hotcold_dataset(cfg, settings={"energy_max": 1e4, "energy_num": 600}, **QUIET)
     uni = hotcold_dataset(
         cfg, settings={"energy_max": 1e4, "energy_num": 600, "symmetry": "unitary"}, **QUIET
     )
@@ -511,3 +516,47 @@ def test_white_noise_is_one_model(ds1):
     assert cells == [("white", 0.0)] + [(f, d) for f in FAMS for d in (0.25, 0.5)]
     assert np.isnan(ds1.eta_hc.sel(family="lorentzian", d=0.0)).all()
     assert np.isnan(ds1.eta_hc.sel(family="white", d=0.25)).all()
+
+
+def test_2d_temperatures_follow_each_models_delta_c():
+    """Item 7 of issue 20: 2D runs on temperatures_2d x Delta_c of each model (here Eq. 20's
+    Delta_c = 2 pi/(m xi_c^2), computed independently), 1D on its own grid, unchanged."""
+    cfg = default_config()
+    sets = {"energy_max": 1e4, "energy_num": 300}
+    ds = hotcold_dataset(cfg, settings=sets, **QUIET)
+    t2 = np.geomspace(0.005, 1.0, 10)  # the schema's default temperatures_2d
+    in_regime, total = 0, 0
+    st = models_only(ds)
+    for fam, d in zip(st.family.values, st.d.values, strict=True):
+        fam, d = str(fam), float(d)
+        s = select_model(ds, fam, d).sel(dim=2)
+        s = s.isel(T=np.flatnonzero(s.T_on_grid.values))
+        xi_c = np.exp(float(theory.ln_xi_2d(1.0, fam, 1.0, 1.5, d)))
+        assert np.allclose(s.T.values, t2 * 2 * np.pi / xi_c**2, rtol=1e-12, atol=0)
+        assert not np.isnan(s.eta_hc.values).any()  # inf: exp overflow far above threshold
+        in_regime += int((s.regime.values == 0).sum())
+        total += s.T.size
+        one = select_model(ds, fam, d).sel(dim=1)
+        assert np.array_equal(one.T.values[one.T_on_grid.values], ds1_temps(cfg))
+    assert in_regime / total >= 2 / 3, (in_regime, total)
+    # 1D is the same, bit for bit, with and without the 2D grid
+    old = hotcold_dataset(dict(cfg, temperatures_2d=None), settings=sets, **QUIET)
+    assert old.T.size == 12 and bool((old.T_on_grid | ~old.is_model).all())
+    new1 = ds.sel(dim=1).sel(T=old.T.values)
+    xr.testing.assert_identical(new1.eta_hc, old.eta_hc.sel(dim=1))
+    xr.testing.assert_identical(new1.eps_th, old.eps_th.sel(dim=1))
+    # off a model's grid: missing, flags NO_MODEL_FLAG
+    off = ~ds.T_on_grid.sel(dim=1, family="white", d=0.0).values
+    assert off.sum() == ds.T.size - 12
+    assert np.isnan(ds.eps_th.sel(dim=1, family="white", d=0.0).values[off]).all()
+    assert (ds.eps_th_status.sel(dim=1, family="white", d=0.0).values[off] == NO_MODEL_FLAG).all()
+
+
+def ds1_temps(cfg: dict) -> np.ndarray:
+    t = cfg["temperatures"]
+    return np.geomspace(t["min"], t["max"], t["num"])
+
+
+def test_2d_temperatures_must_be_positive():
+    with pytest.raises(ValueError, match="temperatures_2d"):
+        hotcold_dataset(dict(default_config(), temperatures_2d=[0.0, 0.1]), **QUIET)

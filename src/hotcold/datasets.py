@@ -443,22 +443,32 @@ def _stack_row(cols: list[xr.Dataset | None], ds_values: list[float]) -> xr.Data
 NO_MODEL_FLAG = -1
 
 
+def _missing_value(dtype: np.dtype) -> Any:
+    """The missing value of a dtype: NaN (float), :data:`NO_MODEL_FLAG` (int), False
+    (bool), '' (string)."""
+    kind = np.dtype(dtype).kind
+    if kind in "fc":
+        return np.nan
+    if kind in "iu":
+        return NO_MODEL_FLAG
+    return False if kind == "b" else ""
+
+
 def missing_like(ds: xr.Dataset) -> xr.Dataset:
     """``ds`` with every data variable missing: NaN (float), :data:`NO_MODEL_FLAG` (int),
     False (bool), '' (string); coordinates and attributes kept."""
     out = ds.copy(deep=False)
     for name, var in ds.data_vars.items():
-        kind = var.dtype.kind
-        if kind in "fc":
-            fill: Any = np.nan
-        elif kind in "iu":
-            fill = NO_MODEL_FLAG
-        elif kind == "b":
-            fill = False
-        else:
-            fill = ""
+        fill = _missing_value(var.dtype)
         out[name] = var.copy(data=np.full(var.shape, fill, dtype=var.dtype))
     return out
+
+
+def reindex_missing(ds: xr.Dataset, **indexers: Any) -> xr.Dataset:
+    """``ds.reindex(**indexers)`` with the new cells missing as in :func:`missing_like`
+    (each variable keeps its dtype: flags stay integers)."""
+    fill = {name: _missing_value(var.dtype) for name, var in ds.data_vars.items()}
+    return ds.reindex(indexers, fill_value=fill)
 
 
 #: The ``d`` coordinate of a merged dataset (:func:`mark_models`).

@@ -47,6 +47,7 @@ from .datasets import (
     apply_table,
     mark_models,
     missing_like,
+    reindex_missing,
 )
 from .jobs import map_in_order
 from .models import ModelInputs, cold_factor
@@ -115,7 +116,20 @@ def _flag(dims: tuple, meanings: tuple, long_name: str, equation: str, **attrs: 
 HOTCOLD_VARIABLES: dict[str, Var] = {
     "dim": Var(("dim",), "1", "spatial dimension D of the paper"),
     "d": D_COORD,
-    "T": Var(("T",), "energy", "temperature T (k_B = 1)"),
+    "T": Var(
+        ("T",),
+        "energy",
+        "temperature T (k_B = 1)",
+        "",
+        {"comment": "union of the models' grids: 1D the key temperatures, 2D temperatures_2d x "
+         "Delta_c of each model; T_on_grid marks a model's own"},
+    ),
+    "T_on_grid": Var(
+        D4,
+        "1",
+        "this T is on the model's temperature grid (else its values are missing)",
+        "docs/physics.md §1.4 (2D temperature grid)",
+    ),
     "energy": Var(
         ("energy",), "energy", "hot-electron energy eps (grid: eps_F + log-spaced offsets)"
     ),
@@ -500,7 +514,7 @@ class Sweep:
     dims: tuple[int, ...]
     families: tuple[str, ...]
     d: tuple[float, ...]
-    temps: np.ndarray  # T [energy]
+    temps: np.ndarray  # T [energy] (1D; 2D too without t_2d)
     energy: np.ndarray  # hot energies [energy]
     xi_max: np.ndarray  # [length]
     eta_c: float
@@ -511,6 +525,15 @@ class Sweep:
     w1: float  # 1D disorder strength
     w2: float  # 2D disorder strength
     settings: Mapping[str, Any]
+    #: 2D temperatures in units of each model's Delta_c (config temperatures_2d), or None
+    t_2d: np.ndarray | None = None
+
+    def model_temperatures(self, dim: int, ln_delta_c: float) -> np.ndarray:
+        """The temperatures [energy] of one model: ``temps`` in 1D; in 2D ``t_2d``
+        times the model's Delta_c (its full-sample value), else ``temps``."""
+        if dim == 1 or self.t_2d is None:
+            return self.temps
+        return self.t_2d * np.exp(ln_delta_c)
 
     def coupling(self, dim: int) -> float:
         return self.u if dim == 1 else self.alpha2d
@@ -538,6 +561,9 @@ def sweep_from_config(config: Mapping, settings: Mapping | None = None) -> Sweep
     fams = families.sweep_families(config["disorder"]["families"], d_values)
     eps_F = float(config["fermi_energy"])
     inter = config.get("interaction", {})
+    t2 = config.get("temperatures_2d")
+    if t2 is not None and not (np.asarray(expand_grid(t2)) > 0).all():
+        raise ValueError(f"temperatures_2d: every T/Delta_c must be > 0, got {t2}")
     return Sweep(
         dims=dims,
         families=fams,
@@ -555,6 +581,7 @@ def sweep_from_config(config: Mapping, settings: Mapping | None = None) -> Sweep
         w1=float(config["disorder"].get("w", np.nan)),
         w2=float(config["disorder"].get("w2", np.nan)),
         settings=st,
+        t_2d=None if t2 is None else np.asarray(expand_grid(t2), dtype=float),
     )
 
 
@@ -977,7 +1004,8 @@ def _warnings(ds: xr.Dataset, sw: Sweep, missing: list[str]) -> list[str]:
         )
     strong_kfxi = sw.settings["strong_disorder_kfxi"]
     for dim in sw.dims:
-        high = int((((ds["regime"].sel(dim=dim) & 1) > 0) & ds["is_model"]).sum())
+        on = ds["T_on_grid"].sel(dim=dim) & ds["is_model"]
+        high = int((((ds["regime"].sel(dim=dim) & 1) > 0) & on).sum())
         if high:
             out.append(
                 f"dim={dim}: {high} (model, T) points with "
@@ -1005,7 +1033,6 @@ def _finish(ds: xr.Dataset, sw: Sweep) -> xr.Dataset:
         "dim": np.asarray(sw.dims, dtype=np.int32),
         "family": np.asarray(sw.families, dtype=object),
         "d": np.asarray(sw.d),
-        "T": sw.temps,
         "energy": sw.energy,
     }
     if "xi_max" in ds.dims:
@@ -1039,8 +1066,16 @@ def _one_model(
     dim, fam, d = key
     symmetry = sw.settings["symmetry"]
     stage = stage_inputs(dim, fam, d, config, inputs, sw.temps, sw.v_hc, symmetry)
+    if dim == 2 and sw.t_2d is not None:  # the model's own grid, from its Delta_c
+        cin = stage.replicas[0].cold_inputs(sw.eps_F)
+        sw = dataclasses.replace(
+            sw, temps=sw.model_temperatures(dim, -cin.ln_rho_c - dim * cin.ln_xi_c)
+        )
+        stage = stage_inputs(dim, fam, d, config, inputs, sw.temps, sw.v_hc, symmetry)
     label = f"{fam}/d={d:g}"
     one = reduce_replicas(model_dataset(stage.replicas, sw), stage.groups)
+    one = one.assign_coords(T=sw.temps)
+    one["T_on_grid"] = xr.DataArray(np.ones(sw.temps.size, dtype=bool), dims="T")
     return (
         one.expand_dims(("dim", "family", "d")),
         label if stage.missing else None,
@@ -1060,8 +1095,10 @@ def _all_models(
     keys = [(dim, fam, d) for dim in sw.dims for fam, d in families.model_keys(sw.families, sw.d)]
     one = functools.partial(_one_model, config=config, inputs=inputs, sw=sw)
     out = list(map_in_order(one, [keys], workers))
-    by_key = {key: o[0] for key, o in zip(keys, out, strict=True)}
-    blank = missing_like(out[0][0])  # the cells that are not a model (datasets.mark_models)
+    # every model on the union of the models' temperatures (off its grid: missing, T_on_grid 0)
+    temps = np.unique(np.concatenate([o[0]["T"].values for o in out]))
+    by_key = {key: reindex_missing(o[0], T=temps) for key, o in zip(keys, out, strict=True)}
+    blank = missing_like(by_key[keys[0]])  # the cells that are not a model (datasets.mark_models)
     rows = [
         [[by_key.get((dim, fam, d), blank) for d in sw.d] for fam in sw.families] for dim in sw.dims
     ]

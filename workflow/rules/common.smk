@@ -84,8 +84,8 @@ def spectral_settings():
 
 def hotcold_config():
     """The configuration subset the hotcold stage depends on (docs/physics.md §1.4)."""
-    keys = ("m", "fermi_energy", "temperatures", "dimensions", "eta_c", "xi_max", "interaction",
-            "hotcold")
+    keys = ("m", "fermi_energy", "temperatures", "temperatures_2d", "dimensions", "eta_c",
+            "xi_max", "interaction", "hotcold")
     out = {k: config[k] for k in keys}
     out["disorder"] = {k: v for k, v in config["disorder"].items() if k != "correlator"}
     return out

@@ -101,8 +101,12 @@ def model_list(ds: xr.Dataset, dim: int) -> list[tuple[str, float]]:
 
 
 def model_sub(ds: xr.Dataset, dim: int, fam: str, d: float) -> xr.Dataset:
-    """The rows of one model (dimension, family, d); d = 0 is white noise under any family."""
-    return select_model(ds, fam, d).sel(dim=dim)
+    """The rows of one model (dimension, family, d) on its own temperatures (``T_on_grid``:
+    2D has a grid per model); d = 0 is white noise under any family."""
+    sub = select_model(ds, fam, d).sel(dim=dim)
+    if "T_on_grid" in sub and "T" in sub.dims:
+        sub = sub.isel(T=np.flatnonzero(sub["T_on_grid"].values))
+    return sub
 
 
 def flagged(sub: xr.Dataset) -> np.ndarray:

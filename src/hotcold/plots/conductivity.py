@@ -51,7 +51,7 @@ def _bounded_lw(i: int) -> float:
 def _sigma_panel(ax, ds: xr.Dataset, dim: int, fam: str, d: float) -> dict:
     """-ln sigma vs 1/T for one model: continuum, bounded xi per xi_max, T_c lines."""
     sub = model_sub(ds, dim, fam, d)
-    t = ds["T"].values
+    t = sub["T"].values
     x = 1.0 / t
     flag = flagged(sub)
     y = -np.asarray(sub["ln_sigma"].values, dtype=float)
@@ -399,7 +399,7 @@ def loglog_slope(x: np.ndarray, y: np.ndarray, se: np.ndarray | None) -> tuple[f
 def _continuum(ds: xr.Dataset, dim: int, fam: str, d: float) -> tuple:
     """(slope, its s.e., in-regime eps_th, largest measured energy, ratio to Eq. 29, its s.e.)."""
     sub = model_sub(ds, dim, fam, d)
-    t = np.asarray(ds["T"].values, dtype=float)
+    t = np.asarray(sub["T"].values, dtype=float)
     y = -np.asarray(sub["ln_sigma"].values, dtype=float)
     good = finite(y) & (y > 0) & ~flagged(sub)
     se = stderr_values(sub, "ln_sigma")

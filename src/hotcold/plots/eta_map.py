@@ -123,7 +123,7 @@ def _eta_panel(ax: plt.Axes, ds: xr.Dataset, dim: int, fam: str, d: float, cmap)
     sub = common.model_sub(ds, dim, fam, d)
     eta_c, e_f = common.critical_eta(ds), common.fermi_energy(ds)
     x = ds["energy"].values - e_f
-    t = ds["T"].values
+    t = sub["T"].values
     z = _log10_eta(sub)
     keep = t > 0  # T <= 0 (flagged nonpositive_T) has no place on a log axis
     t, z = t[keep], z[keep]

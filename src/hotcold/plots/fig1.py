@@ -38,7 +38,7 @@ def _fig1_choice(ds: xr.Dataset) -> tuple[str, float, int]:
     good = np.nonzero(finite(th) & ~flagged(sub))[0]
     anyf = np.nonzero(finite(th))[0]
     idx = good if good.size else anyf
-    i_t = int(idx[len(idx) // 2]) if idx.size else int(ds["T"].size // 2)
+    i_t = int(idx[len(idx) // 2]) if idx.size else int(sub["T"].size // 2)
     return fam, dmax, i_t
 
 
@@ -156,7 +156,7 @@ def plot_fig1(ds: xr.Dataset, loc: xr.Dataset) -> plt.Figure:
     fam, d, i_t = _fig1_choice(ds)
     e_f = fermi_energy(ds)
     sub = model_sub(ds, 1, fam, d)
-    temp = float(ds["T"].values[i_t])
+    temp = float(sub["T"].values[i_t])
     eth = float(sub["eps_th"].values[i_t])
     se_all = stderr_values(sub, "eps_th")
     eth_se = None if se_all is None else float(se_all[i_t])

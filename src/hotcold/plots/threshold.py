@@ -147,7 +147,7 @@ def _threshold_2d(panels: dict[str, plt.Axes], ds: xr.Dataset) -> list[str]:
     k, left_out = 0, []
     for fam, d in model_list(ds, 2):
         sub = model_sub(ds, 2, fam, d)
-        lnr = np.log(float(sub["Delta_c"]) / ds["T"].values)
+        lnr = np.log(float(sub["Delta_c"]) / sub["T"].values)
         y = np.asarray(sub["eps_th"].values, dtype=float) - e_f
         if not (finite(y) & (lnr > 0) & ~flagged(sub)).any():
             left_out.append(model_label(fam, d))
