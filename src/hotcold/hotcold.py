@@ -121,8 +121,10 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
         "energy",
         "temperature T (k_B = 1)",
         "",
-        {"comment": "union of the models' grids: 1D the key temperatures, 2D temperatures_2d x "
-         "Delta_c of each model; T_on_grid marks a model's own"},
+        {
+            "comment": "union of the models' grids: 1D the key temperatures, 2D temperatures_2d x "
+            "Delta_c of each model; T_on_grid marks a model's own"
+        },
     ),
     "T_on_grid": Var(
         D4,
