@@ -242,6 +242,114 @@ def test_hotcold_2d_uses_the_strips_with_errors():
     assert "localization2d dataset" in strips.attrs["measured_inputs"]
 
 
+#: Labels, xi_2D / (v tau) = A e^(b eps) x scatter and relative errors of the extrapolation
+#: tests: the slope 1.7 is not Eq. (20)'s pi tau = 2.09, so the fitted line and the closed
+#: form differ beyond the labels.
+_EPS = np.array([0.8, 1.0, 1.5, 2.0])
+_SCATTER = np.array([1.03, 0.98, 1.04, 0.99])
+_REL = np.array([0.05, 0.06, 0.08, 0.10])
+
+
+def _bent_strip_dataset(m: float, w2: float):
+    """White-noise strip dataset with xi = 0.7 v tau exp(1.7 eps) x scatter (rel. errors _REL),
+    v tau = sqrt(2 eps/m)/(m w2) (Eq. 21), rho = 0.9 m/2pi except 0.85 m/2pi at the top label."""
+    ds = _strip_dataset()
+    xi = 0.7 * np.sqrt(2 * _EPS / m) / (m * w2) * np.exp(1.7 * _EPS) * _SCATTER
+    rho = np.array([0.9, 0.9, 0.9, 0.85]) * m / (2 * np.pi)
+    ds["xi"] = (("family", "d", "eps"), xi[None, None])
+    ds["xi_stderr"] = (("family", "d", "eps"), (_REL * xi)[None, None])
+    ds["rho"] = (("family", "d", "eps"), rho[None, None])
+    ds["rho_stderr"] = (("family", "d", "eps"), (0.02 * rho)[None, None])
+    return ds
+
+
+def _independent_line(m: float, w2: float, eps: np.ndarray) -> tuple[np.ndarray, float]:
+    """ln xi of the fitted Eq. (20) form at ``eps`` and the slope's standard error, computed
+    here without the package: weighted least squares of ln(xi/(v tau)) = ln A + b eps,
+    the error from the covariance times max(1, sqrt(chi2/dof)), and ln A through the top
+    label."""
+    v_tau = np.sqrt(2 * _EPS / m) / (m * w2)
+    xi = 0.7 * v_tau * np.exp(1.7 * _EPS) * _SCATTER
+    y, wt = np.log(xi / v_tau), 1.0 / _REL**2
+    X = np.vstack([_EPS, np.ones(_EPS.size)]).T
+    cov = np.linalg.inv(X.T @ (X * wt[:, None]))
+    b, c = cov @ (X.T @ (wt * y))
+    chi2 = float(np.sum(wt * (y - b * _EPS - c) ** 2))
+    b_se = math.sqrt(cov[0, 0] * max(1.0, chi2 / (_EPS.size - 2)))
+    ln_a = math.log(xi[-1] / v_tau[-1]) - b * _EPS[-1]
+    return np.log(np.sqrt(2 * eps / m) / (m * w2)) + ln_a + b * eps, b_se
+
+
+def test_hotcold_2d_extrapolates_the_fitted_eq20_line_above_the_labels():
+    """Above the highest label the composed ln xi_h is Eq. (20)'s form with the slope fitted over
+    the labels and the prefactor through the highest one (computed independently here), flagged
+    extrapolated (2); measured (0) inside; rho_h stays the highest label's; the closed forms
+    Eq. (20) would differ by several units of ln xi at the top of the grid."""
+    from conftest import default_config
+
+    from hotcold.hotcold import hotcold_dataset
+    from hotcold.theory import ln_xi_2d
+    from hotcold.validation import validate_config
+
+    cfg = validate_config(default_config())
+    cfg["dimensions"] = [2]
+    cfg["disorder"]["d"] = [0.0]
+    m, w2 = float(cfg["m"]), float(cfg["disorder"]["w2"])
+    ds = hotcold_dataset(cfg, settings=cfg["hotcold"], log=lambda s: None,
+                         localization2d=_bent_strip_dataset(m, w2))  # fmt: skip
+    row = ds.sel(dim=2, family="white", d=0.0)
+    e = row["energy"].values
+    src = row["xi_source"].values
+    above, inside = e > _EPS[-1], e <= _EPS[-1]
+    assert above.any() and inside.any()
+    assert np.all(src[above] == 2) and np.all(src[inside] == 0)
+    assert ds["xi_source"].attrs["flag_meanings"] == "measured born extrapolated"
+    line, _ = _independent_line(m, w2, e[above])
+    np.testing.assert_allclose(row["ln_xi_h"].values[above], line, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(row["rho_h"].values[above], 0.85 * m / (2 * np.pi), rtol=1e-12)
+    top = e[above].max()
+    assert abs(float(ln_xi_2d(top, "white", m, w2, 0.0)) - line[-1]) > 3.0  # not the closed form
+    assert int(row["xi_c_source"]) == 0  # eps_F = 1 lies inside the labels
+
+
+def test_extrapolated_xi_carries_the_slope_error_and_cold_outside_uses_it():
+    """The replicas' ln xi standard error above the labels is the top label's relative error
+    and the slope's error times the distance, in quadrature (it grows with eps); inside the
+    labels the slope pair adds nothing.  Below the lowest label and in the unitary class the
+    closed forms stay (born); a Fermi energy above the labels gives xi_c_source extrapolated
+    with an error bar."""
+    import xarray as xr
+    from conftest import default_config
+
+    from hotcold.replicas import jackknife_stderr, stage_inputs
+    from hotcold.theory import ln_xi_2d
+    from hotcold.validation import validate_config
+
+    cfg = validate_config(default_config())
+    m, w2 = float(cfg["m"]), float(cfg["disorder"]["w2"])
+    data = {"localization2d": _bent_strip_dataset(m, w2)}
+    st = stage_inputs(2, "white", 0.0, cfg, data, np.array([0.01]))
+    assert list(st.groups).count("localization2d") == 6  # xi, rho and slope pairs
+    e = np.array([1.2, 2.5, 4.0, 8.0, 16.0])
+    lx = np.stack([r.inputs(e)[0] for r in st.replicas])
+    se = jackknife_stderr(xr.DataArray(lx, dims=("replica", "energy")), st.groups).values
+    _, b_se = _independent_line(m, w2, e)
+    expect = np.hypot(_REL[-1], (e - _EPS[-1]) * b_se)
+    np.testing.assert_allclose(se[1:], expect[1:], rtol=1e-9)
+    assert np.all(np.diff(se[1:]) > 0)
+    slope_pair = np.flatnonzero(st.groups == "localization2d")[-2:]
+    assert np.all(lx[slope_pair, 0] == lx[0, 0])  # inside: the slope pair changes nothing
+    full = st.replicas[0]
+    lx_lo, _, src_lo = full.inputs(np.array([0.5]))
+    assert src_lo[0] == 1 and lx_lo[0] == pytest.approx(float(ln_xi_2d(0.5, "white", m, w2, 0.0)))
+    uni = stage_inputs(2, "white", 0.0, cfg, data, np.array([0.01]), symmetry="unitary")
+    assert uni.replicas[0].inputs(np.array([4.0]))[2][0] == 1
+    cold = [r.cold_inputs(3.0) for r in st.replicas]
+    assert cold[0].source == 2
+    spread = np.std([c.ln_xi_c for c in cold])
+    assert spread > 0
+
+
 def test_strip_error_bars_match_the_seed_to_seed_scatter():
     """30 independent strips (M = 16, the default model near eps = 1, 2 % target): the scatter
     of xi_M over seeds equals the mean reported jackknife error within the sampling range of a

@@ -198,10 +198,16 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
     "alpha": Var(D3E, "1", "coupling constant alpha", "Eq. (12) (1D: rho_h |u|), Eq. (25) (2D)"),
     "xi_source": _flag(
         D3E,
-        ("measured", "born"),
-        "origin of xi_h and rho_h (2D: born = the closed forms Eq. 20/30 and m/2pi)",
-        "docs/physics.md §1.2 (measured | Born, Eq. 2 convention)",
-        comment="2D: always the weak-disorder Eq. (20)/(30) ('born')",
+        ("measured", "born", "extrapolated"),
+        "origin of xi_h and rho_h (measured; born = Born xi and clean rho, 2D: the closed "
+        "forms Eq. 20/30 and m/2pi; extrapolated = 2D above the measured labels)",
+        "docs/physics.md §1.2 (measured | Born, Eq. 2 convention; 2D numerics)",
+        comment="1D: measured (localization dataset) or born.  2D without the localization2d "
+        "dataset: born everywhere.  2D with it: measured (strip xi_2D, rho = dn/dE) between "
+        "the lowest and highest measured density labels; extrapolated above them (orthogonal "
+        "class): ln xi = ln(v tau) + ln A + b eps, Eq. (20)'s form with the slope b fitted "
+        "over the labels and ln A through the highest one, rho held at the highest label's; "
+        "born below them (and above them in the unitary class)",
     ),
     "xi_c": Var(D3, "length", "cold localization length xi(eps_F)", "Eq. (2) convention; Eq. (20)"),
     "rho_c": Var(D3, "1/(energy length^D)", "density of states at eps_F", "Sec. II"),
@@ -209,9 +215,10 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
     "kF_xi_c": Var(D3, "1", "k_F xi_c (weak disorder needs >> 1)", "docs/physics.md §1.4 regime"),
     "xi_c_source": _flag(
         D3,
-        ("measured", "born"),
-        "origin of xi_c and rho_c (2D: born = Eq. 20/30, m/2pi)",
-        "physics.md §1.2 (measured | Born)",
+        ("measured", "born", "extrapolated"),
+        "origin of xi_c and rho_c (2D: born = Eq. 20/30, m/2pi; extrapolated = Eq. 20's form "
+        "with the fitted slope above the measured labels, rho of the highest label)",
+        "physics.md §1.2 (measured | Born | 2D numerics)",
     ),
     "tau_c": Var(
         D3,

@@ -3,7 +3,9 @@
 A :class:`ModelInputs` is one (dim, family, d) with everything the hot-cold
 composition needs about it: the single-particle inputs xi(eps), rho(eps)
 (measured log-log interpolation nodes of the localization stage inside its
-energy range, Born xi and clean rho outside; 2D: Eq. 20/30) and the cold
+energy range, Born xi and clean rho outside; 2D: Eq. 20/30, or above the
+measured labels Eq. 20's form with the fitted slope, ``ModelInputs.xi_line``)
+and the cold
 thermal-pair density n_T(T) (numerical, from the spectral stage, or the
 closed form Eq. 6 / 22), plus an optional cap xi <= xi_max (bounded-xi
 comparison, Fig. 2).  Units hbar = k_B = 1, mass ``m``.
@@ -51,7 +53,7 @@ class ColdInputs(NamedTuple):
 
     ln_xi_c: float  # ln xi(eps_F) [ln length]
     ln_rho_c: float  # ln rho(eps_F) [ln 1/(energy length^D)]
-    source: int  # 0 measured, 1 born (the xi_c_source flag)
+    source: int  # 0 measured, 1 born, 2 extrapolated (the xi_c_source flag)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +71,16 @@ class ModelInputs:
     ``ln_xi_cap`` caps xi at xi_max (bounded-xi comparison).  ``v_ratio``
     holds the measured V_hc / Eq. (11) of the matrix-elements stage
     (``hotcold.v_hc: numerical``), None for Eq. (11).
+
+    ``xi_line`` (2D only) = (ln A, b): above the highest measured node xi is
+    Eq. (20)'s form with a fitted prefactor and slope,
+    ln xi = ln(v tau) + ln A + b eps (v = sqrt(2 eps/m), tau of
+    :func:`hotcold.theory.transport_rate_2d`), and rho stays the highest
+    node's (source 2, extrapolated: continuous there, where the clean m/2pi
+    would step ln rho by the measured band-shift deficit and create a spurious
+    threshold at that label); None: the closed forms there (source 1).
+    Below the lowest node it is never used (Eq. 20's weak-disorder form
+    does not hold toward eps tau ~ 1, so the closed forms stay, flagged born).
     """
 
     dim: int
@@ -81,13 +93,14 @@ class ModelInputs:
     ln_xi_cap: float = np.inf
     nt: NtNodes | None = None
     v_ratio: VNodes | None = None
+    xi_line: tuple[float, float] | None = None
 
     def capped(self, xi_max: float) -> ModelInputs:
         return dataclasses.replace(self, ln_xi_cap=float(np.log(xi_max)))
 
     def born(self) -> ModelInputs:
         """Born xi, clean rho, closed-form n_T and V_hc (no measured input)."""
-        return dataclasses.replace(self, measured=None, nt=None, v_ratio=None)
+        return dataclasses.replace(self, measured=None, nt=None, v_ratio=None, xi_line=None)
 
     def _born(self, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(ln xi, ln rho) of the weak-disorder theory: Born xi and clean rho (2D: Eq. 20/30)."""
@@ -100,8 +113,21 @@ class ModelInputs:
             ln_rho = np.full_like(ln_xi, np.log(self.m) - _LOG2PI)
         return ln_xi, ln_rho
 
+    def ln_xi_line(self, e: np.ndarray) -> np.ndarray:
+        """ln xi of the fitted Eq. (20) form ln(v tau) + ln A + b eps (needs ``xi_line``)."""
+        ln_a, b = self.xi_line
+        rate = theory.transport_rate_2d(e, self.family, self.m, self.w, self.d)
+        return 0.5 * np.log(2.0 * e / self.m) - np.log(rate) + ln_a + b * e
+
+    def _above(self, le: np.ndarray) -> np.ndarray:
+        """Where ``xi_line`` replaces the closed forms: above the highest node."""
+        if self.xi_line is None:
+            return np.zeros(np.shape(le), bool)
+        return le > self.measured[0][-1]
+
     def _ln_xi_rho(self, e: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """(ln xi uncapped, ln rho, ln eps or None): measured inside the nodes, else Born."""
+        """(ln xi uncapped, ln rho, ln eps or None): measured inside the nodes, else Born
+        (above them the fitted ``xi_line`` where given)."""
         if self.measured is None:
             return (*self._born(e), None)
         le_n, lx_n, lr_n, _ = self.measured
@@ -111,10 +137,16 @@ class ModelInputs:
         if not inside.all():  # the theory only where it is used (root finders: scalars inside)
             bx, br = self._born(e)
             ln_xi, ln_rho = np.where(inside, ln_xi, bx), np.where(inside, ln_rho, br)
+            above = self._above(le)
+            if above.any():
+                at = np.where(above, e, np.exp(le_n[-1]))  # evaluated only where used
+                ln_xi = np.where(above, self.ln_xi_line(at), ln_xi)
+                ln_rho = np.where(above, lr_n[-1], ln_rho)
         return ln_xi, ln_rho, le
 
     def inputs(self, energy: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(ln xi [ln length], ln rho [ln 1/(energy length^D)], source 0 measured / 1 born)."""
+        """(ln xi [ln length], ln rho [ln 1/(energy length^D)], source 0 measured / 1 born /
+        2 extrapolated (``xi_line``))."""
         e = np.asarray(energy, dtype=float)
         ln_xi, ln_rho, le = self._ln_xi_rho(e)
         src = np.ones(np.shape(ln_xi), dtype=np.int8)
@@ -124,6 +156,8 @@ class ModelInputs:
             # measured where both bracketing nodes are measured
             frac = np.interp(le, le_n, meas_n.astype(float))
             src = np.where(inside & (frac > 1.0 - 1e-12), 0, 1).astype(np.int8)
+            if self.xi_line is not None:
+                src = np.where(self._above(le), 2, src).astype(np.int8)
         return np.minimum(ln_xi, self.ln_xi_cap), ln_rho, src
 
     def ln_hot(self, energy: Any) -> np.ndarray:

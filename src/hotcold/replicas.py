@@ -19,11 +19,13 @@ temperature: no closed form is spliced on.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 
 import numpy as np
 import xarray as xr
 
+from . import theory
 from .models import (
     ModelInputs,
     inputs_without_measurements,
@@ -32,7 +34,7 @@ from .models import (
     nt_nodes,
     pick_models,
 )
-from .stats import jackknife_variance
+from .stats import jackknife_variance, weighted_line_errors
 
 __all__ = [
     "StageInputs",
@@ -41,6 +43,7 @@ __all__ = [
     "REPLICA_GROUPS",
     "PAIR_GROUPS",
     "strip_inputs",
+    "strip_slope",
     "LOCALIZATION_REPLICAS",
     "SPECTRAL_REPLICAS",
     "spectral_n_t",
@@ -299,17 +302,57 @@ def _strip_nodes(sub: xr.Dataset, m: float, shift: tuple[float, float] = (0.0, 0
     return measured_nodes(e, xi, rho, np.zeros(e.shape, int), m)
 
 
+def strip_slope(sub: xr.Dataset, base: ModelInputs) -> tuple[float, float]:
+    """Slope b of Eq. (20)'s form ln(xi/(v tau)) = ln A + b eps over one 2D model's labels, and
+    its standard error.
+
+    A weighted straight line (weights 1/sigma^2, sigma = xi_stderr/xi; the error from the fit
+    covariance, scaled by sqrt(chi2/dof) where that exceeds 1) through the labels with a
+    finite xi_2D, v = sqrt(2 eps/m) and tau of :func:`hotcold.theory.transport_rate_2d` for
+    the model.  Not the stage's ``dlnxi_deps``, the slope of ln xi itself: that also holds
+    d ln(v tau)/d eps (1/(2 eps) for white noise, 0.36 at eps = 1..2), which the form already
+    carries.  (NaN, NaN) for fewer than two labels.
+    """
+    e = np.asarray(sub["eps"].values, dtype=float)
+    xi = np.asarray(sub["xi"].values, dtype=float)
+    se = np.asarray(sub["xi_stderr"].values, dtype=float)
+    ok = np.isfinite(xi) & (xi > 0) & (e > 0)
+    if ok.sum() < 2:
+        return math.nan, math.nan
+    e, xi, se = e[ok], xi[ok], se[ok]
+    rate = theory.transport_rate_2d(e, base.family, base.m, base.w, base.d)
+    ln_vtau = 0.5 * np.log(2.0 * e / base.m) - np.log(rate)
+    b, b_se, _, _ = weighted_line_errors(e, np.log(xi) - ln_vtau, se / xi)
+    return b, b_se
+
+
+def _with_line(model: ModelInputs, b: float) -> ModelInputs:
+    """``model`` with ``xi_line`` = (ln A, b), ln A fixed so that the line passes through its
+    highest measured node (xi continuous there; the prefactor carries that label's error)."""
+    le_n, lx_n = model.measured[0], model.measured[1]
+    e_n = float(np.exp(le_n[-1]))
+    top = dataclasses.replace(model, xi_line=(0.0, b))
+    ln_a = float(lx_n[-1] - top.ln_xi_line(np.array([e_n]))[0])
+    return dataclasses.replace(model, xi_line=(ln_a, b))
+
+
 def strip_inputs(
     base: ModelInputs, family: str, datasets: Datasets, temps: np.ndarray, v_hc: str
 ) -> StageInputs:
     """2D adapter: xi_2D and rho = dn/dE of the strip stage (``datasets['localization2d']``).
 
     Energies are density labels (docs/physics.md §1.2): inside the measured
-    labels xi and rho are interpolated log-log (``xi_source`` measured), outside
-    them Eq. (20)/(30) and m/2pi (the closed forms, flagged as theory); n_T stays
-    Eq. (22).  Errors: +-1 sigma pairs of ln xi and of ln rho (group
-    ``localization2d``), each coherent over the labels.  Without the dataset
-    (the stage not run): :func:`closed_form_inputs`.
+    labels xi and rho are interpolated log-log (``xi_source`` measured).  Above
+    the highest label (orthogonal class) xi is Eq. (20)'s form with the fitted
+    slope (:func:`strip_slope`), through the highest label, and rho that
+    label's (``xi_source`` extrapolated); below the lowest label, and above it in
+    the unitary class (Eq. 30's form is not linear in eps), Eq. (20)/(30) and
+    m/2pi (the closed forms, flagged born); n_T stays Eq. (22).  Errors: +-1
+    sigma pairs of ln xi and of ln rho (group ``localization2d``), each coherent
+    over the labels (and carried above them with the highest label's xi and
+    rho), and a pair b +- its standard error (the slope's error:
+    nothing inside the labels, growing with eps - eps_top above them).
+    Without the dataset (the stage not run): :func:`closed_form_inputs`.
     """
     loc2d = datasets.get("localization2d")
     if loc2d is None:
@@ -318,9 +361,14 @@ def strip_inputs(
         nodes = _strip_nodes(sub, base.m)
         if nodes is None:
             continue
-        full = dataclasses.replace(base, measured=nodes)
         pairs = [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)]
+        full = dataclasses.replace(base, measured=nodes)
         reps = [dataclasses.replace(base, measured=_strip_nodes(sub, base.m, sh)) for sh in pairs]
+        b, b_se = strip_slope(sub, base)
+        if base.symmetry == "orthogonal" and np.isfinite(b) and np.isfinite(b_se):
+            full = _with_line(full, b)
+            reps = [_with_line(r, b) for r in reps]
+            reps += [_with_line(full, b + s * b_se) for s in (1.0, -1.0)]
         groups = np.array(["full"] + ["localization2d"] * len(reps))
         return StageInputs([full, *reps], groups, "measured")
     return StageInputs([base], np.array(["full"]), "closed_form", missing=True)
