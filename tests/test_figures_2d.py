@@ -55,7 +55,9 @@ def _model_vars(src: list[int], slope: float, slope_se: float, chi2: float, dof:
         "collapse_chi2": chi2,
         "collapse_dof": float(dof),
         "collapse_coef": COEF,
-        "dlnxi_deps": slope,
+        "eq20_slope": slope,  # what the verdict reads
+        "eq20_slope_stderr": slope_se,
+        "dlnxi_deps": slope + 0.36,  # + d ln(v tau)/d eps: not Eq. (20)'s exponent
         "dlnxi_deps_stderr": slope_se,
         "pi_tau": PI_TAU,
         "ln_xi_eq20": LN_EQ20 - np.log(40.0),
@@ -135,7 +137,8 @@ def test_caption_says_lower_bound_and_the_slope_verdicts(figure):
     assert "lower bound" in cap
     assert "5 unconverged" in cap and "3 strip_direct" in cap and "4 from the scaling" in cap
     # white: 2.1/2 = 1.05, s.e. 0.1/2 = 0.05, (1.05 - 1)/0.05 = 1.0 sigma
-    assert "d ln xi/d eps = 2.1 +- 0.1 [1/energy] against pi tau = 2" in cap
+    assert "d ln(xi/(v tau))/d eps = 2.1 +- 0.1 [1/energy] against pi tau = 2" in cap
+    assert "d ln xi/d eps itself = 2.46 +- 0.1" in cap  # not the one compared
     assert "agrees with pi tau within errors (ratio 1.05 +- 0.05, 1.0 sigma)" in cap
     # gaussian: 1.0/2 = 0.5 +- 0.05, (0.5 - 1)/0.05 = -10 sigma
     assert "differs from pi tau: ratio 0.5 +- 0.05, 10 sigma below" in cap

@@ -46,6 +46,7 @@ from .lattice2d import (
     lattice_step,
     sites_across,
 )
+from .replicas import eq20_slope
 from .stats import weighted_line_errors
 from .strip import strip_lyapunov
 
@@ -287,6 +288,9 @@ VARS = {
     "dlnxi_deps": Var((), "1/energy", "slope d ln xi/d eps of xi (weighted fit)", "20"),
     "dlnxi_deps_stderr": Var((), "1/energy", "standard error of dlnxi_deps (fit covariance)"),
     "pi_tau": Var((), "1/energy", "pi tau at the labels (Eq. 20's slope, tau of Eq. 21)", "20, 21"),
+    "eq20_slope": Var((), "1/energy", "slope b of ln(xi/(v tau)) = ln A + b eps (weighted fit)",
+                      "20 (b = pi tau there)"),
+    "eq20_slope_stderr": Var((), "1/energy", "standard error of eq20_slope (fit covariance)"),
     "ln_xi_eq20": Var(("eps",), "1", "ln(xi/length unit) of Eq. (20), tau of Eq. (21)", "20, 21"),
     "transport_time": Var(("eps",), "1/energy", "weak-disorder transport time tau", "21"),
     "a": Var((), "length", "lattice step a"),
@@ -415,6 +419,7 @@ def localization2d_dataset(
         slope, slope_se, _, _ = weighted_line_errors(
             e, np.log(dr["xi"]), dr["xi_stderr"] / dr["xi"]
         )
+    b, b_se = eq20_slope(e, dr["xi"], dr["xi_stderr"], fam, m, w2, d)
     data = {
         "energy": ("eps", col["energy"]), "energy_stderr": ("eps", col["energy_stderr"]),
         "shift": ("eps", col["energy"] - e), "shift_stderr": ("eps", col["energy_stderr"]),
@@ -431,6 +436,7 @@ def localization2d_dataset(
         "collapse_used": (_EW, coll["collapse_used"].astype(np.int8)),
         "dlnxi_deps": ((), slope), "dlnxi_deps_stderr": ((), slope_se),
         "pi_tau": ((), float(np.mean(np.pi * tau))),
+        "eq20_slope": ((), b), "eq20_slope_stderr": ((), b_se),
         "ln_xi_eq20": ("eps", ln_xi_2d(e, fam, m, w2, d)),
         "transport_time": ("eps", tau),
         "a": ((), model.a), "flux": ((), model.flux),

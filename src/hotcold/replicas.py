@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -313,15 +314,29 @@ def strip_slope(sub: xr.Dataset, base: ModelInputs) -> tuple[float, float]:
     d ln(v tau)/d eps (1/(2 eps) for white noise, 0.36 at eps = 1..2), which the form already
     carries.  (NaN, NaN) for fewer than two labels.
     """
-    e = np.asarray(sub["eps"].values, dtype=float)
-    xi = np.asarray(sub["xi"].values, dtype=float)
-    se = np.asarray(sub["xi_stderr"].values, dtype=float)
+    return eq20_slope(
+        sub["eps"].values, sub["xi"].values, sub["xi_stderr"].values, base.family, base.m,
+        base.w, base.d,
+    )  # fmt: skip
+
+
+def eq20_slope(
+    eps: Any, xi: Any, xi_stderr: Any, family: str, m: float, w2: float, d: float
+) -> tuple[float, float]:
+    """Slope b [1/energy] of ln(xi/(v tau)) = ln A + b eps (Eq. 20's form, whose b is pi tau)
+    over the labels with a finite xi > 0, and its standard error (weighted line, weights
+    1/sigma^2 with sigma = xi_stderr/xi; the fit covariance scaled by sqrt(chi2/dof) where
+    that exceeds 1).  v = sqrt(2 eps/m), tau of :func:`hotcold.theory.transport_rate_2d`.
+    (NaN, NaN) for fewer than two labels."""
+    e = np.asarray(eps, dtype=float)
+    xi = np.asarray(xi, dtype=float)
+    se = np.asarray(xi_stderr, dtype=float)
     ok = np.isfinite(xi) & (xi > 0) & (e > 0)
     if ok.sum() < 2:
         return math.nan, math.nan
     e, xi, se = e[ok], xi[ok], se[ok]
-    rate = theory.transport_rate_2d(e, base.family, base.m, base.w, base.d)
-    ln_vtau = 0.5 * np.log(2.0 * e / base.m) - np.log(rate)
+    rate = theory.transport_rate_2d(e, family, m, w2, d)
+    ln_vtau = 0.5 * np.log(2.0 * e / m) - np.log(rate)
     b, b_se, _, _ = weighted_line_errors(e, np.log(xi) - ln_vtau, se / xi)
     return b, b_se
 
