@@ -194,6 +194,7 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
         "1/(energy length^D)",
         "density of states rho(eps) used (measured, else clean)",
         "Sec. II; Eq. (21) text (2D: m/2pi)",
+        {"comment": "2D above the strip labels (xi_source extrapolated): the highest label's"},
     ),
     "alpha": Var(D3E, "1", "coupling constant alpha", "Eq. (12) (1D: rho_h |u|), Eq. (25) (2D)"),
     "xi_source": _flag(
