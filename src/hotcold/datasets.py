@@ -322,6 +322,10 @@ def finalize(
     return ds
 
 
+#: Variables with at least this many elements are written deflated (:func:`write_netcdf`).
+_DEFLATE_MIN_SIZE = 65536
+
+
 def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write ``ds`` to netCDF4 atomically (temporary file, then rename).
 
@@ -338,6 +342,13 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     try:
         # CF 2.5.1: coordinate variables carry no _FillValue
         encoding = {str(c): {"_FillValue": None} for c in ds.coords if ds[c].dtype.kind in "fiu"}
+        # lossless deflate of the large variables (hotcold.nc: 51 -> 3.4 MB, +0.06 s; the
+        # union of the 2D temperature grids leaves most cells missing)
+        encoding |= {
+            str(k): {"zlib": True, "complevel": 1, "shuffle": True}
+            for k, v in ds.data_vars.items()
+            if v.size >= _DEFLATE_MIN_SIZE and v.dtype.kind in "fiub"
+        }
         ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
