@@ -145,14 +145,17 @@ def test_every_estimate_has_a_nonzero_error_bar(bounded_run):
     assert np.array_equal((reg[tc_ok] & 1) > 0, L[tc_ok] < 1)
 
 
-def test_2d_error_is_zero_and_says_why():
+def test_2d_closed_forms_error_is_zero_and_says_why():
+    """Without the strip stage 2D is the closed forms: no statistical error, and the
+    attribute says so (with the strips the errors are tests/test_localization2d.py's)."""
     cfg = copy.deepcopy(default_config())
     cfg.update(dimensions=[2], temperatures=[0.005, 0.01], xi_max=[])
     cfg["hotcold"] = {"energy_num": 64}
     ds = hotcold_dataset(cfg, settings=cfg["hotcold"], **QUIET)
     found = ds.eps_th_status.values == FOUND
     assert found.any() and np.all(ds.eps_th_stderr.values[found] == 0)
-    assert "0 in 2D" in ds.eps_th_stderr.attrs["comment"]
+    assert np.all(ds.Delta_c_stderr.sel(dim=2).values[ds.is_model.values] == 0)
+    assert "0 where no input is measured (closed forms" in ds.eps_th_stderr.attrs["comment"]
 
 
 def test_inputs_without_replicas_are_an_error():

@@ -233,6 +233,15 @@ def test_hotcold_2d_uses_the_strips_with_errors():
     assert float(w_s["xi_c"]) == pytest.approx(0.5 * float(w_c["xi_c"]), rel=1e-12)
     assert float(w_s["rho_c"]) == pytest.approx(0.9 / (2 * np.pi), rel=1e-12)
     assert int(w_s["xi_c_source"]) == 0 and int(w_c["xi_c_source"]) != 0
+    # xi_c, rho_c and Delta_c = 1/(rho_c xi_c^2) carry the strips' errors (the +-1 sigma pairs
+    # in ln xi and ln rho: relative errors add in quadrature, 2 for xi_c^2)
+    lab = _strip_dataset().sel(family="white", d=0.0, eps=1.0)
+    rx, rr = float(lab.xi_stderr / lab.xi), float(lab.rho_stderr / lab.rho)
+    assert float(w_s["xi_c_stderr"] / w_s["xi_c"]) == pytest.approx(rx, rel=0.01)
+    assert float(w_s["rho_c_stderr"] / w_s["rho_c"]) == pytest.approx(rr, rel=0.01)
+    assert float(w_s["Delta_c_stderr"] / w_s["Delta_c"]) == pytest.approx(
+        math.hypot(2 * rx, rr), rel=0.01
+    )
     found = np.isfinite(w_s["eps_th"].values)
     assert found.any() and np.all(w_s["eps_th_stderr"].values[found] > 0)
     assert np.all(w_c["eps_th_stderr"].values[np.isfinite(w_c["eps_th"].values)] == 0)

@@ -452,6 +452,9 @@ HOTCOLD_VARIABLES: dict[str, Var] = {
 STDERR: dict[str, tuple[str, tuple[str, ...]] | None] = {
     "eta_hc": None,
     "n_T": None,
+    "xi_c": None,
+    "rho_c": None,
+    "Delta_c": None,
     "eps_th": ("eps_th_status", ("found",)),
     "n_h": ("eps_th_status", ("found",)),
     "ln_sigma": ("eps_th_status", ("found",)),
@@ -464,9 +467,10 @@ STDERR: dict[str, tuple[str, tuple[str, ...]] | None] = {
 _STDERR_COMMENT = (
     "jackknife over replicas of the measured inputs (localization: leave-one-batch-out xi, "
     "dos; spectral: leave-one-realization-out n_T), the whole composition rerun per replica, "
-    "variances of the two independent groups summed; 0 in 2D and where no input is measured "
-    "(closed forms, Born xi: no statistical error); NaN where the value is not an estimate "
-    "in the full sample and in every replica (status{status}), or overflows"
+    "variances of the independent groups summed (2D: the strip stage's +-1 sigma pairs); 0 "
+    "where no input is measured (closed forms, Born xi: no statistical error); NaN where "
+    "the value is not an estimate in the full sample and in every replica (status{status}), "
+    "or overflows"
 )
 
 
