@@ -82,6 +82,12 @@ TABLE = [
     ("no families", _set("disorder.families", []), "disorder.families"),
     ("no energies", _set("localization.energies", []), "localization.energies"),
     ("no temperatures", _set("temperatures", []), "temperatures"),
+    ("2D T/Delta_c zero", _set("temperatures_2d", [0.0, 0.1]), "temperatures_2d[0]"),
+    (
+        "2D T/Delta_c max < min",
+        _set("temperatures_2d", {"min": 1.0, "max": 0.1, "num": 3}),
+        "temperatures_2d.max",
+    ),
     # unknown / missing nested keys
     ("typo in nested key", _set("disorder.famlies", ["white"]), "disorder.famlies"),
     ("unknown top key", _set("bogus", 1), "bogus"),

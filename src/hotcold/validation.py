@@ -424,6 +424,7 @@ def _cross_field_problems(config: Mapping) -> list[str]:
     # so T must be > 0; 2D only: T <= 0 is computed, flagged nonpositive_T and warned about
     one_d = 1 in config.get("dimensions", [1, 2])
     out = _grid_problems("temperatures", config["temperatures"], positive=one_d)
+    out += _grid_problems("temperatures_2d", config.get("temperatures_2d"), positive=True)
     loc = config["localization"]
     out += _grid_problems("localization.energies", loc["energies"], positive=False)
     if loc["max_cells"] < 32 * loc["chunk"]:
