@@ -393,3 +393,30 @@ def test_open_channels_count_the_clean_strips_propagating_modes(eps, width):
     M, t = round(width / a), 1.0 / (2 * a**2)
     zeros = int(np.sum(clean_exponents(M, t, eps) == 0))
     assert open_channels(eps, width, 1.0) == zeros
+
+
+def test_threshold_and_conductivity_captions_name_the_2d_extrapolation():
+    """Issue 20 item 8: with the strips, the 2D thresholds above the highest label rest on the
+    fitted Eq. (20) line, and the captions say how many (counted here from the dataset)."""
+    from conftest import default_config
+
+    from hotcold.hotcold import hotcold_dataset
+    from hotcold.plots import style
+    from hotcold.plots.conductivity import plot_conductivity
+    from hotcold.plots.threshold import plot_threshold
+    from hotcold.validation import validate_config
+
+    cfg = validate_config(default_config())
+    cfg.update(dimensions=[2], xi_max=[])
+    ds = hotcold_dataset(cfg, settings=cfg["hotcold"], log=lambda s: None,
+                         localization2d=_strip_dataset(1.0))  # fmt: skip
+    w = ds.sel(dim=2, family="white", d=0.0)
+    w = w.isel(T=np.flatnonzero(w.T_on_grid.values))
+    top = float(_strip_dataset(1.0).eps.max())  # k_F xi_c = 10.8: weak disorder
+    ok = np.isfinite(w.eps_th.values) & (w.regime.values == 0)
+    n_above = int((w.eps_th.values[ok] > top).sum())
+    assert 0 < n_above, "the synthetic strips should leave some threshold above the labels"
+    want = f"{n_above} of {int(ok.sum())} in-regime 2D eps_th lie above the highest strip label"
+    for plot in (plot_threshold, plot_conductivity):
+        cap = style.get_caption(plot(ds))
+        assert want in cap and "xi_source = extrapolated" in cap

@@ -338,7 +338,7 @@ def with_verdict(sentences: list[str], lines: str) -> str:
 
 
 def measured_top(sub: xr.Dataset, energy: ArrayLike) -> float:
-    """Largest energy with a measured xi_h (``xi_source`` = measured); NaN if none (2D)."""
+    """Largest energy with a measured xi_h (``xi_source`` = measured); NaN if none."""
     if "xi_source" not in sub:
         return np.nan
     meas = style.flag_mask(sub["xi_source"], "measured")
@@ -346,11 +346,20 @@ def measured_top(sub: xr.Dataset, energy: ArrayLike) -> float:
     return float(e[meas].max()) if meas.any() else np.nan
 
 
-def born_note(rows: list[tuple[str, np.ndarray, float]]) -> str:
-    """Sentence: which in-regime eps_th lie above the measured xi (set by the Born xi).
+#: What sets xi above the measured energies, per dimension (hotcold.models, docs §1.2).
+_BEYOND = {
+    1: ("the largest measured energy", "the Born xi (xi_source = born)"),
+    2: ("the highest strip label", "the fitted Eq. (20) line (xi_source = extrapolated)"),
+}
+
+
+def born_note(rows: list[tuple[str, np.ndarray, float]], dim: int = 1) -> str:
+    """Sentence: which in-regime eps_th lie above the measured xi (set by the Born xi in 1D,
+    by the fitted Eq. 20 line in 2D).
 
     ``rows``: (model label, its in-regime eps_th, its largest measured energy).
     """
+    where, what = _BEYOND[dim]
     parts, n_all, n_born = [], 0, 0
     for label, eth, top in rows:
         if not (eth.size and np.isfinite(top)):
@@ -362,9 +371,9 @@ def born_note(rows: list[tuple[str, np.ndarray, float]]) -> str:
     if not n_all:
         return ""
     if not n_born:
-        return "Every in-regime 1D eps_th lies within the measured xi (no Born extrapolation)"
+        return f"Every in-regime {dim}D eps_th lies within the measured xi (no extrapolation)"
     return (
-        f"{n_born} of {n_all} in-regime 1D eps_th lie above the largest measured energy, where "
-        "the hot-cold stage uses the Born xi (xi_source = born): they rest on that "
+        f"{n_born} of {n_all} in-regime {dim}D eps_th lie above {where}, where "
+        f"the hot-cold stage uses {what}: they rest on that "
         "extrapolation of xi, not on a measured xi: " + "; ".join(parts)
     )

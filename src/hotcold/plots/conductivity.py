@@ -412,14 +412,13 @@ def _continuum(ds: xr.Dataset, dim: int, fam: str, d: float) -> tuple:
 
 def _sigma_verdict(ds: xr.Dataset, models: list[tuple]) -> list[str]:
     """Verdict of ``conductivity``: super-Arrhenius continuum, Eq. (29), T_c values and bounds."""
-    slopes, rows, two_d = [], [], []
+    slopes, rows, rows2, two_d = [], [], [], []
     for dim, fam, d in models:
         (sl, sl_se), eth, top, y = _continuum(ds, dim, fam, d)
         if np.isfinite(sl):
             slopes.append((sl, sl_se))
-        if dim == 1:
-            rows.append((model_label(fam, d, dim) + ":", eth, top))
-        elif np.isfinite(y[2]).any():
+        (rows if dim == 1 else rows2).append((model_label(fam, d, dim) + ":", eth, top))
+        if dim == 2 and np.isfinite(y[2]).any():
             two_d.append(f"{model_label(fam, d, dim)}: -ln sigma " + common.verdict(*y[:2], y[2],
                          None, "Eq. (29)"))  # fmt: skip
     out = []
@@ -431,8 +430,8 @@ def _sigma_verdict(ds: xr.Dataset, models: list[tuple]) -> list[str]:
             + " (the ratio is the slope itself: super-Arrhenius where above 1, as in the "
             "paper's Fig. 2), and -ln sigma is finite at every in-regime T: no transition"
         )
-    born = common.born_note(rows)
-    return out + ([born] if born else []) + two_d + _tc_verdict(ds)
+    notes = [common.born_note(rows), common.born_note(rows2, dim=2)]
+    return out + [n for n in notes if n] + two_d + _tc_verdict(ds)
 
 
 def _tc_verdict(ds: xr.Dataset) -> list[str]:

@@ -263,6 +263,7 @@ def _threshold_verdict(ds: xr.Dataset, panels: list[tuple[str, int]]) -> list[st
     if born:
         out.append(born)
     dims = [int(v) for v in ds["dim"].values]
+    rows2 = []
     for fam, d in model_list(ds, 2) if 2 in dims else []:
         sub = model_sub(ds, 2, fam, d)
         y = np.asarray(sub["eps_th"].values, dtype=float) - fermi_energy(ds)
@@ -273,6 +274,11 @@ def _threshold_verdict(ds: xr.Dataset, panels: list[tuple[str, int]]) -> list[st
             v = common.verdict(y[good], None if se is None else se[good], y28[good], None,
                                "Eq. (28)")  # fmt: skip
             out.append(f"2D {model_label(fam, d)}: eps_th - eps_F {v}")
+            top = common.measured_top(sub, ds["energy"].values)
+            rows2.append((f"2D {model_label(fam, d)}:", y[good] + fermi_energy(ds), top))
+    beyond = common.born_note(rows2, dim=2)
+    if beyond:
+        out.append(beyond)
     out.append(
         "Hollow points are flagged (T not << Delta_c, strong disorder or extrapolated n_T) and "
         "are not judged"
