@@ -371,7 +371,8 @@ def born_note(rows: list[tuple[str, np.ndarray, float]], dim: int = 1) -> str:
     if not n_all:
         return ""
     if not n_born:
-        return f"Every in-regime {dim}D eps_th lies within the measured xi (no extrapolation)"
+        kind = "Born extrapolation" if dim == 1 else "extrapolation"
+        return f"Every in-regime {dim}D eps_th lies within the measured xi (no {kind})"
     return (
         f"{n_born} of {n_all} in-regime {dim}D eps_th lie above {where}, where "
         f"the hot-cold stage uses {what}: they rest on that "
