@@ -97,6 +97,26 @@ def test_same_lattice_energy_is_not_the_same_physics(two_lattices):
     assert abs(raw.xi_M - p1.xi_M[0]) > 5 * se
 
 
+@pytest.mark.slow
+def test_half_d_lattice_resolves_a_correlated_model():
+    """config/localization2d.yaml runs exponential d = 0.25 at a = 0.125 = d/2 (the hard limit
+    A_OVER_D_LIMIT, not choose_a's d/4): the labelled xi_M at eps = 1 is the same at a/sqrt 2
+    within 3 errors of xi_M alone (the label's error would only widen it).  Measured
+    (strips 4.25 wide, 1 %): 2.514, 2.503, 2.499 (+- 0.025) at a = 0.125, 0.088, 0.0625."""
+    from hotcold.lattice2d import A_OVER_D_LIMIT
+
+    a = A_OVER_D_LIMIT * 0.25
+    out = []
+    for step in (a, a / math.sqrt(2.0)):
+        m = LatticeModel2D("exponential", 1.5, 0.25, 1.0, step)
+        M, lw = round(4.25 / step), round(8.0 / step)
+        out.append(label_and_strips(m, 1.0, [M], seed=7, rel_error=0.01, label_width=lw))
+    p1, p2 = out
+    se = math.hypot(p1.xi_M_stderr[0], p2.xi_M_stderr[0])
+    print(f"xi_M {p1.xi_M[0]:.4f} (a = {p1.a}) vs {p2.xi_M[0]:.4f} (a = {p2.a:.4f}) +- {se:.4f}")
+    assert abs(p1.xi_M[0] - p2.xi_M[0]) <= 3 * se
+
+
 def test_scaling_collapse_recovers_known_lengths():
     """Synthetic strips from a known scaling function (the fitted form, c = (0.8, -0.3, 0.05))
     and known xi_2D, with 2 % Gaussian noise: the fit returns every xi_2D within 3 of its
