@@ -16,9 +16,12 @@ with job_log(snakemake.log[0], rule=snakemake.rule) as log:
     for e, x, se, src in zip(ds.eps.values, ds.xi.values, ds.xi_stderr.values,
                              ds.xi_source.values, strict=True):  # fmt: skip
         log(f"  eps={e:g}: xi_2D = {x:.4g} +- {se:.3g} ({SOURCES_2D[src]})")
-    log(f"  collapse chi2 = {float(ds.collapse_chi2):.3g} for {int(ds.collapse_dof)} dof; "
-        f"d ln xi/d eps = {float(ds.dlnxi_deps):.3g} +- {float(ds.dlnxi_deps_stderr):.2g} vs "
-        f"pi tau = {float(ds.pi_tau):.3g} (Eq. 20)")  # fmt: skip
+    b, b_se, pi_tau = (float(ds[k]) for k in ("eq20_slope", "eq20_slope_stderr", "pi_tau"))
+    chi2, dof = float(ds.collapse_chi2), int(ds.collapse_dof)
+    log(
+        f"  collapse chi2 = {chi2:.3g} for {dof} dof; "
+        f"d ln(xi/(v tau))/d eps = {b:.3g} +- {b_se:.2g} vs pi tau = {pi_tau:.3g} (Eq. 20)"
+    )
     finalize(
         ds,
         f"hotcold 2D localization (strips), {mo['family']} d={mo['d']:g}",
