@@ -30,7 +30,7 @@ but 10^4 l at k_F l = 2, and the cost of a strip grows like W^3 xi_M.
 
 Run:  PYTHONPATH=src OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 \
       python benchmarks/compare_eq30.py [--quick] [--flux PHI] [--seed S]
-(full: 4 labels, widths 4, 8, 12, 16, xi_M to 3 %; --quick: 3 labels, widths 8, 16,
+(full: 4 labels, widths 4-32 (M = 32-256), xi_M to 3 %; --quick: 3 labels, widths 8, 16,
 xi_M to 6 %, shorter labels).  Measured numbers: docs/physics.md §1.2 "2D numerics".
 """
 
@@ -48,8 +48,8 @@ from hotcold.stats import weighted_line_errors
 
 M_MASS, W2, A = 1.0, 3.0, 0.125
 
-FULL = {"eps": [1.2, 1.5, 1.8, 2.0], "widths": [4.0, 8.0, 12.0, 16.0], "rel_error": 0.03,
-        "label_slices": 40_000, "label_block": 1000}  # fmt: skip
+FULL = {"eps": [1.2, 1.5, 1.8, 2.0], "widths": [4.0, 8.0, 12.0, 16.0, 24.0, 32.0],
+        "rel_error": 0.03, "label_slices": 40_000, "label_block": 1000}  # fmt: skip
 QUICK = {"eps": [1.5, 1.8, 2.0], "widths": [8.0, 16.0], "rel_error": 0.06,
          "label_slices": 10_000, "label_block": 500}  # fmt: skip
 
@@ -61,21 +61,15 @@ def settings_of(run: dict) -> dict:
             "collapse_degree": 1, "collapse_min_channels": 5}  # fmt: skip
 
 
-def xi_cols(ds) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """xi, its error, the lower bound where unconverged, the source names (1D over eps)."""
-    src = [SOURCES_2D[int(s)] for s in ds.xi_source.values]
-    return ds.xi.values, ds.xi_stderr.values, ds.xi_lower_bound.values, src
-
-
-def fmt(x: float, se: float, lb: float) -> str:
-    return f"{x:8.3f} +- {se:6.3f}" if np.isfinite(x) else f"  > {lb:7.3f} (bound)"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="about 2 minutes instead of ~15")
     ap.add_argument("--flux", type=float, default=0.003, help="flux quanta per plaquette")
     ap.add_argument("--seed", type=int, default=2030)
+    ap.add_argument("--save", metavar="PREFIX", help="write PREFIX_{orthogonal,unitary}.nc")
+    ap.add_argument("--load", metavar="PREFIX", help="analyse saved runs instead of measuring")
+    ap.add_argument("--extend", type=float, nargs="+", metavar="W",
+                    help="with --load: xi_M of wider strips at the highest label")  # fmt: skip
     args = ap.parse_args()
     run = QUICK if args.quick else FULL
     eps = np.asarray(run["eps"])
@@ -91,6 +85,14 @@ def main() -> None:
     print(f"flux {args.flux:g} per plaquette: l_B = a/sqrt(2 pi phi) = {l_b:.3f}, "
           f"omega_c tau = tau/(m l_B^2) = {tau / (M_MASS * l_b**2):.3f}, "
           f"l_B/l = {', '.join(f'{l_b / x:.2f}' for x in ell)}")  # fmt: skip
+    if args.load:
+        import xarray as xr
+
+        out = {n: xr.load_dataset(f"{args.load}_{n}.nc") for n in ("orthogonal", "unitary")}
+        analyse(out["orthogonal"], out["unitary"], out["orthogonal"].eps.values, tau, ell)
+        if args.extend:
+            extend(out, args.extend, args.flux, args.seed, run["rel_error"])
+        return
     t_all = time.perf_counter()
     out, walls = {}, {}
     for name, phi in (("orthogonal", 0.0), ("unitary", args.flux)):
@@ -102,15 +104,57 @@ def main() -> None:
             log=lambda s: print(s, flush=True),
         )  # fmt: skip
         walls[name] = time.perf_counter() - t0
-        ds = out[name]
-        print(f"    {name}: {walls[name]:.0f} s; collapse chi2/dof = "
-              f"{float(ds.collapse_chi2):.2f}/{int(ds.collapse_dof)}", flush=True)  # fmt: skip
-    o, u = out["orthogonal"], out["unitary"]
-    xo, so, lo, srco = xi_cols(o)
-    xu, su, lu, srcu = xi_cols(u)
+        print(f"    {name}: {walls[name]:.0f} s", flush=True)
+    if args.save:
+        for name, ds in out.items():
+            ds.to_netcdf(f"{args.save}_{name}.nc")
+    analyse(out["orthogonal"], out["unitary"], eps, tau, ell)
+    print(f"\nwall time: orthogonal {walls['orthogonal']:.0f} s, unitary {walls['unitary']:.0f} s, "
+          f"total {time.perf_counter() - t_all:.0f} s (one core)")  # fmt: skip
+
+
+def extend(out: dict, widths: list[float], flux: float, seed: int, rel_error: float) -> None:
+    """xi_M of wider strips at the highest label, each class at its own labelled energy and
+    on the stage's disorder stream for that (label, M): the trend of xi_u/xi_o with W."""
+    from hotcold.lattice2d import StripPotential, lattice_seed
+    from hotcold.strip import strip_lyapunov
+
+    e = float(out["orthogonal"].eps.values[-1])
+    key = int(np.float64(e).view(np.uint64) & 0xFFFFFFFF)
+    print(f"\nwider strips at eps = {e:g} (xi_M to {rel_error:.0%}):")
+    for w in widths:
+        res = {}
+        for name, phi in (("orthogonal", 0.0), ("unitary", flux)):
+            model = LatticeModel2D("white", W2, 0.0, M_MASS, A, phi)
+            M = int(round(w / A))
+            energy = float(out[name].energy.values[-1])
+            src = StripPotential(model, M, lattice_seed(seed, model, "strip2d", 2, key, M))
+            t0 = time.perf_counter()
+            r = strip_lyapunov(src, M, model.t, energy, a=A, flux=phi, rel_error=rel_error)
+            res[name] = r
+            print(f"  W = {w:g} (M = {M}) {name}: xi_M = {r.xi_M:.3f} +- {r.xi_M_stderr:.3f} "
+                  f"({r.n_slices} slices, {time.perf_counter() - t0:.0f} s)",
+                  flush=True)  # fmt: skip
+        o, u = res["orthogonal"], res["unitary"]
+        q = u.xi_M / o.xi_M
+        print(f"  W = {w:g}: xi_u/xi_o = {q:.3f} +- "
+              f"{q * math.hypot(o.xi_M_stderr / o.xi_M, u.xi_M_stderr / u.xi_M):.3f}")  # fmt: skip
+
+
+def estimates(ds) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The three xi of a run per label: the stage's xi (direct where converged, else the
+    collapse), the collapse's xi_scaling at every label, the widest strip's xi_M (bound)."""
+    return {
+        "stage xi": (ds.xi.values, ds.xi_stderr.values),
+        "collapse xi_scaling": (ds.xi_scaling.values, ds.xi_scaling_stderr.values),
+        "widest xi_M (bound)": (ds.xi_M.values[:, -1], ds.xi_M_stderr.values[:, -1]),
+    }
+
+
+def analyse(o, u, eps: np.ndarray, tau: float, ell: np.ndarray) -> None:
+    """Tables and fits of the module docstring, for each of the three estimates."""
     x1 = np.pi * eps * tau
     x2 = x1**2
-
     print("\nxi_M per width (orthogonal | unitary | ratio u/o; DMPK quasi-1D: ratio -> 2):")
     for i, e in enumerate(eps):
         cells = []
@@ -120,46 +164,52 @@ def main() -> None:
             r_se = b_ / a_ * math.hypot(sa / a_, sb / b_)
             cells.append(f"W={w:g}: {a_:.3f}|{b_:.3f}|{b_ / a_:.2f}+-{r_se:.2f}")
         print(f"  eps={e:g}  " + "  ".join(cells))
-
-    print(f"\n{'eps':>5} {'xi_orth':>18} {'src':>12} {'xi_unitary':>18} {'src':>12} "
-          f"{'xi_u/xi_o':>14} {'pi eps tau':>10} {'(pi eps tau)^2':>14}")  # fmt: skip
-    for i, e in enumerate(eps):
-        if np.isfinite(xo[i]) and np.isfinite(xu[i]):
+    srco = [SOURCES_2D[int(s)] for s in o.xi_source.values]
+    srcu = [SOURCES_2D[int(s)] for s in u.xi_source.values]
+    print(f"stage xi_source: orthogonal {srco}, unitary {srcu}")
+    for ds, name in ((o, "orthogonal"), (u, "unitary")):
+        print(f"collapse {name}: chi2/dof = {float(ds.collapse_chi2):.2f}/{int(ds.collapse_dof)}, "
+              f"c = {np.round(ds.collapse_coef.values, 3).tolist()}")  # fmt: skip
+    eo, eu = estimates(o), estimates(u)
+    for key in eo:
+        xo, so = eo[key]
+        xu, su = eu[key]
+        print(f"\n== {key} ==")
+        print(f"{'eps':>5} {'xi_orth':>17} {'xi_unitary':>17} {'xi_u/xi_o':>14} "
+              f"{'pi eps tau':>10} {'(pi eps tau)^2':>14}")  # fmt: skip
+        for i, e in enumerate(eps):
             r = xu[i] / xo[i]
-            rs = f"{r:6.2f} +- {r * math.hypot(so[i] / xo[i], su[i] / xu[i]):4.2f}"
-        else:
-            rs = "      n/a"
-        print(f"{e:5.2f} {fmt(xo[i], so[i], lo[i]):>18} {srco[i]:>12} "
-              f"{fmt(xu[i], su[i], lu[i]):>18} {srcu[i]:>12} {rs:>14} "
-              f"{x1[i]:10.3f} {x2[i]:14.3f}")  # fmt: skip
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fits = {
-            "ln xi_u vs (pi eps tau)^2 [Eq. 30]": (x2, np.log(xu), su / xu),
-            "ln(xi_u/l) vs (pi eps tau)^2": (x2, np.log(xu / ell), su / xu),
-            "ln xi_o vs pi eps tau [Eq. 20]": (x1, np.log(xo), so / xo),
-            "ln(xi_o/l) vs pi eps tau": (x1, np.log(xo / ell), so / xo),
-        }
-    print("\nweighted fits (slope vs 1):")
-    for label, (x, y, s) in fits.items():
-        slope, se, chi2, dof = weighted_line_errors(x, y, s)
-        z = (slope - 1.0) / se if np.isfinite(se) and se > 0 else math.nan
-        print(f"  {label:38s} slope = {slope:.3f} +- {se:.3f} ((slope-1)/se = {z:+.1f}; "
-              f"chi2 {chi2:.2f}/{dof})")  # fmt: skip
-
-    ok_u = np.isfinite(xu)
-    e_bar = float(eps[ok_u].mean()) if ok_u.any() else math.nan
-    d_eq30 = 2.0 * (np.pi * tau) ** 2 * e_bar
-    du, du_se = float(u.dlnxi_deps), float(u.dlnxi_deps_stderr)
-    do, do_se = float(o.dlnxi_deps), float(o.dlnxi_deps_stderr)
-    print(
-        f"\nd ln xi_u/d eps = {du:.3f} +- {du_se:.3f}; Eq. (30) 2 (pi tau)^2 eps at mean label "
-        f"eps = {e_bar:.3f}: {d_eq30:.3f}; ratio {du / d_eq30:.3f} +- {du_se / d_eq30:.3f}"
-    )
-    print(f"d ln xi_o/d eps = {do:.3f} +- {do_se:.3f}; Eq. (20) pi tau = {np.pi * tau:.3f}; "
-          f"ratio {do / (np.pi * tau):.3f} +- {do_se / (np.pi * tau):.3f}")  # fmt: skip
-    print(f"\nwall time: orthogonal {walls['orthogonal']:.0f} s, unitary {walls['unitary']:.0f} s, "
-          f"total {time.perf_counter() - t_all:.0f} s (one core)")  # fmt: skip
+            r_se = r * math.hypot(so[i] / xo[i], su[i] / xu[i])
+            print(f"{e:5.2f} {xo[i]:8.3f} +- {so[i]:6.3f} {xu[i]:8.3f} +- {su[i]:6.3f} "
+                  f"{r:6.2f} +- {r_se:4.2f} {x1[i]:10.3f} {x2[i]:14.3f}")  # fmt: skip
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fits = {
+                "ln xi_u vs (pi eps tau)^2 [Eq. 30]": (x2, np.log(xu), su / xu),
+                "ln(xi_u/l) vs (pi eps tau)^2": (x2, np.log(xu / ell), su / xu),
+                "ln xi_o vs pi eps tau [Eq. 20]": (x1, np.log(xo), so / xo),
+                "ln(xi_o/l) vs pi eps tau": (x1, np.log(xo / ell), so / xo),
+                "ln xi_u vs eps": (eps, np.log(xu), su / xu),
+                "ln xi_o vs eps": (eps, np.log(xo), so / xo),
+            }
+        res = {}
+        for label, (x, y, s) in fits.items():
+            slope, se, chi2, dof = weighted_line_errors(x, y, s)
+            res[label] = (slope, se)
+            if "vs eps" in label:
+                continue
+            z = (slope - 1.0) / se if np.isfinite(se) and se > 0 else math.nan
+            print(f"  {label:36s} slope = {slope:6.3f} +- {se:.3f} ((slope-1)/se = {z:+.1f}; "
+                  f"chi2 {chi2:.2f}/{dof})")  # fmt: skip
+        e_bar = float(eps.mean())
+        d30 = 2.0 * (np.pi * tau) ** 2 * e_bar
+        du, du_se = res["ln xi_u vs eps"]
+        do, do_se = res["ln xi_o vs eps"]
+        print(
+            f"  d ln xi_u/d eps = {du:.3f} +- {du_se:.3f}; Eq. (30) 2 (pi tau)^2 eps at the mean "
+            f"label {e_bar:.3f}: {d30:.3f}; ratio {du / d30:.3f} +- {du_se / d30:.3f}"
+        )
+        print(f"  d ln xi_o/d eps = {do:.3f} +- {do_se:.3f}; Eq. (20) pi tau = {np.pi * tau:.3f}; "
+              f"ratio {do / (np.pi * tau):.3f} +- {do_se / (np.pi * tau):.3f}")  # fmt: skip
 
 
 if __name__ == "__main__":
