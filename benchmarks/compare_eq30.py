@@ -19,7 +19,7 @@ and Landau quantization is smeared) and xi_orth (so time reversal is broken on t
 scale where localization sets in: a loop of area xi_orth^2 must enclose a flux quantum,
 xi_orth^2 >~ 2 pi l_B^2).  The window is narrow at k_F l ~ 1, where xi_orth is only a
 few l.  The default phi = 0.003 gives l_B = 0.91, omega_c tau = 0.40, against
-l = 0.52-0.67 at the labels and the measured xi_M ~ 2-3.5 of the zero-flux strips
+l = 0.52-0.67 at the labels and the measured zero-flux xi_2D = 2.2-5.6
 (a first pass with phi = 0.0016, l_B = 1.25 = 0.5 xi_orth, raised xi_M by only 10-25 %:
 time reversal was broken only partly at the scale of xi).
 
@@ -63,7 +63,7 @@ def settings_of(run: dict) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="about 2 minutes instead of ~15")
+    ap.add_argument("--quick", action="store_true", help="about 2 minutes instead of ~17")
     ap.add_argument("--flux", type=float, default=0.003, help="flux quanta per plaquette")
     ap.add_argument("--seed", type=int, default=2030)
     ap.add_argument("--save", metavar="PREFIX", help="write PREFIX_{orthogonal,unitary}.nc")
