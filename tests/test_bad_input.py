@@ -184,7 +184,7 @@ TABLE = [
         "2D lattice too coarse for d",
         _set(
             "localization2d",
-            {"enabled": True, "a": 0.125, "models": [{"family": "gaussian", "d": 0.25}]},
+            {"enabled": True, "a": 0.125, "models": [{"family": "gaussian", "d": 0.2}]},
         ),
         "localization2d.a",
     ),

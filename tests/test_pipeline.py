@@ -84,7 +84,14 @@ def test_hotcold_dataset_contract(tiny_run):
         assert set(ds["eta_hc"].dims) == {"dim", "family", "d", "T", "energy"}
         for name in ("eps_th", "n_h", "ln_sigma", "eps_th_eq14", "eps_th_eq15", "eps_th_eq28"):
             assert set(ds[name].dims) == {"dim", "family", "d", "T"}, name
-        np.testing.assert_allclose(ds["T"].values, cfg["temperatures"])
+        # 1D on the key temperatures, each 2D model on temperatures_2d x its Delta_c
+        on1 = ds["T_on_grid"].sel(dim=1, family="white", d=0.0).values.astype(bool)
+        np.testing.assert_allclose(ds["T"].values[on1], cfg["temperatures"])
+        w2 = ds.sel(dim=2, family="white", d=0.0)
+        on2 = w2["T_on_grid"].values.astype(bool)
+        np.testing.assert_allclose(
+            ds["T"].values[on2] / float(w2["Delta_c"]), np.geomspace(0.005, 1.0, 10), rtol=1e-12
+        )
         assert list(ds["dim"].values) == [1, 2]
         # no silent NaN: every missing threshold has a status that says why
         status = ds["eps_th_status"].values
@@ -127,6 +134,7 @@ def test_nonpositive_temperature_is_flagged_not_fatal(tmp_path):
     cfg = tiny_config()
     cfg["temperatures"] = [0.0, 0.02]
     cfg["dimensions"] = [2]  # closed forms only: no 1D stages needed
+    cfg["temperatures_2d"] = None  # 2D on the key temperatures (else T = t Delta_c > 0)
     run_snakemake(tmp_path, "-c1", "results/hotcold.nc", config=cfg, timeout=300)
     log = (tmp_path / "results" / "logs" / "hotcold.log").read_text()
     assert "T" in log and ("<= 0" in log or "nonpositive" in log), log[-2000:]

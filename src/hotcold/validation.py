@@ -511,7 +511,7 @@ def validate_config(config: dict, schema: Mapping | None = None) -> dict:
 def _lattice2d_problems(s: Mapping[str, Any], m: float) -> list[str]:
     """The lattice of the 2D stage: resolves k at the highest label and every d; strips of
     at least 2 sites."""
-    from .lattice2d import lattice_step, sites_across
+    from .lattice2d import A_OVER_D_LIMIT, lattice_step, sites_across
 
     out, e_max = [], max(s["energies"])
     k = math.sqrt(2.0 * m * e_max)
@@ -524,10 +524,10 @@ def _lattice2d_problems(s: Mapping[str, Any], m: float) -> list[str]:
                 f"eps = {e_max:g}, above localization2d.ka_max = {_show(s['ka_max'])}: the lattice "
                 f"is too coarse for the continuum. Fix: a <= {s['ka_max'] / k:.3g}, or a: null"
             )
-        if s["a"] and d > 0 and a > d / 4:
+        if s["a"] and d > 0 and a > A_OVER_D_LIMIT * d * (1 + 1e-12):
             out.append(
                 f"localization2d.a: {_show(a)} does not resolve d = {d:g} of the {mo['family']} "
-                f"model (a <= d/4 needed). Fix: a <= {d / 4:g}, or a: null"
+                f"model (a <= d/2 needed). Fix: a <= {A_OVER_D_LIMIT * d:g}, or a: null"
             )
         for w in list(s["widths"]) + [s["label_width"]]:
             if sites_across(w, a) < 2:
