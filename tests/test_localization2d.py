@@ -25,7 +25,8 @@ def _point(widths, xi, se, a=0.25) -> StripXi:
 
 
 def test_direct_xi_needs_agreement_and_width():
-    """Converged (the two widest agree, widest >= 3 xi wide) -> value; otherwise a bound."""
+    """Converged (the widest agrees with the widest strip at most half as wide, else the next
+    widest; widest >= 3 xi wide) -> value; otherwise a bound."""
     ok = xi_2d_direct(_point([32, 64], [2.0, 2.05], [0.04, 0.04]))  # W = 8, 16 >= 3 * 2.05
     assert ok["xi_source"] == 0 and ok["xi"] == 2.05 and math.isnan(ok["xi_lower_bound"])
     growing = xi_2d_direct(_point([32, 64], [2.0, 2.5], [0.04, 0.04]))
@@ -33,6 +34,12 @@ def test_direct_xi_needs_agreement_and_width():
     assert growing["xi_lower_bound"] == 2.5
     narrow = xi_2d_direct(_point([8, 16], [2.0, 2.0], [0.04, 0.04]))  # W = 4 < 3 * 2
     assert narrow["xi_source"] == 2
+    # slow growth: W = 24 and 32 agree (0.03 < 2 x 0.05), but over the factor 2 from W = 16
+    # xi_M still grows by 0.23 (> 2 x 0.05): not converged
+    creep = xi_2d_direct(_point([32, 64, 96, 128], [3.4, 3.5, 3.7, 3.73], [0.035] * 4))
+    assert creep["xi_source"] == 2 and creep["xi_lower_bound"] == 3.73
+    flat = xi_2d_direct(_point([32, 64, 96, 128], [3.4, 3.7, 3.72, 3.73], [0.035] * 4))
+    assert flat["xi_source"] == 0 and flat["xi"] == 3.73
 
 
 def test_label_and_strips_is_reproducible():
