@@ -9,9 +9,9 @@ Three panels from ``results/localization2d.nc`` (:mod:`hotcold.localization2d`):
    labels (never joined by a line), Eq. (20) as a line per model;
 3. the density shift E - eps against eps.
 
-The caption judges, per model, the measured slope d ln xi/d eps against pi tau (Eq. 20's
-slope) and states the prefactor xi/(v tau e^(pi eps tau)) = exp(ln xi - ln xi_Eq20),
-the counts of each ``xi_source`` and the range of the shift.
+The caption judges, per model, the measured exponent slope d ln(xi/(v tau))/d eps against
+pi tau (Eq. 20's exponent) and states the prefactor xi/(v tau e^(pi eps tau)) =
+exp(ln xi - ln xi_Eq20), the counts of each ``xi_source`` and the range of the shift.
 """
 
 from __future__ import annotations
