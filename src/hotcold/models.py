@@ -116,8 +116,7 @@ class ModelInputs:
     def ln_xi_line(self, e: np.ndarray) -> np.ndarray:
         """ln xi of the fitted Eq. (20) form ln(v tau) + ln A + b eps (needs ``xi_line``)."""
         ln_a, b = self.xi_line
-        rate = theory.transport_rate_2d(e, self.family, self.m, self.w, self.d)
-        return 0.5 * np.log(2.0 * e / self.m) - np.log(rate) + ln_a + b * e
+        return theory.ln_mean_free_path_2d(e, self.family, self.m, self.w, self.d) + ln_a + b * e
 
     def _above(self, le: np.ndarray) -> np.ndarray:
         """Where ``xi_line`` replaces the closed forms: above the highest node."""

@@ -45,6 +45,7 @@ __all__ = [
     "PAIR_GROUPS",
     "strip_inputs",
     "strip_slope",
+    "eq20_slope",
     "LOCALIZATION_REPLICAS",
     "SPECTRAL_REPLICAS",
     "spectral_n_t",
@@ -335,9 +336,8 @@ def eq20_slope(
     if ok.sum() < 2:
         return math.nan, math.nan
     e, xi, se = e[ok], xi[ok], se[ok]
-    rate = theory.transport_rate_2d(e, family, m, w2, d)
-    ln_vtau = 0.5 * np.log(2.0 * e / m) - np.log(rate)
-    b, b_se, _, _ = weighted_line_errors(e, np.log(xi) - ln_vtau, se / xi)
+    ln_l = theory.ln_mean_free_path_2d(e, family, m, w2, d)
+    b, b_se, _, _ = weighted_line_errors(e, np.log(xi) - ln_l, se / xi)
     return b, b_se
 
 

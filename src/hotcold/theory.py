@@ -344,6 +344,15 @@ def transport_rate_2d(
     return (4.0 * m / np.pi) * np.sum(vals * wq, axis=-1)
 
 
+def ln_mean_free_path_2d(
+    energy: ArrayLike, family: str, m: float, w2: float, d: float
+) -> np.ndarray:
+    """ln l, l = v tau the 2D mean free path, the prefactor of Eqs. (20) and (30): v = k/m,
+    tau from :func:`transport_rate_2d` (Eq. 21 for white noise).  [ln length]"""
+    e = np.asarray(energy, dtype=float)
+    return np.log(wavevector(e, m) / m) - np.log(transport_rate_2d(e, family, m, w2, d))
+
+
 def ln_xi_2d(
     energy: ArrayLike,
     family: str,
@@ -362,10 +371,8 @@ def ln_xi_2d(
     if symmetry not in ("orthogonal", "unitary"):
         raise ValueError(f"symmetry must be 'orthogonal' or 'unitary', got {symmetry!r}")
     e = np.asarray(energy, dtype=float)
-    tau = 1.0 / transport_rate_2d(e, family, m, w2, d)
-    v = wavevector(e, m) / m
-    x = np.pi * e * tau
-    return np.log(v * tau) + (x if symmetry == "orthogonal" else x**2)
+    x = np.pi * e / transport_rate_2d(e, family, m, w2, d)
+    return ln_mean_free_path_2d(e, family, m, w2, d) + (x if symmetry == "orthogonal" else x**2)
 
 
 def thermal_density_eq22(temperature: ArrayLike, xi_c: float, rho_c: float) -> np.ndarray:
