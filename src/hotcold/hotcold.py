@@ -576,7 +576,8 @@ def sweep_from_config(config: Mapping, settings: Mapping | None = None) -> Sweep
     eps_F = float(config["fermi_energy"])
     inter = config.get("interaction", {})
     t2 = config.get("temperatures_2d")
-    if t2 is not None and not (np.asarray(expand_grid(t2)) > 0).all():
+    t_2d = None if t2 is None else np.asarray(expand_grid(t2), dtype=float)
+    if t_2d is not None and not (t_2d > 0).all():
         raise ValueError(f"temperatures_2d: every T/Delta_c must be > 0, got {t2}")
     return Sweep(
         dims=dims,
@@ -595,7 +596,7 @@ def sweep_from_config(config: Mapping, settings: Mapping | None = None) -> Sweep
         w1=float(config["disorder"].get("w", np.nan)),
         w2=float(config["disorder"].get("w2", np.nan)),
         settings=st,
-        t_2d=None if t2 is None else np.asarray(expand_grid(t2), dtype=float),
+        t_2d=t_2d,
     )
 
 
@@ -1032,7 +1033,8 @@ def _warnings(ds: xr.Dataset, sw: Sweep, missing: list[str]) -> list[str]:
             )
     if missing:
         out.append(
-            f"localization dataset lacks {', '.join(missing)}: Born xi and clean rho used there"
+            f"the localization dataset (1D) or localization2d dataset (2D) lacks "
+            f"{', '.join(missing)}: Born xi and clean rho (2D: Eq. 20/30, m/2pi) used there"
         )
     return out
 
@@ -1086,7 +1088,7 @@ def _one_model(
             sw, temps=sw.model_temperatures(dim, -cin.ln_rho_c - dim * cin.ln_xi_c)
         )
         stage = stage_inputs(dim, fam, d, config, inputs, sw.temps, sw.v_hc, symmetry)
-    label = f"{fam}/d={d:g}"
+    label = f"{fam}/d={d:g}" if dim == 1 else f"2D {fam}/d={d:g}"
     one = reduce_replicas(model_dataset(stage.replicas, sw), stage.groups)
     one = one.assign_coords(T=sw.temps)
     one["T_on_grid"] = xr.DataArray(np.ones(sw.temps.size, dtype=bool), dims="T")
